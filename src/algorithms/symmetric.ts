@@ -1,0 +1,47 @@
+/**
+ * SYMMETRIC_DEFAULT: the kms-core envelope v1 (envelope/), AES-256-GCM under a data key derived
+ * from the key's backing key. Plaintext 1..4096 bytes (API model PlaintextType).
+ */
+import { readKeyHeader } from '../envelope/format.js';
+import { openV1, sealV1 } from '../envelope/v1.js';
+import type { BackingKey } from '../keys/record.js';
+import { currentMaterial } from '../keys/record.js';
+import { toHex } from '../util/bytes.js';
+import type { CryptoEnv, EncryptionAlgorithm, KeySpecInfo } from './types.js';
+
+export const symmetricDefault: EncryptionAlgorithm = {
+  name: 'SYMMETRIC_DEFAULT',
+  selfDescribing: true,
+  acceptsContext: true,
+  maxPlaintext: () => 4096,
+
+  async encrypt(env, key, plaintext, context) {
+    const bk = currentMaterial(key);
+    /* Precondition: an Enabled symmetric key has material (PendingImport was refused earlier). */
+    if (!bk) throw new Error('kms-core: symmetric key without backing key');
+    const blob = await sealV1(env.backend, await env.hmacKey(bk), { accountId: key.accountId, keyId: key.keyId, keyMaterialId: bk.id }, plaintext, context, env.random);
+    return { CiphertextBlob: blob, KeyMaterialId: bk.id };
+  },
+
+  async decrypt(env, key, blob, context) {
+    const header = readKeyHeader(blob);
+    if (!header || header.keyId !== key.keyId || header.accountId !== key.accountId) return undefined;
+    const bk = key.material.find((m) => m.id === header.keyMaterialId);
+    if (!bk) return undefined;
+    const pt = await openV1(env.backend, await env.hmacKey(bk), blob, context);
+    return pt && { Plaintext: pt, KeyMaterialId: bk.id };
+  },
+};
+
+/** A new backing key: 32 random bytes and a random 64-hex KeyMaterialId. */
+export function newBackingKey(env: Pick<CryptoEnv, 'random'>, createdAt: number): BackingKey {
+  const material = env.random(32);
+  const id = toHex(env.random(32));
+  return { id, material, createdAt };
+}
+
+export const symmetricSpec: KeySpecInfo = {
+  keySpec: 'SYMMETRIC_DEFAULT',
+  encryptionAlgorithms: ['SYMMETRIC_DEFAULT'],
+  generate: async (env, createdAt) => newBackingKey(env, createdAt),
+};

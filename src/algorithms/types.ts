@@ -1,0 +1,51 @@
+/**
+ * The algorithm registry's row type. One row per EncryptionAlgorithmSpec; `Kms` never branches
+ * on an algorithm name, it asks the row.
+ */
+import type { Backend, BackendKey } from '../backend/types.js';
+import type { BackingKey, KeyRecord, KeySpec } from '../keys/record.js';
+import type { Random } from '../random.js';
+
+export type EncryptionAlgorithmSpec = 'SYMMETRIC_DEFAULT' | 'RSAES_OAEP_SHA_1' | 'RSAES_OAEP_SHA_256' | 'SM2PKE';
+
+/** What an algorithm may use: the platform seam, the caller's randomness, and key caches. */
+export interface CryptoEnv {
+  readonly backend: Backend;
+  readonly random: Random;
+  /** The imported HMAC key of a backing key, cached per version. */
+  hmacKey(bk: BackingKey): Promise<BackendKey>;
+}
+
+export interface Sealed {
+  CiphertextBlob: Uint8Array;
+  /** The backing-key version used (symmetric keys only). */
+  KeyMaterialId?: string;
+}
+
+export interface Opened {
+  Plaintext: Uint8Array;
+  KeyMaterialId?: string;
+}
+
+export interface EncryptionAlgorithm {
+  readonly name: EncryptionAlgorithmSpec;
+  /** Symmetric ciphertext names its key; asymmetric ciphertext is raw and needs KeyId. */
+  readonly selfDescribing: boolean;
+  /** Whether an encryption context can be bound (symmetric only, as in AWS). */
+  readonly acceptsContext: boolean;
+  /** Largest plaintext in bytes for a key spec (AWS limits). */
+  maxPlaintext(keySpec: KeySpec): number;
+  encrypt(env: CryptoEnv, key: KeyRecord, plaintext: Uint8Array, context: Uint8Array): Promise<Sealed>;
+  /** undefined for every failure: the caller raises the one InvalidCiphertextException. */
+  decrypt(env: CryptoEnv, key: KeyRecord, blob: Uint8Array, context: Uint8Array): Promise<Opened | undefined>;
+}
+
+/** A row of the key-spec table: which algorithms a spec supports and how its material is made. */
+export interface KeySpecInfo {
+  readonly keySpec: KeySpec;
+  readonly encryptionAlgorithms: readonly EncryptionAlgorithmSpec[];
+  /** Regions where AWS offers the spec; undefined: everywhere. */
+  readonly regions?: (region: string) => boolean;
+  /** A new material version (id, material, publicKey). */
+  generate(env: CryptoEnv, createdAt: number): Promise<BackingKey>;
+}

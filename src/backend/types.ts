@@ -1,0 +1,27 @@
+/**
+ * The one seam to platform crypto. Everything below `Kms` that needs AES-GCM, HMAC or RSA goes
+ * through a `Backend`; nothing else in the core knows which runtime it runs on.
+ *
+ * Implementations: backend/web.ts (WebCrypto: browsers, workers, Node, Deno, Bun).
+ * Randomness is not the backend's: every random byte comes from the `random` option of `Kms`,
+ * so that injected randomness makes every backend produce the same bytes.
+ */
+
+/** An imported key object (CryptoKey, KeyObject, …), opaque to the core. */
+export type BackendKey = unknown;
+
+export type RsaHash = 'SHA-1' | 'SHA-256';
+
+export interface Backend {
+  readonly name: string;
+
+  /** Imports a raw HMAC-SHA256 key once, so repeated derivations skip the import. */
+  hmacKey(raw: Uint8Array): Promise<BackendKey>;
+  /** HMAC-SHA256 (FIPS 198-1) of `data` under a key from `hmacKey`. */
+  hmacSha256(key: BackendKey, data: Uint8Array): Promise<Uint8Array>;
+
+  /** AES-256-GCM (SP 800-38D), 96-bit IV, 128-bit tag. Returns ciphertext ‖ tag. */
+  aesGcmEncrypt(key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Promise<Uint8Array>;
+  /** The plaintext, or undefined when the tag does not verify. Never throws for bad input. */
+  aesGcmDecrypt(key: Uint8Array, iv: Uint8Array, ciphertextAndTag: Uint8Array, aad: Uint8Array): Promise<Uint8Array | undefined>;
+}

@@ -1,0 +1,88 @@
+/**
+ * Envelope v1 byte layout (vectors/FORMAT.md §1). All integers big-endian.
+ *
+ *   offset  size  field
+ *        0     1  magic 0x4B ('K')
+ *        1     1  format version 0x01
+ *        2     5  account ID of the key, as an unsigned 40-bit integer (12 decimal digits)
+ *        7     1  key-ID form: 0x01 UUID, 0x02 multi-Region (mrk-)
+ *        8    16  key ID: the UUID's 16 bytes, or the 32 hex digits after "mrk-"
+ *       24    32  KeyMaterialId: the backing key (HBK) that derived the data key
+ *       56    16  derivation nonce (random per call)
+ *       72    12  AES-GCM IV (random per call)
+ *       84     n  AES-256-GCM ciphertext (n = plaintext length)
+ *     84+n    16  AES-GCM tag
+ *
+ * Bytes 0..84 are the header; all of it is authenticated (AAD = header ‖ canonical context).
+ */
+import { fromHex, toHex } from '../util/bytes.js';
+
+export const MAGIC = 0x4b;
+export const VERSION_1 = 0x01;
+export const FORM_UUID = 0x01;
+export const FORM_MRK = 0x02;
+
+export const OFF_ACCOUNT = 2;
+export const OFF_FORM = 7;
+export const OFF_KEY_ID = 8;
+export const OFF_MATERIAL_ID = 24;
+export const OFF_NONCE = 56;
+export const OFF_IV = 72;
+export const HEADER_LEN = 84;
+export const TAG_LEN = 16;
+export const NONCE_LEN = 16;
+export const IV_LEN = 12;
+/** Bytes a v1 blob adds to the plaintext. */
+export const OVERHEAD = HEADER_LEN + TAG_LEN;
+
+export interface HeaderFields {
+  accountId: string;
+  keyId: string;
+  keyMaterialId: string;
+}
+
+const UUID_HEX = /^([0-9a-f]{8})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{12})$/;
+
+/** Writes bytes 0..56 (magic through KeyMaterialId) into `out`. */
+export function writeKeyHeader(out: Uint8Array, f: HeaderFields): void {
+  out[0] = MAGIC;
+  out[1] = VERSION_1;
+  // 12 decimal digits < 2^40: fits; split in two parts to stay within 32-bit arithmetic.
+  const acct = Number(f.accountId);
+  const hi = Math.floor(acct / 0x100000000);
+  const lo = acct >>> 0;
+  out[2] = hi & 0xff;
+  new DataView(out.buffer, out.byteOffset).setUint32(3, lo);
+  let idHex: string;
+  if (f.keyId.startsWith('mrk-')) {
+    out[OFF_FORM] = FORM_MRK;
+    idHex = f.keyId.slice(4);
+  } else {
+    out[OFF_FORM] = FORM_UUID;
+    const m = UUID_HEX.exec(f.keyId);
+    /* Precondition: key IDs in the store are lowercase UUIDs or mrk- IDs. */
+    if (!m) throw new Error('kms-core: malformed key ID in key record');
+    idHex = m.slice(1).join('');
+  }
+  out.set(fromHex(idHex) as Uint8Array, OFF_KEY_ID);
+  out.set(fromHex(f.keyMaterialId) as Uint8Array, OFF_MATERIAL_ID);
+}
+
+/** Reads the key reference of a blob; undefined when it is not a v1 blob. */
+export function readKeyHeader(blob: Uint8Array): HeaderFields | undefined {
+  if (blob.length < OVERHEAD || blob[0] !== MAGIC || blob[1] !== VERSION_1) return undefined;
+  const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
+  const acct = (blob[2] as number) * 0x100000000 + view.getUint32(3);
+  if (acct > 999_999_999_999) return undefined;
+  const form = blob[OFF_FORM];
+  const id = toHex(blob.subarray(OFF_KEY_ID, OFF_MATERIAL_ID));
+  let keyId: string;
+  if (form === FORM_MRK) keyId = `mrk-${id}`;
+  else if (form === FORM_UUID) keyId = `${id.slice(0, 8)}-${id.slice(8, 12)}-${id.slice(12, 16)}-${id.slice(16, 20)}-${id.slice(20)}`;
+  else return undefined;
+  return {
+    accountId: String(acct).padStart(12, '0'),
+    keyId,
+    keyMaterialId: toHex(blob.subarray(OFF_MATERIAL_ID, OFF_NONCE)),
+  };
+}

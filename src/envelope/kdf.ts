@@ -1,0 +1,33 @@
+/**
+ * Data-key derivation (vectors/FORMAT.md §2): NIST SP 800-108r1 §4.1, KDF in counter mode with
+ * PRF = HMAC-SHA256 keyed by the backing key (HBK), r = 32, L = 256 (one PRF block):
+ *
+ *   K = HMAC-SHA256(HBK, [1]_32 ‖ Label ‖ 0x00 ‖ Context ‖ [256]_32)
+ *   Label   = ASCII "kms-core/v1 data key"
+ *   Context = blob bytes 0..72 (magic, version, key reference, KeyMaterialId, derivation nonce)
+ *
+ * Binding the whole key reference and the nonce into Context makes every call's data key
+ * unique to that key, that backing-key version and that nonce.
+ */
+import type { Backend, BackendKey } from '../backend/types.js';
+import { utf8 } from '../util/bytes.js';
+
+export const KDF_LABEL = utf8('kms-core/v1 data key');
+export const KDF_CONTEXT_LEN = 72;
+const INPUT_LEN = 4 + KDF_LABEL.length + 1 + KDF_CONTEXT_LEN + 4;
+
+/** The PRF input for one derivation; `context` is the first 72 bytes of the blob. */
+export function kdfInput(context: Uint8Array): Uint8Array {
+  const input = new Uint8Array(INPUT_LEN);
+  input[3] = 1; // [i]_32 = 1
+  input.set(KDF_LABEL, 4);
+  // input[4 + label] = 0x00 separator (already zero)
+  input.set(context.subarray(0, KDF_CONTEXT_LEN), 5 + KDF_LABEL.length);
+  input[INPUT_LEN - 2] = 0x01; // [L]_32 = 256 = 0x00000100
+  return input;
+}
+
+/** The 32-byte AES-256 data key. The caller wipes it after use. */
+export function deriveDataKey(backend: Backend, hbk: BackendKey, context: Uint8Array): Promise<Uint8Array> {
+  return backend.hmacSha256(hbk, kdfInput(context));
+}

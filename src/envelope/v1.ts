@@ -1,0 +1,54 @@
+/**
+ * Envelope v1: seal and open symmetric ciphertext blobs (layout in format.ts, byte by byte in
+ * vectors/FORMAT.md). Randomness is drawn in a fixed order, derivation nonce (16 bytes) then IV
+ * (12 bytes), so that injected randomness reproduces a blob exactly.
+ */
+import type { Backend, BackendKey } from '../backend/types.js';
+import type { Random } from '../random.js';
+import { wipe } from '../util/bytes.js';
+import { HEADER_LEN, IV_LEN, NONCE_LEN, OFF_IV, OFF_NONCE, TAG_LEN, writeKeyHeader, type HeaderFields } from './format.js';
+import { deriveDataKey } from './kdf.js';
+
+function aad(header: Uint8Array, context: Uint8Array): Uint8Array {
+  const out = new Uint8Array(HEADER_LEN + context.length);
+  out.set(header.subarray(0, HEADER_LEN));
+  out.set(context, HEADER_LEN);
+  return out;
+}
+
+/** Encrypts `plaintext` under the backing key `hbk`, binding `context` (canonical bytes). */
+export async function sealV1(
+  backend: Backend,
+  hbk: BackendKey,
+  ref: HeaderFields,
+  plaintext: Uint8Array,
+  context: Uint8Array,
+  random: Random,
+): Promise<Uint8Array> {
+  const blob = new Uint8Array(HEADER_LEN + plaintext.length + TAG_LEN);
+  writeKeyHeader(blob, ref);
+  blob.set(random(NONCE_LEN), OFF_NONCE);
+  blob.set(random(IV_LEN), OFF_IV);
+  const dataKey = await deriveDataKey(backend, hbk, blob);
+  try {
+    const sealed = await backend.aesGcmEncrypt(dataKey, blob.subarray(OFF_IV, HEADER_LEN), plaintext, aad(blob, context));
+    blob.set(sealed, HEADER_LEN);
+    return blob;
+  } finally {
+    wipe(dataKey);
+  }
+}
+
+/**
+ * Decrypts a v1 blob whose header the caller has already read (and whose key it resolved).
+ * Returns undefined for every failure: the caller turns that into the one
+ * InvalidCiphertextException.
+ */
+export async function openV1(backend: Backend, hbk: BackendKey, blob: Uint8Array, context: Uint8Array): Promise<Uint8Array | undefined> {
+  const dataKey = await deriveDataKey(backend, hbk, blob);
+  try {
+    return await backend.aesGcmDecrypt(dataKey, blob.subarray(OFF_IV, HEADER_LEN), blob.subarray(HEADER_LEN), aad(blob, context));
+  } finally {
+    wipe(dataKey);
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * AWS-named errors. Every failure kms-core reports is a `KmsError` whose `name` is the AWS
+ * exception name and whose `$fault` mirrors `@aws-sdk/client-kms` ('server' for the
+ * exceptions the KMS API model marks `"fault": true`).
+ *
+ * Messages never hold plaintext or key material: callers build them only from identifiers
+ * (ARNs, algorithm names, lengths).
+ */
+
+export type Fault = 'client' | 'server';
+
+export class KmsError extends Error {
+  /** Mirrors the AWS SDK's ServiceException. */
+  readonly $fault: Fault;
+
+  constructor(name: string, message: string, fault: Fault = 'client') {
+    super(message);
+    // The AWS SDK exposes the exception name as `name` (and `__type` on the wire).
+    Object.defineProperty(this, 'name', { value: name, enumerable: false, configurable: true, writable: true });
+    this.$fault = fault;
+  }
+}
+
+function define<N extends string>(name: N, fault: Fault = 'client') {
+  const cls = class extends KmsError {
+    constructor(message = '') {
+      super(name, message, fault);
+    }
+  };
+  Object.defineProperty(cls, 'name', { value: name });
+  return cls;
+}
+
+// Client faults named in the KMS API model's error lists.
+export const AlreadyExistsException = define('AlreadyExistsException');
+export const CloudHsmClusterInvalidConfigurationException = define('CloudHsmClusterInvalidConfigurationException');
+export const ConflictException = define('ConflictException');
+export const CustomKeyStoreInvalidStateException = define('CustomKeyStoreInvalidStateException');
+export const CustomKeyStoreNotFoundException = define('CustomKeyStoreNotFoundException');
+export const DisabledException = define('DisabledException');
+export const DryRunOperationException = define('DryRunOperationException');
+export const ExpiredImportTokenException = define('ExpiredImportTokenException');
+export const IncorrectKeyException = define('IncorrectKeyException');
+export const IncorrectKeyMaterialException = define('IncorrectKeyMaterialException');
+export const InvalidAliasNameException = define('InvalidAliasNameException');
+export const InvalidArnException = define('InvalidArnException');
+export const InvalidCiphertextException = define('InvalidCiphertextException');
+export const InvalidGrantIdException = define('InvalidGrantIdException');
+export const InvalidGrantTokenException = define('InvalidGrantTokenException');
+export const InvalidImportTokenException = define('InvalidImportTokenException');
+export const InvalidKeyUsageException = define('InvalidKeyUsageException');
+export const InvalidMarkerException = define('InvalidMarkerException');
+export const KMSInvalidStateException = define('KMSInvalidStateException');
+export const LimitExceededException = define('LimitExceededException');
+export const MalformedPolicyDocumentException = define('MalformedPolicyDocumentException');
+export const NotFoundException = define('NotFoundException');
+export const TagException = define('TagException');
+export const UnsupportedOperationException = define('UnsupportedOperationException');
+export const XksKeyAlreadyInUseException = define('XksKeyAlreadyInUseException');
+export const XksKeyInvalidConfigurationException = define('XksKeyInvalidConfigurationException');
+export const XksKeyNotFoundException = define('XksKeyNotFoundException');
+
+// Server faults ("fault": true in the model).
+export const DependencyTimeoutException = define('DependencyTimeoutException', 'server');
+export const KMSInternalException = define('KMSInternalException', 'server');
+export const KeyUnavailableException = define('KeyUnavailableException', 'server');
+
+// Errors common to every AWS JSON service (not in the KMS model's per-operation lists).
+export const ValidationException = define('ValidationException');
+export const AccessDeniedException = define('AccessDeniedException');
+export const SerializationException = define('SerializationException');
+export const UnknownOperationException = define('UnknownOperationException');
+
+export type KmsErrorClass = ReturnType<typeof define>;
+
+/** The one InvalidCiphertextException every decryption failure goes through: no detail. */
+export function invalidCiphertext(): KmsError {
+  return new InvalidCiphertextException('');
+}
+
+/**
+ * Wraps anything that is not already a KmsError so that no bare Error escapes the public API.
+ * The original error's message is not copied: it may come from a platform crypto library and
+ * we cannot vouch that it holds no secret.
+ */
+export function asKmsError(e: unknown): KmsError {
+  if (e instanceof KmsError) return e;
+  return new KMSInternalException('An internal error occurred.');
+}

@@ -1,0 +1,10 @@
+/** kms-core: the cryptographic semantics of AWS KMS. Public exports only. */
+export { Kms, type KmsOptions } from './kms.js';
+export * from './errors.js';
+export { InMemoryKeyStore, type KeyStore, type MaybePromise } from './keys/store.js';
+export { SNAPSHOT_FORMAT, SNAPSHOT_VERSION, fromSnapshot, toSnapshot, type KeyStoreSnapshot } from './keys/snapshot.js';
+export type { AliasRecord, BackingKey, KeyRecord } from './keys/record.js';
+export type { Backend, BackendKey, RsaHash } from './backend/types.js';
+export { webBackend } from './backend/web.js';
+export { OVERHEAD as ENVELOPE_V1_OVERHEAD } from './envelope/format.js';
+export type * from './types.js';

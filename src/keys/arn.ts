@@ -1,0 +1,77 @@
+/**
+ * ARNs and identifiers of KMS keys and aliases.
+ *
+ * KMS accepts four forms wherever a key is named (API reference, "KeyId" parameter):
+ * key ID, key ARN, alias name, alias ARN. Key ARN: arn:<partition>:kms:<region>:<account>:key/<id>.
+ */
+import type { Random } from '../random.js';
+import { toHex } from '../util/bytes.js';
+
+/** The ARN partition of a region: aws-cn for the China Regions, aws-us-gov for GovCloud. */
+export function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  return 'aws';
+}
+
+export function keyArn(region: string, accountId: string, keyId: string): string {
+  return `arn:${partitionOf(region)}:kms:${region}:${accountId}:key/${keyId}`;
+}
+
+export function aliasArn(region: string, accountId: string, aliasName: string): string {
+  return `arn:${partitionOf(region)}:kms:${region}:${accountId}:${aliasName}`;
+}
+
+export function rootPrincipal(region: string, accountId: string): string {
+  return `arn:${partitionOf(region)}:iam::${accountId}:root`;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const MRK = /^mrk-[0-9a-f]{32}$/;
+const ACCOUNT = /^\d{12}$/;
+const ARN = /^arn:(aws|aws-cn|aws-us-gov):kms:([a-z0-9-]+):(\d{12}):(key\/[^/].*|alias\/.+)$/;
+
+export function isKeyId(s: string): boolean {
+  return UUID.test(s) || MRK.test(s);
+}
+
+export function isAccountId(s: string): boolean {
+  return ACCOUNT.test(s);
+}
+
+/** A parsed key identifier as a caller wrote it. */
+export type KeyRef =
+  | { kind: 'keyId'; keyId: string }
+  | { kind: 'keyArn'; partition: string; region: string; accountId: string; keyId: string }
+  | { kind: 'aliasName'; aliasName: string }
+  | { kind: 'aliasArn'; partition: string; region: string; accountId: string; aliasName: string };
+
+/** Parses any of the four identifier forms; undefined when it is none of them. */
+export function parseKeyRef(id: string): KeyRef | undefined {
+  if (id.startsWith('alias/')) return { kind: 'aliasName', aliasName: id };
+  if (id.startsWith('arn:')) {
+    const m = ARN.exec(id);
+    if (!m) return undefined;
+    const [, partition, region, accountId, resource] = m as unknown as [string, string, string, string, string];
+    if (resource.startsWith('key/')) {
+      const keyId = resource.slice(4);
+      // Key IDs are case-insensitive UUIDs in AWS; kms-core stores them in lowercase.
+      return { kind: 'keyArn', partition, region, accountId, keyId: keyId.toLowerCase() };
+    }
+    return { kind: 'aliasArn', partition, region, accountId, aliasName: resource };
+  }
+  const lower = id.toLowerCase();
+  if (isKeyId(lower)) return { kind: 'keyId', keyId: lower };
+  return undefined;
+}
+
+/** A new key ID: a version-4 UUID (RFC 9562 §5.4), or `mrk-` + 32 hex for multi-Region keys. */
+export function newKeyId(random: Random, multiRegion: boolean): string {
+  const b = Uint8Array.from(random(16));
+  if (multiRegion) return `mrk-${toHex(b)}`;
+  b[6] = ((b[6] as number) & 0x0f) | 0x40;
+  b[8] = ((b[8] as number) & 0x3f) | 0x80;
+  const h = toHex(b);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+

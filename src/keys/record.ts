@@ -1,0 +1,93 @@
+/**
+ * The key record: everything kms-core knows about one KMS key. Records are plain data so that a
+ * KeyStore can persist them (see keys/snapshot.ts for the JSON form). Dates are epoch
+ * milliseconds; binary material is Uint8Array.
+ */
+
+/** AWS KeyState (API model enum). */
+export type KeyState =
+  | 'Creating'
+  | 'Enabled'
+  | 'Disabled'
+  | 'PendingDeletion'
+  | 'PendingImport'
+  | 'PendingReplicaDeletion'
+  | 'Unavailable'
+  | 'Updating';
+
+export const KEY_STATES: readonly KeyState[] = [
+  'Creating',
+  'Enabled',
+  'Disabled',
+  'PendingDeletion',
+  'PendingImport',
+  'PendingReplicaDeletion',
+  'Unavailable',
+  'Updating',
+];
+
+export type KeySpec = 'SYMMETRIC_DEFAULT' | 'RSA_2048' | 'RSA_3072' | 'RSA_4096' | 'SM2';
+export type KeyUsage = 'ENCRYPT_DECRYPT';
+export type Origin = 'AWS_KMS' | 'EXTERNAL';
+export type RotationType = 'AUTOMATIC' | 'ON_DEMAND';
+
+/**
+ * One version of a key's material. For symmetric keys this is a backing key (HBK): 32 random
+ * bytes from which every data key is derived. For asymmetric keys it is the private key
+ * (PKCS#8 DER) with its public key (SubjectPublicKeyInfo DER).
+ */
+export interface BackingKey {
+  /** KeyMaterialId: 64 lowercase hex characters, random, naming this version. */
+  id: string;
+  /** Symmetric: the 32-byte HBK. Asymmetric: the private key, PKCS#8 DER. */
+  material: Uint8Array;
+  /** Asymmetric only: SubjectPublicKeyInfo DER. */
+  publicKey?: Uint8Array;
+  /** When this version was created (epoch ms). */
+  createdAt: number;
+  /** How this version came to be: absent for the key's original material. */
+  rotationType?: RotationType;
+}
+
+export interface KeyRecord {
+  keyId: string;
+  arn: string;
+  accountId: string;
+  region: string;
+  keySpec: KeySpec;
+  keyUsage: KeyUsage;
+  origin: Origin;
+  description: string;
+  multiRegion: boolean;
+  creationDate: number;
+  keyState: KeyState;
+  /** Set while PendingDeletion. */
+  deletionDate?: number;
+  pendingWindowInDays?: number;
+  /** Automatic rotation (symmetric keys only). */
+  rotationEnabled: boolean;
+  rotationPeriodInDays?: number;
+  nextRotationDate?: number;
+  /** When the latest on-demand rotation started. */
+  onDemandRotationStartDate?: number;
+  /** Backing-key versions, oldest first; the last one is CURRENT. Never shrinks. */
+  material: BackingKey[];
+}
+
+export interface AliasRecord {
+  aliasName: string;
+  aliasArn: string;
+  accountId: string;
+  region: string;
+  targetKeyId: string;
+  creationDate: number;
+  lastUpdatedDate: number;
+}
+
+export function currentMaterial(record: KeyRecord): BackingKey | undefined {
+  return record.material[record.material.length - 1];
+}
+
+export function isSymmetric(record: KeyRecord): boolean {
+  return record.keySpec === 'SYMMETRIC_DEFAULT';
+}

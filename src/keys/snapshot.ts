@@ -1,0 +1,271 @@
+/**
+ * The key-store snapshot: a versioned JSON document holding every key record (metadata and
+ * material) and alias of a store, so that an embedding emulator can persist keys and load
+ * them again. Format (version 1), documented in README.md "Key-store snapshot":
+ *
+ *   { "format": "kms-core/key-store", "version": 1,
+ *     "keys": [ { "KeyId", "Arn", "AccountId", "Region", "KeySpec", "KeyUsage", "Origin",
+ *                 "Description", "MultiRegion", "CreationDate", "KeyState",
+ *                 "DeletionDate"?, "PendingWindowInDays"?,
+ *                 "RotationEnabled", "RotationPeriodInDays"?, "NextRotationDate"?,
+ *                 "OnDemandRotationStartDate"?,
+ *                 "KeyMaterial": [ { "KeyMaterialId", "Material" (base64), "PublicKey"? (base64),
+ *                                    "CreatedAt", "RotationType"? } ] } ],
+ *     "aliases": [ { "AliasName", "AliasArn", "AccountId", "Region", "TargetKeyId",
+ *                    "CreationDate", "LastUpdatedDate" } ] }
+ *
+ * Dates are ISO 8601 strings. The snapshot holds key material in the clear: protect it as you
+ * would the keys themselves.
+ */
+import { ValidationException } from '../errors.js';
+import { fromBase64, toBase64 } from '../util/bytes.js';
+import { aliasArn, isAccountId, isKeyId, keyArn } from './arn.js';
+import { KEY_STATES, type AliasRecord, type BackingKey, type KeyRecord, type KeySpec } from './record.js';
+
+export const SNAPSHOT_FORMAT = 'kms-core/key-store';
+export const SNAPSHOT_VERSION = 1;
+
+export interface KeyStoreSnapshot {
+  format: typeof SNAPSHOT_FORMAT;
+  version: number;
+  keys: Record<string, unknown>[];
+  aliases: Record<string, unknown>[];
+}
+
+const KEY_SPECS: readonly KeySpec[] = ['SYMMETRIC_DEFAULT', 'RSA_2048', 'RSA_3072', 'RSA_4096', 'SM2'];
+const MATERIAL_ID = /^[0-9a-f]{64}$/;
+const ALIAS = /^alias\/[a-zA-Z0-9/_-]+$/;
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function keyToJson(r: KeyRecord): Record<string, unknown> {
+  const o: Record<string, unknown> = {
+    KeyId: r.keyId,
+    Arn: r.arn,
+    AccountId: r.accountId,
+    Region: r.region,
+    KeySpec: r.keySpec,
+    KeyUsage: r.keyUsage,
+    Origin: r.origin,
+    Description: r.description,
+    MultiRegion: r.multiRegion,
+    CreationDate: iso(r.creationDate),
+    KeyState: r.keyState,
+  };
+  if (r.deletionDate !== undefined) o.DeletionDate = iso(r.deletionDate);
+  if (r.pendingWindowInDays !== undefined) o.PendingWindowInDays = r.pendingWindowInDays;
+  o.RotationEnabled = r.rotationEnabled;
+  if (r.rotationPeriodInDays !== undefined) o.RotationPeriodInDays = r.rotationPeriodInDays;
+  if (r.nextRotationDate !== undefined) o.NextRotationDate = iso(r.nextRotationDate);
+  if (r.onDemandRotationStartDate !== undefined) o.OnDemandRotationStartDate = iso(r.onDemandRotationStartDate);
+  o.KeyMaterial = r.material.map((m) => {
+    const j: Record<string, unknown> = { KeyMaterialId: m.id, Material: toBase64(m.material) };
+    if (m.publicKey) j.PublicKey = toBase64(m.publicKey);
+    j.CreatedAt = iso(m.createdAt);
+    if (m.rotationType) j.RotationType = m.rotationType;
+    return j;
+  });
+  return o;
+}
+
+function aliasToJson(a: AliasRecord): Record<string, unknown> {
+  return {
+    AliasName: a.aliasName,
+    AliasArn: a.aliasArn,
+    AccountId: a.accountId,
+    Region: a.region,
+    TargetKeyId: a.targetKeyId,
+    CreationDate: iso(a.creationDate),
+    LastUpdatedDate: iso(a.lastUpdatedDate),
+  };
+}
+
+export function toSnapshot(keys: readonly KeyRecord[], aliases: readonly AliasRecord[]): KeyStoreSnapshot {
+  return {
+    format: SNAPSHOT_FORMAT,
+    version: SNAPSHOT_VERSION,
+    keys: keys.map(keyToJson),
+    aliases: aliases.map(aliasToJson),
+  };
+}
+
+/** Reads a field; every failure names the field, never its value (it may be key material). */
+class Reader {
+  constructor(
+    private readonly o: Record<string, unknown>,
+    private readonly where: string,
+  ) {}
+
+  fail(field: string, why: string): never {
+    throw new ValidationException(`Invalid key-store snapshot: ${this.where}.${field} ${why}`);
+  }
+
+  str(f: string, test?: (s: string) => boolean): string {
+    const v = this.o[f];
+    if (typeof v !== 'string') this.fail(f, 'must be a string');
+    if (test && !test(v)) this.fail(f, 'is malformed');
+    return v;
+  }
+
+  optStr(f: string): string | undefined {
+    return this.o[f] === undefined ? undefined : this.str(f);
+  }
+
+  bool(f: string): boolean {
+    const v = this.o[f];
+    if (typeof v !== 'boolean') this.fail(f, 'must be a boolean');
+    return v;
+  }
+
+  int(f: string, min: number, max: number): number {
+    const v = this.o[f];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) this.fail(f, `must be an integer in ${min}..${max}`);
+    return v;
+  }
+
+  optInt(f: string, min: number, max: number): number | undefined {
+    return this.o[f] === undefined ? undefined : this.int(f, min, max);
+  }
+
+  date(f: string): number {
+    const v = this.str(f);
+    const t = Date.parse(v);
+    if (!Number.isFinite(t)) this.fail(f, 'must be an ISO 8601 date');
+    return t;
+  }
+
+  optDate(f: string): number | undefined {
+    return this.o[f] === undefined ? undefined : this.date(f);
+  }
+
+  bytes(f: string): Uint8Array {
+    const b = fromBase64(this.str(f));
+    if (!b || b.length === 0) this.fail(f, 'must be non-empty standard base64');
+    return b;
+  }
+
+  oneOf<T extends string>(f: string, values: readonly T[]): T {
+    const v = this.str(f);
+    if (!(values as readonly string[]).includes(v)) this.fail(f, `must be one of ${values.join(', ')}`);
+    return v as T;
+  }
+}
+
+function asObject(v: unknown, where: string): Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    throw new ValidationException(`Invalid key-store snapshot: ${where} must be an object`);
+  }
+  return v as Record<string, unknown>;
+}
+
+function keyFromJson(v: unknown, i: number): KeyRecord {
+  const where = `keys[${i}]`;
+  const r = new Reader(asObject(v, where), where);
+  const keyId = r.str('KeyId', isKeyId);
+  const accountId = r.str('AccountId', isAccountId);
+  const region = r.str('Region', (s) => /^[a-z]{2}(-[a-z]+)+-\d+$/.test(s));
+  const arn = r.str('Arn');
+  if (arn !== keyArn(region, accountId, keyId)) r.fail('Arn', 'does not match KeyId, AccountId and Region');
+  const keySpec = r.oneOf('KeySpec', KEY_SPECS);
+  const symmetric = keySpec === 'SYMMETRIC_DEFAULT';
+  const list: unknown = (v as Record<string, unknown>).KeyMaterial;
+  if (!Array.isArray(list)) r.fail('KeyMaterial', 'must be a list');
+  const material: BackingKey[] = (list as unknown[]).map((m, j) => {
+    const mw = `${where}.KeyMaterial[${j}]`;
+    const mr = new Reader(asObject(m, mw), mw);
+    const bk: BackingKey = {
+      id: mr.str('KeyMaterialId', (s) => MATERIAL_ID.test(s)),
+      material: mr.bytes('Material'),
+      createdAt: mr.date('CreatedAt'),
+    };
+    if (symmetric && bk.material.length !== 32) mr.fail('Material', 'must be 32 bytes for a symmetric key');
+    if (!symmetric) bk.publicKey = mr.bytes('PublicKey');
+    const rt = mr.optStr('RotationType');
+    if (rt !== undefined) bk.rotationType = mr.oneOf('RotationType', ['AUTOMATIC', 'ON_DEMAND'] as const);
+    return bk;
+  });
+  const origin = r.oneOf('Origin', ['AWS_KMS', 'EXTERNAL'] as const);
+  const keyState = r.oneOf('KeyState', KEY_STATES);
+  if (material.length === 0 && keyState !== 'PendingImport') r.fail('KeyMaterial', 'must not be empty unless the key is PendingImport');
+  if (!symmetric && material.length > 1) r.fail('KeyMaterial', 'must hold one version for an asymmetric key');
+  const rec: KeyRecord = {
+    keyId,
+    arn,
+    accountId,
+    region,
+    keySpec,
+    keyUsage: r.oneOf('KeyUsage', ['ENCRYPT_DECRYPT'] as const),
+    origin,
+    description: r.str('Description'),
+    multiRegion: r.bool('MultiRegion'),
+    creationDate: r.date('CreationDate'),
+    keyState,
+    rotationEnabled: r.bool('RotationEnabled'),
+    material,
+  };
+  const dd = r.optDate('DeletionDate');
+  if (dd !== undefined) rec.deletionDate = dd;
+  if (keyState === 'PendingDeletion' && dd === undefined) r.fail('DeletionDate', 'is required when PendingDeletion');
+  const pw = r.optInt('PendingWindowInDays', 7, 30);
+  if (pw !== undefined) rec.pendingWindowInDays = pw;
+  const rp = r.optInt('RotationPeriodInDays', 90, 2560);
+  if (rp !== undefined) rec.rotationPeriodInDays = rp;
+  const nr = r.optDate('NextRotationDate');
+  if (nr !== undefined) rec.nextRotationDate = nr;
+  const od = r.optDate('OnDemandRotationStartDate');
+  if (od !== undefined) rec.onDemandRotationStartDate = od;
+  if (rec.rotationEnabled && (rp === undefined || nr === undefined)) {
+    r.fail('RotationEnabled', 'requires RotationPeriodInDays and NextRotationDate');
+  }
+  return rec;
+}
+
+function aliasFromJson(v: unknown, i: number): AliasRecord {
+  const where = `aliases[${i}]`;
+  const r = new Reader(asObject(v, where), where);
+  const aliasName = r.str('AliasName', (s) => ALIAS.test(s) && s.length <= 256);
+  const accountId = r.str('AccountId', isAccountId);
+  const region = r.str('Region');
+  const arn = r.str('AliasArn');
+  if (arn !== aliasArn(region, accountId, aliasName)) r.fail('AliasArn', 'does not match AliasName, AccountId and Region');
+  return {
+    aliasName,
+    aliasArn: arn,
+    accountId,
+    region,
+    targetKeyId: r.str('TargetKeyId', isKeyId),
+    creationDate: r.date('CreationDate'),
+    lastUpdatedDate: r.date('LastUpdatedDate'),
+  };
+}
+
+/** Parses and checks a snapshot (an object or its JSON text); throws ValidationException. */
+export function fromSnapshot(input: unknown): { keys: KeyRecord[]; aliases: AliasRecord[] } {
+  let doc = input;
+  if (typeof input === 'string') {
+    try {
+      doc = JSON.parse(input);
+    } catch {
+      throw new ValidationException('Invalid key-store snapshot: not JSON');
+    }
+  }
+  const o = asObject(doc, 'snapshot');
+  if (o.format !== SNAPSHOT_FORMAT) throw new ValidationException(`Invalid key-store snapshot: format must be "${SNAPSHOT_FORMAT}"`);
+  if (o.version !== SNAPSHOT_VERSION) {
+    throw new ValidationException(`Unsupported key-store snapshot version ${String(o.version)}; this kms-core reads version ${SNAPSHOT_VERSION}`);
+  }
+  if (!Array.isArray(o.keys) || !Array.isArray(o.aliases)) throw new ValidationException('Invalid key-store snapshot: keys and aliases must be lists');
+  const keys = o.keys.map(keyFromJson);
+  const aliases = o.aliases.map(aliasFromJson);
+  const arns = new Set<string>();
+  for (const k of keys) {
+    if (arns.has(k.arn)) throw new ValidationException(`Invalid key-store snapshot: duplicate key ${k.arn}`);
+    arns.add(k.arn);
+  }
+  for (const a of aliases) {
+    if (!arns.has(keyArn(a.region, a.accountId, a.targetKeyId))) {
+      throw new ValidationException(`Invalid key-store snapshot: alias ${a.aliasArn} targets a key that is not in the snapshot`);
+    }
+  }
+  return { keys, aliases };
+}

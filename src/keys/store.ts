@@ -1,0 +1,101 @@
+/**
+ * KeyStore: where key records and aliases live. kms-core ships an in-memory store; an
+ * embedding emulator may supply its own (a database, files) and persist through the JSON
+ * snapshot of keys/snapshot.ts.
+ *
+ * Several `Kms` instances (different accounts, same region) may share one store: records are
+ * addressed by ARN, which carries region and account.
+ *
+ * Methods may answer synchronously or with a promise. `updateKey` must apply `mutate` to the
+ * stored record and persist the result atomically with respect to other updates of the same key
+ * (the in-memory store is trivially atomic: `mutate` is synchronous).
+ */
+import type { AliasRecord, KeyRecord } from './record.js';
+import { fromSnapshot, toSnapshot, type KeyStoreSnapshot } from './snapshot.js';
+
+export type MaybePromise<T> = T | Promise<T>;
+
+export interface KeyStore {
+  getKey(arn: string): MaybePromise<KeyRecord | undefined>;
+  /** Inserts a new record; a record with the same ARN must not exist. */
+  createKey(record: KeyRecord): MaybePromise<void>;
+  /** Applies `mutate` to the stored record and persists it; returns the updated record. */
+  updateKey(arn: string, mutate: (record: KeyRecord) => void): MaybePromise<KeyRecord | undefined>;
+  deleteKey(arn: string): MaybePromise<void>;
+  /** Every key of one account in one region, in creation order. */
+  listKeys(region: string, accountId: string): MaybePromise<KeyRecord[]>;
+
+  getAlias(aliasArn: string): MaybePromise<AliasRecord | undefined>;
+  putAlias(alias: AliasRecord): MaybePromise<void>;
+  deleteAlias(aliasArn: string): MaybePromise<void>;
+  /** Every alias of one account in one region, sorted by name. */
+  listAliases(region: string, accountId: string): MaybePromise<AliasRecord[]>;
+}
+
+/** The embedded store: two maps. */
+export class InMemoryKeyStore implements KeyStore {
+  protected readonly keys = new Map<string, KeyRecord>();
+  protected readonly aliases = new Map<string, AliasRecord>();
+
+  getKey(arn: string): KeyRecord | undefined {
+    return this.keys.get(arn);
+  }
+
+  createKey(record: KeyRecord): void {
+    /* Precondition: key IDs are unique within an account and region. */
+    if (this.keys.has(record.arn)) throw new Error(`kms-core: duplicate key ${record.arn}`);
+    this.keys.set(record.arn, record);
+  }
+
+  updateKey(arn: string, mutate: (record: KeyRecord) => void): KeyRecord | undefined {
+    const r = this.keys.get(arn);
+    if (!r) return undefined;
+    mutate(r);
+    return r;
+  }
+
+  deleteKey(arn: string): void {
+    this.keys.delete(arn);
+  }
+
+  listKeys(region: string, accountId: string): KeyRecord[] {
+    const out: KeyRecord[] = [];
+    for (const r of this.keys.values()) if (r.region === region && r.accountId === accountId) out.push(r);
+    return out;
+  }
+
+  getAlias(aliasArn: string): AliasRecord | undefined {
+    return this.aliases.get(aliasArn);
+  }
+
+  putAlias(alias: AliasRecord): void {
+    this.aliases.set(alias.aliasArn, alias);
+  }
+
+  deleteAlias(aliasArn: string): void {
+    this.aliases.delete(aliasArn);
+  }
+
+  listAliases(region: string, accountId: string): AliasRecord[] {
+    const out: AliasRecord[] = [];
+    for (const a of this.aliases.values()) if (a.region === region && a.accountId === accountId) out.push(a);
+    return out.sort((a, b) => (a.aliasName < b.aliasName ? -1 : a.aliasName > b.aliasName ? 1 : 0));
+  }
+
+  /** The whole store as a versioned JSON document (keys/snapshot.ts). Holds key material. */
+  exportSnapshot(): KeyStoreSnapshot {
+    return toSnapshot([...this.keys.values()], [...this.aliases.values()]);
+  }
+
+  /** Loads a snapshot (object or JSON text) into this store; throws ValidationException when malformed. */
+  importSnapshot(snapshot: unknown): this {
+    const { keys, aliases } = fromSnapshot(snapshot);
+    for (const k of keys) this.keys.set(k.arn, k);
+    for (const a of aliases) this.aliases.set(a.aliasArn, a);
+    return this;
+  }
+
+  static fromSnapshot(snapshot: unknown): InMemoryKeyStore {
+    return new InMemoryKeyStore().importSnapshot(snapshot);
+  }
+}

@@ -1,0 +1,840 @@
+/**
+ * The Kms class: the public API. Each method validates its input against the KMS API model,
+ * resolves keys, checks key state and algorithm, and hands the cryptography to the algorithm
+ * registry. Nothing below this file knows about AWS request shapes.
+ */
+import { algorithm, keySpecInfo } from './algorithms/registry.js';
+import type { CryptoEnv, EncryptionAlgorithm, EncryptionAlgorithmSpec, KeySpecInfo } from './algorithms/types.js';
+import { defaultBackend } from './backend/default.js';
+import type { Backend, BackendKey } from './backend/types.js';
+import { canonicalContext, hasContext, type EncryptionContext } from './envelope/context.js';
+import { readKeyHeader } from './envelope/format.js';
+import {
+  AccessDeniedException,
+  AlreadyExistsException,
+  DisabledException,
+  DryRunOperationException,
+  IncorrectKeyException,
+  InvalidKeyUsageException,
+  InvalidMarkerException,
+  KMSInternalException,
+  KMSInvalidStateException,
+  KmsError,
+  LimitExceededException,
+  NotFoundException,
+  UnsupportedOperationException,
+  ValidationException,
+  asKmsError,
+  invalidCiphertext,
+} from './errors.js';
+import { aliasArn, isAccountId, keyArn, newKeyId, parseKeyRef, partitionOf, rootPrincipal, type KeyRef } from './keys/arn.js';
+import { currentMaterial, isSymmetric, type AliasRecord, type BackingKey, type KeyRecord, type KeySpec } from './keys/record.js';
+import {
+  DAY_MS,
+  DEFAULT_ROTATION_PERIOD_DAYS,
+  ON_DEMAND_ROTATION_LIMIT,
+  applyScheduledRotations,
+  onDemandRotations,
+  rotateNow,
+  rotationDue,
+} from './keys/rotation.js';
+import { assertUsable, stateError } from './keys/state.js';
+import { InMemoryKeyStore, type KeyStore } from './keys/store.js';
+import { checkedRandom, defaultRandom, type Random } from './random.js';
+import type * as T from './types.js';
+import { equalBytes, wipe } from './util/bytes.js';
+import { rangeViolation, validateInput, validationError } from './validate.js';
+
+export interface KmsOptions {
+  /** 12-digit AWS account ID of the caller; default '111122223333'. */
+  accountId?: string;
+  /** AWS Region; default 'us-east-1'. Decides the ARN partition. */
+  region?: string;
+  /** Where keys live; default a new InMemoryKeyStore. Several Kms may share one. */
+  keyStore?: KeyStore;
+  /** Random bytes; default crypto.getRandomValues. Inject for reproducible vectors. */
+  random?: (n: number) => Uint8Array;
+  /** The clock; default () => new Date(). Drives scheduled rotation and deletion. */
+  now?: () => Date;
+  /** Platform crypto; default chosen by the runtime (backend/default.ts). */
+  backend?: Backend;
+}
+
+const HMAC_CACHE_SIZE = 4096;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+const ALIAS_NAME = /^alias\/[a-zA-Z0-9/_-]+$/;
+const CIPHERTEXT_KEY_INACCESSIBLE =
+  'The ciphertext refers to a customer master key that does not exist, does not exist in this region, or you are not allowed to access.';
+const INCORRECT_KEY = 'The key ID in the request does not identify a CMK that can perform this operation.';
+const DRY_RUN = 'The request would have succeeded, but the DryRun option is set.';
+
+/** Key specs kms-core knows in the model but does not implement (yet). */
+function unsupportedSpec(spec: string): KmsError {
+  return new UnsupportedOperationException(`KeySpec ${spec} is not supported by kms-core.`);
+}
+
+export class Kms {
+  readonly accountId: string;
+  readonly region: string;
+  readonly partition: string;
+  readonly keyStore: KeyStore;
+  /** The caller: the account's root user until authorization lands. */
+  readonly principal: string;
+  private readonly clock: () => Date;
+  private readonly env: CryptoEnv;
+  private readonly hmacCache = new Map<string, { material: Uint8Array; key: Promise<BackendKey> }>();
+
+  constructor(options: KmsOptions = {}) {
+    const accountId = options.accountId ?? '111122223333';
+    const region = options.region ?? 'us-east-1';
+    /* Precondition: the account ID is 12 digits and the region looks like an AWS Region. */
+    if (typeof accountId !== 'string' || !isAccountId(accountId)) throw new ValidationException(`Invalid accountId '${String(accountId)}': must be 12 digits`);
+    if (typeof region !== 'string' || !REGION.test(region)) throw new ValidationException(`Invalid region '${String(region)}'`);
+    this.accountId = accountId;
+    this.region = region;
+    this.partition = partitionOf(region);
+    this.keyStore = options.keyStore ?? new InMemoryKeyStore();
+    this.principal = rootPrincipal(region, accountId);
+    this.clock = options.now ?? (() => new Date());
+    const random: Random = checkedRandom(options.random ?? defaultRandom, () => new KMSInternalException('The random source returned the wrong number of bytes.'));
+    const backend = options.backend ?? defaultBackend;
+    this.env = { backend, random, hmacKey: (bk) => this.hmacKey(bk) };
+  }
+
+  // ───────────────────────────── plumbing ─────────────────────────────
+
+  private nowMs(): number {
+    const d = this.clock();
+    const t = d instanceof Date ? d.getTime() : NaN;
+    if (!Number.isFinite(t)) throw new KMSInternalException('The clock returned an invalid date.');
+    return t;
+  }
+
+  /** Runs an operation so that nothing but a KmsError ever escapes. */
+  private async run<R>(fn: () => Promise<R>): Promise<R> {
+    try {
+      return await fn();
+    } catch (e) {
+      throw asKmsError(e);
+    }
+  }
+
+  /** The backend's HMAC key for a backing key, imported once (bounded LRU by KeyMaterialId). */
+  private hmacKey(bk: BackingKey): Promise<BackendKey> {
+    const hit = this.hmacCache.get(bk.id);
+    if (hit && (hit.material === bk.material || equalBytes(hit.material, bk.material))) {
+      return hit.key;
+    }
+    const key = this.env.backend.hmacKey(bk.material);
+    if (this.hmacCache.size >= HMAC_CACHE_SIZE) {
+      const oldest = this.hmacCache.keys().next().value as string;
+      this.hmacCache.delete(oldest);
+    }
+    this.hmacCache.set(bk.id, { material: bk.material, key });
+    return key;
+  }
+
+  /** Applies what time has done to a key: deletion once DeletionDate passed, due rotations. */
+  private async refresh(rec: KeyRecord | undefined): Promise<KeyRecord | undefined> {
+    if (!rec) return undefined;
+    const now = this.nowMs();
+    if (rec.keyState === 'PendingDeletion' && rec.deletionDate !== undefined && now >= rec.deletionDate) {
+      const aliases = await this.keyStore.listAliases(rec.region, rec.accountId);
+      for (const a of aliases) if (a.targetKeyId === rec.keyId) await this.keyStore.deleteAlias(a.aliasArn);
+      await this.keyStore.deleteKey(rec.arn);
+      return undefined;
+    }
+    if (rotationDue(rec, now)) {
+      return this.keyStore.updateKey(rec.arn, (r) => applyScheduledRotations(r, now, this.env.random));
+    }
+    return rec;
+  }
+
+  private async getKey(arn: string): Promise<KeyRecord | undefined> {
+    return this.refresh(await this.keyStore.getKey(arn));
+  }
+
+  private notFound(arn: string): KmsError {
+    return new NotFoundException(`Key '${arn}' does not exist`);
+  }
+
+  /**
+   * Resolves any of the four identifier forms to a live key record. Short IDs and alias names
+   * resolve in the caller's account only; another account's key is reachable by key ARN or
+   * alias ARN, and only when its key policy allows the caller (`action`).
+   */
+  private async resolve(id: string, action: string): Promise<KeyRecord> {
+    const ref = parseKeyRef(id);
+    if (!ref) throw new NotFoundException(`Invalid keyId '${id}'`);
+    const arn = await this.arnOf(ref, id);
+    const rec = await this.getKey(arn);
+    if (!rec) throw this.notFound(arn);
+    this.authorize(action, rec);
+    return rec;
+  }
+
+  private async arnOf(ref: KeyRef, id: string): Promise<string> {
+    switch (ref.kind) {
+      case 'keyId':
+        return keyArn(this.region, this.accountId, ref.keyId);
+      case 'keyArn':
+        if (ref.region !== this.region || ref.partition !== this.partition) throw new NotFoundException(`Key '${id}' does not exist`);
+        return keyArn(ref.region, ref.accountId, ref.keyId);
+      case 'aliasName':
+      case 'aliasArn': {
+        const account = ref.kind === 'aliasArn' ? ref.accountId : this.accountId;
+        if (ref.kind === 'aliasArn' && (ref.region !== this.region || ref.partition !== this.partition)) {
+          throw new NotFoundException(`Alias ${id} is not found.`);
+        }
+        const aArn = aliasArn(this.region, account, ref.aliasName);
+        const alias = await this.keyStore.getAlias(aArn);
+        if (!alias) throw new NotFoundException(`Alias ${aArn} is not found.`);
+        return keyArn(this.region, account, alias.targetKeyId);
+      }
+    }
+  }
+
+  /**
+   * Authorization as the default key policy grants it: the key's own account (its root
+   * principal) may do anything; no other account may do anything. Key policies and grants
+   * widen this later.
+   */
+  private authorize(action: string, rec: KeyRecord): void {
+    if (rec.accountId === this.accountId) return;
+    throw new AccessDeniedException(
+      `User: ${this.principal} is not authorized to perform: kms:${action} on resource: ${rec.arn} because no resource-based policy allows the kms:${action} action`,
+    );
+  }
+
+  private spec(rec: KeyRecord): KeySpecInfo {
+    const info = keySpecInfo(rec.keySpec);
+    if (!info) throw unsupportedSpec(rec.keySpec);
+    return info;
+  }
+
+  /** The registry row for `name`, checked against the key's spec. */
+  private algorithmFor(rec: KeyRecord, name: EncryptionAlgorithmSpec | undefined): EncryptionAlgorithm {
+    const alg = name ?? 'SYMMETRIC_DEFAULT';
+    const row = algorithm(alg);
+    if (!row || !this.spec(rec).encryptionAlgorithms.includes(alg)) {
+      throw new InvalidKeyUsageException(`Algorithm ${alg} is incompatible with key spec ${rec.keySpec}.`);
+    }
+    return row;
+  }
+
+  /** The canonical context bytes; an asymmetric algorithm takes none. */
+  private contextFor(row: EncryptionAlgorithm, ctx: EncryptionContext | undefined, path: string): Uint8Array {
+    if (!row.acceptsContext && hasContext(ctx)) {
+      throw new ValidationException(`EncryptionContext is not supported with asymmetric algorithm ${row.name}.`);
+    }
+    return canonicalContext(ctx, path);
+  }
+
+  private checkPlaintextLimit(row: EncryptionAlgorithm, rec: KeyRecord, length: number): void {
+    const max = row.maxPlaintext(rec.keySpec);
+    if (length <= max) return;
+    if (row.name === 'SYMMETRIC_DEFAULT') {
+      throw validationError([`Value at 'plaintext' failed to satisfy constraint: Member must have length less than or equal to ${max}`]);
+    }
+    throw new ValidationException(`Algorithm ${row.name} and key spec ${rec.keySpec} cannot encrypt data larger than ${max} bytes.`);
+  }
+
+  private metadata(rec: KeyRecord): T.KeyMetadata {
+    const info = keySpecInfo(rec.keySpec);
+    const md: T.KeyMetadata = {
+      AWSAccountId: rec.accountId,
+      KeyId: rec.keyId,
+      Arn: rec.arn,
+      CreationDate: new Date(rec.creationDate),
+      Enabled: rec.keyState === 'Enabled',
+      Description: rec.description,
+      KeyUsage: rec.keyUsage,
+      KeyState: rec.keyState,
+      Origin: rec.origin,
+      KeyManager: 'CUSTOMER',
+      CustomerMasterKeySpec: rec.keySpec,
+      KeySpec: rec.keySpec,
+      EncryptionAlgorithms: [...(info?.encryptionAlgorithms ?? [])],
+      MultiRegion: rec.multiRegion,
+    };
+    if (rec.deletionDate !== undefined) md.DeletionDate = new Date(rec.deletionDate);
+    if (rec.pendingWindowInDays !== undefined && rec.keyState === 'PendingDeletion') md.PendingDeletionWindowInDays = rec.pendingWindowInDays;
+    if (rec.multiRegion) {
+      md.MultiRegionConfiguration = { MultiRegionKeyType: 'PRIMARY', PrimaryKey: { Arn: rec.arn, Region: rec.region }, ReplicaKeys: [] };
+    }
+    if (rec.origin === 'EXTERNAL' && rec.material.length > 0) md.ExpirationModel = 'KEY_MATERIAL_DOES_NOT_EXPIRE';
+    const cur = currentMaterial(rec);
+    if (cur && isSymmetric(rec)) md.CurrentKeyMaterialId = cur.id;
+    return md;
+  }
+
+  private dryRun(input: { DryRun?: boolean | undefined }): void {
+    if (input.DryRun === true) throw new DryRunOperationException(DRY_RUN);
+  }
+
+  // ───────────────────────────── keys ─────────────────────────────
+
+  /** CreateKey: SYMMETRIC_DEFAULT (default), RSA_2048/3072/4096, SM2; usage ENCRYPT_DECRYPT. */
+  createKey(input: T.CreateKeyRequest = {}): Promise<T.CreateKeyResponse> {
+    return this.run(async () => {
+      validateInput('CreateKey', input);
+      const spec = (input.KeySpec ?? input.CustomerMasterKeySpec ?? 'SYMMETRIC_DEFAULT') as string;
+      if (input.KeySpec !== undefined && input.CustomerMasterKeySpec !== undefined) {
+        throw new ValidationException('You cannot specify KeySpec and CustomerMasterKeySpec in the same request. CustomerMasterKeySpec is deprecated.');
+      }
+      const usage = input.KeyUsage ?? 'ENCRYPT_DECRYPT';
+      const origin = input.Origin ?? 'AWS_KMS';
+      const info = keySpecInfo(spec as KeySpec);
+      if (!info) throw unsupportedSpec(spec);
+      if (usage !== 'ENCRYPT_DECRYPT') {
+        if (spec === 'SYMMETRIC_DEFAULT') throw new ValidationException(`KeyUsage ${usage} is not compatible with KeySpec SYMMETRIC_DEFAULT`);
+        throw new UnsupportedOperationException(`KeyUsage ${usage} is not supported by kms-core; only ENCRYPT_DECRYPT.`);
+      }
+      if (info.regions && !info.regions(this.region)) {
+        throw new UnsupportedOperationException(`KeySpec ${spec} is not supported in this region.`);
+      }
+      if (origin === 'AWS_CLOUDHSM' || origin === 'EXTERNAL_KEY_STORE' || input.CustomKeyStoreId !== undefined || input.XksKeyId !== undefined) {
+        throw new UnsupportedOperationException('Custom key stores (AWS_CLOUDHSM, EXTERNAL_KEY_STORE) are not supported by kms-core.');
+      }
+      if (origin === 'EXTERNAL' && spec !== 'SYMMETRIC_DEFAULT') {
+        throw new UnsupportedOperationException('kms-core supports imported key material (Origin EXTERNAL) for SYMMETRIC_DEFAULT keys only.');
+      }
+      const now = this.nowMs();
+      const keyId = newKeyId(this.env.random, input.MultiRegion === true);
+      const material = origin === 'EXTERNAL' ? [] : [await info.generate(this.env, now)];
+      const rec: KeyRecord = {
+        keyId,
+        arn: keyArn(this.region, this.accountId, keyId),
+        accountId: this.accountId,
+        region: this.region,
+        keySpec: spec as KeySpec,
+        keyUsage: 'ENCRYPT_DECRYPT',
+        origin,
+        description: input.Description ?? '',
+        multiRegion: input.MultiRegion === true,
+        creationDate: now,
+        keyState: origin === 'EXTERNAL' ? 'PendingImport' : 'Enabled',
+        rotationEnabled: false,
+        material,
+      };
+      await this.keyStore.createKey(rec);
+      return { KeyMetadata: this.metadata(rec) };
+    });
+  }
+
+  describeKey(input: T.DescribeKeyRequest): Promise<T.DescribeKeyResponse> {
+    return this.run(async () => {
+      validateInput('DescribeKey', input);
+      const rec = await this.resolve(input.KeyId as string, 'DescribeKey');
+      return { KeyMetadata: this.metadata(rec) };
+    });
+  }
+
+  listKeys(input: T.ListKeysRequest = {}): Promise<T.ListKeysResponse> {
+    return this.run(async () => {
+      validateInput('ListKeys', input);
+      const live: KeyRecord[] = [];
+      for (const r of await this.keyStore.listKeys(this.region, this.accountId)) {
+        const k = await this.refresh(r);
+        if (k) live.push(k);
+      }
+      const page = paginate(live, (r) => r.keyId, input.Limit ?? 1000, input.Marker);
+      return { Keys: page.items.map((r) => ({ KeyId: r.keyId, KeyArn: r.arn })), ...page.more };
+    });
+  }
+
+  enableKey(input: T.KeyIdRequest): Promise<Record<string, never>> {
+    return this.run(async () => {
+      validateInput('EnableKey', input);
+      const rec = await this.resolve(input.KeyId as string, 'EnableKey');
+      if (rec.keyState !== 'Enabled' && rec.keyState !== 'Disabled') throw stateError(rec);
+      const now = this.nowMs();
+      await this.keyStore.updateKey(rec.arn, (r) => {
+        // A rotation that fell due while the key was disabled happens as it is re-enabled
+        // (Developer Guide, "Rotate AWS KMS keys": disabled keys are not rotated).
+        if (r.keyState === 'Disabled' && r.rotationEnabled && r.nextRotationDate !== undefined && r.nextRotationDate < now) r.nextRotationDate = now;
+        r.keyState = 'Enabled';
+      });
+      return {};
+    });
+  }
+
+  disableKey(input: T.KeyIdRequest): Promise<Record<string, never>> {
+    return this.run(async () => {
+      validateInput('DisableKey', input);
+      const rec = await this.resolve(input.KeyId as string, 'DisableKey');
+      if (rec.keyState !== 'Enabled' && rec.keyState !== 'Disabled') throw stateError(rec);
+      await this.keyStore.updateKey(rec.arn, (r) => {
+        r.keyState = 'Disabled';
+      });
+      return {};
+    });
+  }
+
+  /** ScheduleKeyDeletion: PendingWindowInDays 7..30 (default 30). */
+  scheduleKeyDeletion(input: T.ScheduleKeyDeletionRequest): Promise<T.ScheduleKeyDeletionResponse> {
+    return this.run(async () => {
+      validateInput('ScheduleKeyDeletion', input);
+      const days = input.PendingWindowInDays ?? 30;
+      const bad = rangeViolation('pendingWindowInDays', days, 7, 30);
+      if (bad) throw validationError([bad]);
+      const rec = await this.resolve(input.KeyId as string, 'ScheduleKeyDeletion');
+      if (rec.keyState === 'PendingDeletion' || rec.keyState === 'PendingReplicaDeletion') throw stateError(rec);
+      const deletionDate = this.nowMs() + days * DAY_MS;
+      await this.keyStore.updateKey(rec.arn, (r) => {
+        r.keyState = 'PendingDeletion';
+        r.deletionDate = deletionDate;
+        r.pendingWindowInDays = days;
+      });
+      return { KeyId: rec.arn, DeletionDate: new Date(deletionDate), KeyState: 'PendingDeletion', PendingWindowInDays: days };
+    });
+  }
+
+  /** CancelKeyDeletion: the key comes back Disabled, as in AWS. */
+  cancelKeyDeletion(input: T.KeyIdRequest): Promise<T.KeyIdResponse> {
+    return this.run(async () => {
+      validateInput('CancelKeyDeletion', input);
+      const rec = await this.resolve(input.KeyId as string, 'CancelKeyDeletion');
+      if (rec.keyState !== 'PendingDeletion') throw new KMSInvalidStateException(`${rec.arn} is not pending deletion.`);
+      await this.keyStore.updateKey(rec.arn, (r) => {
+        r.keyState = 'Disabled';
+        delete r.deletionDate;
+        delete r.pendingWindowInDays;
+      });
+      return { KeyId: rec.arn };
+    });
+  }
+
+  // ───────────────────────────── aliases ─────────────────────────────
+
+  private checkAliasName(name: string): void {
+    if (!ALIAS_NAME.test(name)) {
+      throw validationError([`Value '${name}' at 'aliasName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^alias/[a-zA-Z0-9/_-]+$`]);
+    }
+    if (name === 'alias/aws' || name.startsWith('alias/aws/')) {
+      throw new NotAuthorizedAlias(name);
+    }
+  }
+
+  /** The target of an alias: a key ID or key ARN of the caller's account, never an alias. */
+  private async aliasTarget(id: string): Promise<KeyRecord> {
+    const ref = parseKeyRef(id);
+    if (!ref || ref.kind === 'aliasName' || ref.kind === 'aliasArn') {
+      throw new ValidationException(`Invalid TargetKeyId '${id}': provide a key ID or key ARN.`);
+    }
+    const rec = await this.resolve(id, 'CreateAlias');
+    if (rec.accountId !== this.accountId) throw this.notFound(rec.arn);
+    if (rec.keyState === 'PendingDeletion' || rec.keyState === 'PendingReplicaDeletion') throw stateError(rec);
+    return rec;
+  }
+
+  createAlias(input: T.CreateAliasRequest): Promise<Record<string, never>> {
+    return this.run(async () => {
+      validateInput('CreateAlias', input);
+      const name = input.AliasName as string;
+      this.checkAliasName(name);
+      const rec = await this.aliasTarget(input.TargetKeyId as string);
+      const arn = aliasArn(this.region, this.accountId, name);
+      if (await this.keyStore.getAlias(arn)) throw new AlreadyExistsException(`An alias with the name ${arn} already exists`);
+      const now = this.nowMs();
+      const alias: AliasRecord = { aliasName: name, aliasArn: arn, accountId: this.accountId, region: this.region, targetKeyId: rec.keyId, creationDate: now, lastUpdatedDate: now };
+      await this.keyStore.putAlias(alias);
+      return {};
+    });
+  }
+
+  /** UpdateAlias: the new target must have the same key type and key usage (API reference). */
+  updateAlias(input: T.UpdateAliasRequest): Promise<Record<string, never>> {
+    return this.run(async () => {
+      validateInput('UpdateAlias', input);
+      const name = input.AliasName as string;
+      this.checkAliasName(name);
+      const arn = aliasArn(this.region, this.accountId, name);
+      const alias = await this.keyStore.getAlias(arn);
+      if (!alias) throw new NotFoundException(`Alias ${arn} is not found.`);
+      const rec = await this.aliasTarget(input.TargetKeyId as string);
+      const old = await this.keyStore.getKey(keyArn(this.region, this.accountId, alias.targetKeyId));
+      if (old && (isSymmetric(old) !== isSymmetric(rec) || old.keyUsage !== rec.keyUsage)) {
+        throw new ValidationException(
+          `${rec.arn} is not compatible with the alias's current key: the new target must have the same key type (${old.keySpec === 'SYMMETRIC_DEFAULT' ? 'symmetric' : 'asymmetric'}) and key usage (${old.keyUsage}).`,
+        );
+      }
+      await this.keyStore.putAlias({ ...alias, targetKeyId: rec.keyId, lastUpdatedDate: this.nowMs() });
+      return {};
+    });
+  }
+
+  deleteAlias(input: T.DeleteAliasRequest): Promise<Record<string, never>> {
+    return this.run(async () => {
+      validateInput('DeleteAlias', input);
+      const name = input.AliasName as string;
+      this.checkAliasName(name);
+      const arn = aliasArn(this.region, this.accountId, name);
+      if (!(await this.keyStore.getAlias(arn))) throw new NotFoundException(`Alias ${arn} is not found.`);
+      await this.keyStore.deleteAlias(arn);
+      return {};
+    });
+  }
+
+  listAliases(input: T.ListAliasesRequest = {}): Promise<T.ListAliasesResponse> {
+    return this.run(async () => {
+      validateInput('ListAliases', input);
+      let targetId: string | undefined;
+      if (input.KeyId !== undefined) {
+        const ref = parseKeyRef(input.KeyId);
+        if (!ref || ref.kind === 'aliasName' || ref.kind === 'aliasArn') throw new NotFoundException(`Invalid keyId '${input.KeyId}'`);
+        const rec = await this.resolve(input.KeyId, 'ListAliases');
+        if (rec.accountId !== this.accountId) throw this.notFound(rec.arn);
+        targetId = rec.keyId;
+      }
+      const live: AliasRecord[] = [];
+      for (const a of await this.keyStore.listAliases(this.region, this.accountId)) {
+        if (targetId !== undefined && a.targetKeyId !== targetId) continue;
+        // An alias whose key has been deleted goes with it.
+        if (await this.getKey(keyArn(this.region, this.accountId, a.targetKeyId))) live.push(a);
+      }
+      const page = paginate(live, (a) => a.aliasName, input.Limit ?? 100, input.Marker);
+      return {
+        Aliases: page.items.map((a) => ({
+          AliasName: a.aliasName,
+          AliasArn: a.aliasArn,
+          TargetKeyId: a.targetKeyId,
+          CreationDate: new Date(a.creationDate),
+          LastUpdatedDate: new Date(a.lastUpdatedDate),
+        })),
+        ...page.more,
+      };
+    });
+  }
+
+  // ───────────────────────────── rotation ─────────────────────────────
+
+  /** The checks RotateKeyOnDemand and EnableKeyRotation share (API reference). */
+  private assertRotatable(rec: KeyRecord): void {
+    if (!isSymmetric(rec)) throw new UnsupportedOperationException(`${rec.arn} key spec ${rec.keySpec} does not support rotation. Only symmetric encryption KMS keys can be rotated.`);
+    if (rec.keyState === 'Disabled') throw new DisabledException(`${rec.arn} is disabled.`);
+    assertUsable(rec);
+  }
+
+  enableKeyRotation(input: T.EnableKeyRotationRequest): Promise<Record<string, never>> {
+    return this.run(async () => {
+      validateInput('EnableKeyRotation', input);
+      const period = input.RotationPeriodInDays ?? DEFAULT_ROTATION_PERIOD_DAYS;
+      const rec = await this.resolve(input.KeyId as string, 'EnableKeyRotation');
+      this.assertRotatable(rec);
+      if (rec.origin === 'EXTERNAL') throw new UnsupportedOperationException(`${rec.arn} has imported key material; automatic rotation is not supported.`);
+      const now = this.nowMs();
+      await this.keyStore.updateKey(rec.arn, (r) => {
+        const last = (currentMaterial(r) as BackingKey).createdAt;
+        r.rotationEnabled = true;
+        r.rotationPeriodInDays = period;
+        // The next rotation is one period after the current material was created, but never
+        // in the past.
+        r.nextRotationDate = now + period * DAY_MS;
+      });
+      return {};
+    });
+  }
+
+  disableKeyRotation(input: T.KeyIdRequest): Promise<Record<string, never>> {
+    return this.run(async () => {
+      validateInput('DisableKeyRotation', input);
+      const rec = await this.resolve(input.KeyId as string, 'DisableKeyRotation');
+      this.assertRotatable(rec);
+      if (rec.origin === 'EXTERNAL') throw new UnsupportedOperationException(`${rec.arn} has imported key material; automatic rotation is not supported.`);
+      await this.keyStore.updateKey(rec.arn, (r) => {
+        r.rotationEnabled = false;
+        delete r.nextRotationDate;
+      });
+      return {};
+    });
+  }
+
+  getKeyRotationStatus(input: T.KeyIdRequest): Promise<T.GetKeyRotationStatusResponse> {
+    return this.run(async () => {
+      validateInput('GetKeyRotationStatus', input);
+      const rec = await this.resolve(input.KeyId as string, 'GetKeyRotationStatus');
+      if (!isSymmetric(rec)) throw new UnsupportedOperationException(`${rec.arn} key spec ${rec.keySpec} does not support rotation.`);
+      if (rec.keyState === 'PendingDeletion' || rec.keyState === 'PendingImport' || rec.keyState === 'Unavailable' || rec.keyState === 'Creating') throw stateError(rec);
+      const out: T.GetKeyRotationStatusResponse = { KeyRotationEnabled: rec.rotationEnabled, KeyId: rec.arn };
+      if (rec.rotationEnabled) {
+        out.RotationPeriodInDays = rec.rotationPeriodInDays ?? DEFAULT_ROTATION_PERIOD_DAYS;
+        if (rec.nextRotationDate !== undefined) out.NextRotationDate = new Date(rec.nextRotationDate);
+      }
+      if (rec.onDemandRotationStartDate !== undefined) out.OnDemandRotationStartDate = new Date(rec.onDemandRotationStartDate);
+      return out;
+    });
+  }
+
+  /** RotateKeyOnDemand: a new backing key now; at most 10 on-demand rotations per key. */
+  rotateKeyOnDemand(input: T.KeyIdRequest): Promise<T.KeyIdResponse> {
+    return this.run(async () => {
+      validateInput('RotateKeyOnDemand', input);
+      const rec = await this.resolve(input.KeyId as string, 'RotateKeyOnDemand');
+      this.assertRotatable(rec);
+      if (rec.origin === 'EXTERNAL') throw new UnsupportedOperationException(`${rec.arn} has imported key material; on-demand rotation needs new imported material.`);
+      if (onDemandRotations(rec) >= ON_DEMAND_ROTATION_LIMIT) {
+        throw new LimitExceededException(`The on-demand rotations limit has been reached for ${rec.arn}.`);
+      }
+      const now = this.nowMs();
+      await this.keyStore.updateKey(rec.arn, (r) => rotateNow(r, now, this.env.random));
+      return { KeyId: rec.arn };
+    });
+  }
+
+  /** ListKeyRotations: one entry per rotation (ALL_KEY_MATERIAL adds the original material). */
+  listKeyRotations(input: T.ListKeyRotationsRequest): Promise<T.ListKeyRotationsResponse> {
+    return this.run(async () => {
+      validateInput('ListKeyRotations', input);
+      const rec = await this.resolve(input.KeyId as string, 'ListKeyRotations');
+      if (!isSymmetric(rec)) throw new UnsupportedOperationException(`${rec.arn} key spec ${rec.keySpec} does not support rotation.`);
+      const all = input.IncludeKeyMaterial === 'ALL_KEY_MATERIAL';
+      const last = rec.material.length - 1;
+      const entries = rec.material
+        .map((m, i) => ({ m, i }))
+        .filter(({ m }) => all || m.rotationType !== undefined)
+        .map(({ m, i }) => {
+          const e: T.RotationsListEntry = {
+            KeyId: rec.arn,
+            KeyMaterialId: m.id,
+            KeyMaterialState: i === last ? 'CURRENT' : 'NON_CURRENT',
+            RotationDate: new Date(m.createdAt),
+          };
+          if (m.rotationType) e.RotationType = m.rotationType;
+          return e;
+        });
+      const page = paginate(entries, (e) => e.KeyMaterialId as string, input.Limit ?? 100, input.Marker);
+      return { Rotations: page.items, ...page.more };
+    });
+  }
+
+  // ───────────────────────────── cryptography ─────────────────────────────
+
+  /** Encrypt: plaintext 1..4096 bytes (less for RSA and SM2) under a key. */
+  encrypt(input: T.EncryptRequest): Promise<T.EncryptResponse> {
+    return this.run(async () => {
+      validateInput('Encrypt', input);
+      const rec = await this.resolve(input.KeyId as string, 'Encrypt');
+      assertUsable(rec);
+      const row = this.algorithmFor(rec, input.EncryptionAlgorithm);
+      const ctx = this.contextFor(row, input.EncryptionContext, 'encryptionContext');
+      const pt = input.Plaintext as Uint8Array;
+      this.checkPlaintextLimit(row, rec, pt.length);
+      this.dryRun(input);
+      const sealed = await row.encrypt(this.env, rec, pt, ctx);
+      return { CiphertextBlob: sealed.CiphertextBlob, KeyId: rec.arn, EncryptionAlgorithm: row.name };
+    });
+  }
+
+  /**
+   * The source side of Decrypt and ReEncrypt: finds the key (from the blob when symmetric),
+   * enforces KeyId/SourceKeyId, state and algorithm, and returns what `open` needs.
+   */
+  private async source(
+    blob: Uint8Array | undefined,
+    keyId: string | undefined,
+    algName: EncryptionAlgorithmSpec | undefined,
+    ctxIn: EncryptionContext | undefined,
+    ignoreCiphertext: boolean,
+    action: string,
+    names: { blob: string; keyId: string; context: string },
+  ): Promise<{ rec: KeyRecord; row: EncryptionAlgorithm; ctx: Uint8Array }> {
+    if (blob === undefined && !ignoreCiphertext) {
+      throw validationError([`Value null at '${names.blob}' failed to satisfy constraint: Member must not be null`]);
+    }
+    const alg = algName ?? 'SYMMETRIC_DEFAULT';
+    const given = keyId === undefined ? undefined : await this.resolve(keyId, action);
+    let rec: KeyRecord;
+    if (given) {
+      rec = given;
+      const row = this.algorithmFor(rec, alg);
+      if (row.selfDescribing && !ignoreCiphertext) {
+        const header = readKeyHeader(blob as Uint8Array);
+        if (!header) throw invalidCiphertext();
+        if (keyArn(this.region, header.accountId, header.keyId) !== rec.arn) throw new IncorrectKeyException(INCORRECT_KEY);
+      }
+    } else {
+      const row = algorithm(alg);
+      if (!row?.selfDescribing) {
+        throw new ValidationException(`${names.keyId} is required when the ciphertext was encrypted under an asymmetric KMS key (${alg}).`);
+      }
+      if (ignoreCiphertext) {
+        throw new ValidationException(`${names.keyId} is required when DryRunModifiers includes IGNORE_CIPHERTEXT.`);
+      }
+      const header = readKeyHeader(blob as Uint8Array);
+      if (!header) throw invalidCiphertext();
+      const found = await this.getKey(keyArn(this.region, header.accountId, header.keyId));
+      if (!found) throw new AccessDeniedException(CIPHERTEXT_KEY_INACCESSIBLE);
+      try {
+        this.authorize(action, found);
+      } catch {
+        throw new AccessDeniedException(CIPHERTEXT_KEY_INACCESSIBLE);
+      }
+      rec = found;
+    }
+    assertUsable(rec);
+    const row = this.algorithmFor(rec, alg);
+    const ctx = this.contextFor(row, ctxIn, names.context);
+    return { rec, row, ctx };
+  }
+
+  /** Decrypts; every failure is the one InvalidCiphertextException. */
+  private async open(src: { rec: KeyRecord; row: EncryptionAlgorithm; ctx: Uint8Array }, blob: Uint8Array) {
+    let opened;
+    try {
+      opened = await src.row.decrypt(this.env, src.rec, blob, src.ctx);
+    } catch {
+      opened = undefined;
+    }
+    if (!opened) throw invalidCiphertext();
+    return opened;
+  }
+
+  /** Decrypt: symmetric ciphertext names its key; asymmetric needs KeyId and EncryptionAlgorithm. */
+  decrypt(input: T.DecryptRequest): Promise<T.DecryptResponse> {
+    return this.run(async () => {
+      validateInput('Decrypt', input);
+      if (input.Recipient !== undefined) throw new UnsupportedOperationException('Recipient (Nitro Enclaves attestation) is not supported by kms-core.');
+      const ignore = input.DryRun === true && (input.DryRunModifiers ?? []).includes('IGNORE_CIPHERTEXT');
+      const src = await this.source(input.CiphertextBlob, input.KeyId, input.EncryptionAlgorithm, input.EncryptionContext, ignore, 'Decrypt', {
+        blob: 'ciphertextBlob',
+        keyId: 'KeyId',
+        context: 'encryptionContext',
+      });
+      if (ignore) this.dryRun(input);
+      const opened = await this.open(src, input.CiphertextBlob as Uint8Array);
+      if (input.DryRun === true) {
+        wipe(opened.Plaintext);
+        this.dryRun(input);
+      }
+      const out: T.DecryptResponse = { KeyId: src.rec.arn, Plaintext: opened.Plaintext, EncryptionAlgorithm: src.row.name };
+      if (opened.KeyMaterialId !== undefined) out.KeyMaterialId = opened.KeyMaterialId;
+      return out;
+    });
+  }
+
+  /**
+   * ReEncrypt: decrypts under the source key and encrypts under the destination key in one
+   * call. Both keys are resolved and checked (state, algorithm, context) before anything is
+   * decrypted; the plaintext lives only inside this call and is wiped before it returns or
+   * throws.
+   */
+  reEncrypt(input: T.ReEncryptRequest): Promise<T.ReEncryptResponse> {
+    return this.run(async () => {
+      validateInput('ReEncrypt', input);
+      const ignore = input.DryRun === true && (input.DryRunModifiers ?? []).includes('IGNORE_CIPHERTEXT');
+      const src = await this.source(input.CiphertextBlob, input.SourceKeyId, input.SourceEncryptionAlgorithm, input.SourceEncryptionContext, ignore, 'ReEncryptFrom', {
+        blob: 'ciphertextBlob',
+        keyId: 'SourceKeyId',
+        context: 'sourceEncryptionContext',
+      });
+      const dst = await this.resolve(input.DestinationKeyId as string, 'ReEncryptTo');
+      assertUsable(dst);
+      const dstRow = this.algorithmFor(dst, input.DestinationEncryptionAlgorithm);
+      const dstCtx = this.contextFor(dstRow, input.DestinationEncryptionContext, 'destinationEncryptionContext');
+      if (ignore) this.dryRun(input);
+      const opened = await this.open(src, input.CiphertextBlob as Uint8Array);
+      const pt = opened.Plaintext;
+      try {
+        this.checkPlaintextLimit(dstRow, dst, pt.length);
+        this.dryRun(input);
+        const sealed = await dstRow.encrypt(this.env, dst, pt, dstCtx);
+        const out: T.ReEncryptResponse = {
+          CiphertextBlob: sealed.CiphertextBlob,
+          SourceKeyId: src.rec.arn,
+          KeyId: dst.arn,
+          SourceEncryptionAlgorithm: src.row.name,
+          DestinationEncryptionAlgorithm: dstRow.name,
+        };
+        if (opened.KeyMaterialId !== undefined) out.SourceKeyMaterialId = opened.KeyMaterialId;
+        if (sealed.KeyMaterialId !== undefined) out.DestinationKeyMaterialId = sealed.KeyMaterialId;
+        return out;
+      } finally {
+        wipe(pt);
+      }
+    });
+  }
+
+  private async dataKey(input: T.GenerateDataKeyRequest, op: 'GenerateDataKey' | 'GenerateDataKeyWithoutPlaintext') {
+    validateInput(op, input);
+    if ((input.KeySpec === undefined) === (input.NumberOfBytes === undefined)) {
+      throw new ValidationException('Please specify either number of bytes or key spec.');
+    }
+    if (input.Recipient !== undefined) throw new UnsupportedOperationException('Recipient (Nitro Enclaves attestation) is not supported by kms-core.');
+    const rec = await this.resolve(input.KeyId as string, op);
+    assertUsable(rec);
+    if (!isSymmetric(rec)) {
+      throw new InvalidKeyUsageException(`${rec.arn} key usage is ENCRYPT_DECRYPT with key spec ${rec.keySpec}, which is not valid for ${op}.`);
+    }
+    const row = this.algorithmFor(rec, 'SYMMETRIC_DEFAULT');
+    const ctx = this.contextFor(row, input.EncryptionContext, 'encryptionContext');
+    this.dryRun(input);
+    const n = input.NumberOfBytes ?? (input.KeySpec === 'AES_128' ? 16 : 32);
+    const plaintext = this.env.random(n);
+    try {
+      const sealed = await row.encrypt(this.env, rec, plaintext, ctx);
+      return { rec, plaintext, sealed };
+    } catch (e) {
+      wipe(plaintext);
+      throw e;
+    }
+  }
+
+  /** GenerateDataKey: KeySpec AES_128/AES_256 or NumberOfBytes 1..1024; symmetric keys only. */
+  generateDataKey(input: T.GenerateDataKeyRequest): Promise<T.GenerateDataKeyResponse> {
+    return this.run(async () => {
+      const { rec, plaintext, sealed } = await this.dataKey(input, 'GenerateDataKey');
+      return { CiphertextBlob: sealed.CiphertextBlob, Plaintext: plaintext, KeyId: rec.arn, KeyMaterialId: sealed.KeyMaterialId as string };
+    });
+  }
+
+  generateDataKeyWithoutPlaintext(input: T.GenerateDataKeyWithoutPlaintextRequest): Promise<T.GenerateDataKeyWithoutPlaintextResponse> {
+    return this.run(async () => {
+      const { rec, plaintext, sealed } = await this.dataKey(input, 'GenerateDataKeyWithoutPlaintext');
+      wipe(plaintext);
+      return { CiphertextBlob: sealed.CiphertextBlob, KeyId: rec.arn, KeyMaterialId: sealed.KeyMaterialId as string };
+    });
+  }
+
+  /** GetPublicKey: DER SubjectPublicKeyInfo of an asymmetric key. */
+  getPublicKey(input: T.GetPublicKeyRequest): Promise<T.GetPublicKeyResponse> {
+    return this.run(async () => {
+      validateInput('GetPublicKey', input);
+      const rec = await this.resolve(input.KeyId as string, 'GetPublicKey');
+      if (isSymmetric(rec)) throw new UnsupportedOperationException(`${rec.arn} key usage is ENCRYPT_DECRYPT with key spec SYMMETRIC_DEFAULT, which has no public key.`);
+      assertUsable(rec);
+      const pub = currentMaterial(rec)?.publicKey;
+      if (!pub) throw stateError(rec);
+      return {
+        KeyId: rec.arn,
+        PublicKey: new Uint8Array(pub),
+        CustomerMasterKeySpec: rec.keySpec,
+        KeySpec: rec.keySpec,
+        KeyUsage: rec.keyUsage,
+        EncryptionAlgorithms: [...this.spec(rec).encryptionAlgorithms],
+      };
+    });
+  }
+}
+
+/** AWS reserves alias/aws/ for AWS managed keys. */
+class NotAuthorizedAlias extends KmsError {
+  constructor(name: string) {
+    super('NotAuthorizedException', `Alias names that begin with alias/aws/ are reserved for AWS managed keys: ${name}`);
+  }
+}
+
+/** Pagination with AWS's Limit/Marker/Truncated/NextMarker; the marker is an item's id. */
+function paginate<I>(items: readonly I[], id: (i: I) => string, limit: number, marker: string | undefined) {
+  let start = 0;
+  if (marker !== undefined) {
+    const i = items.findIndex((x) => id(x) === marker);
+    if (i < 0) throw new InvalidMarkerException('The marker that specifies where pagination should next begin is not valid.');
+    start = i;
+  }
+  const page = items.slice(start, start + limit);
+  const next = items[start + limit];
+  const more: { Truncated: boolean; NextMarker?: string } = { Truncated: next !== undefined };
+  if (next !== undefined) more.NextMarker = id(next);
+  return { items: page, more };
+}
