@@ -277,7 +277,7 @@ export class Kms {
   /** CreateKey: SYMMETRIC_DEFAULT (default), RSA_2048/3072/4096, SM2; usage ENCRYPT_DECRYPT. */
   createKey(input: T.CreateKeyRequest = {}): Promise<T.CreateKeyResponse> {
     return this.run(async () => {
-      validateInput('CreateKey', input);
+      input = validateInput('CreateKey', input);
       const spec = (input.KeySpec ?? input.CustomerMasterKeySpec ?? 'SYMMETRIC_DEFAULT') as string;
       if (input.KeySpec !== undefined && input.CustomerMasterKeySpec !== undefined) {
         throw new ValidationException('You cannot specify KeySpec and CustomerMasterKeySpec in the same request. CustomerMasterKeySpec is deprecated.');
@@ -324,7 +324,7 @@ export class Kms {
 
   describeKey(input: T.DescribeKeyRequest): Promise<T.DescribeKeyResponse> {
     return this.run(async () => {
-      validateInput('DescribeKey', input);
+      input = validateInput('DescribeKey', input);
       const rec = await this.resolve(input.KeyId as string, 'DescribeKey');
       return { KeyMetadata: this.metadata(rec) };
     });
@@ -332,7 +332,7 @@ export class Kms {
 
   listKeys(input: T.ListKeysRequest = {}): Promise<T.ListKeysResponse> {
     return this.run(async () => {
-      validateInput('ListKeys', input);
+      input = validateInput('ListKeys', input);
       const live: KeyRecord[] = [];
       for (const r of await this.keyStore.listKeys(this.region, this.accountId)) {
         const k = await this.refresh(r);
@@ -345,7 +345,7 @@ export class Kms {
 
   enableKey(input: T.KeyIdRequest): Promise<Record<string, never>> {
     return this.run(async () => {
-      validateInput('EnableKey', input);
+      input = validateInput('EnableKey', input);
       const rec = await this.resolve(input.KeyId as string, 'EnableKey');
       if (rec.keyState !== 'Enabled' && rec.keyState !== 'Disabled') throw stateError(rec);
       const now = this.nowMs();
@@ -361,7 +361,7 @@ export class Kms {
 
   disableKey(input: T.KeyIdRequest): Promise<Record<string, never>> {
     return this.run(async () => {
-      validateInput('DisableKey', input);
+      input = validateInput('DisableKey', input);
       const rec = await this.resolve(input.KeyId as string, 'DisableKey');
       if (rec.keyState !== 'Enabled' && rec.keyState !== 'Disabled') throw stateError(rec);
       await this.keyStore.updateKey(rec.arn, (r) => {
@@ -374,7 +374,7 @@ export class Kms {
   /** ScheduleKeyDeletion: PendingWindowInDays 7..30 (default 30). */
   scheduleKeyDeletion(input: T.ScheduleKeyDeletionRequest): Promise<T.ScheduleKeyDeletionResponse> {
     return this.run(async () => {
-      validateInput('ScheduleKeyDeletion', input);
+      input = validateInput('ScheduleKeyDeletion', input);
       const days = input.PendingWindowInDays ?? 30;
       const bad = rangeViolation('pendingWindowInDays', days, 7, 30);
       if (bad) throw validationError([bad]);
@@ -393,7 +393,7 @@ export class Kms {
   /** CancelKeyDeletion: the key comes back Disabled, as in AWS. */
   cancelKeyDeletion(input: T.KeyIdRequest): Promise<T.KeyIdResponse> {
     return this.run(async () => {
-      validateInput('CancelKeyDeletion', input);
+      input = validateInput('CancelKeyDeletion', input);
       const rec = await this.resolve(input.KeyId as string, 'CancelKeyDeletion');
       if (rec.keyState !== 'PendingDeletion') throw new KMSInvalidStateException(`${rec.arn} is not pending deletion.`);
       await this.keyStore.updateKey(rec.arn, (r) => {
@@ -430,7 +430,7 @@ export class Kms {
 
   createAlias(input: T.CreateAliasRequest): Promise<Record<string, never>> {
     return this.run(async () => {
-      validateInput('CreateAlias', input);
+      input = validateInput('CreateAlias', input);
       const name = input.AliasName as string;
       this.checkAliasName(name);
       const rec = await this.aliasTarget(input.TargetKeyId as string);
@@ -446,7 +446,7 @@ export class Kms {
   /** UpdateAlias: the new target must have the same key type and key usage (API reference). */
   updateAlias(input: T.UpdateAliasRequest): Promise<Record<string, never>> {
     return this.run(async () => {
-      validateInput('UpdateAlias', input);
+      input = validateInput('UpdateAlias', input);
       const name = input.AliasName as string;
       this.checkAliasName(name);
       const arn = aliasArn(this.region, this.accountId, name);
@@ -466,7 +466,7 @@ export class Kms {
 
   deleteAlias(input: T.DeleteAliasRequest): Promise<Record<string, never>> {
     return this.run(async () => {
-      validateInput('DeleteAlias', input);
+      input = validateInput('DeleteAlias', input);
       const name = input.AliasName as string;
       this.checkAliasName(name);
       const arn = aliasArn(this.region, this.accountId, name);
@@ -478,7 +478,7 @@ export class Kms {
 
   listAliases(input: T.ListAliasesRequest = {}): Promise<T.ListAliasesResponse> {
     return this.run(async () => {
-      validateInput('ListAliases', input);
+      input = validateInput('ListAliases', input);
       let targetId: string | undefined;
       if (input.KeyId !== undefined) {
         const ref = parseKeyRef(input.KeyId);
@@ -518,7 +518,7 @@ export class Kms {
 
   enableKeyRotation(input: T.EnableKeyRotationRequest): Promise<Record<string, never>> {
     return this.run(async () => {
-      validateInput('EnableKeyRotation', input);
+      input = validateInput('EnableKeyRotation', input);
       const period = input.RotationPeriodInDays ?? DEFAULT_ROTATION_PERIOD_DAYS;
       const rec = await this.resolve(input.KeyId as string, 'EnableKeyRotation');
       this.assertRotatable(rec);
@@ -538,7 +538,7 @@ export class Kms {
 
   disableKeyRotation(input: T.KeyIdRequest): Promise<Record<string, never>> {
     return this.run(async () => {
-      validateInput('DisableKeyRotation', input);
+      input = validateInput('DisableKeyRotation', input);
       const rec = await this.resolve(input.KeyId as string, 'DisableKeyRotation');
       this.assertRotatable(rec);
       if (rec.origin === 'EXTERNAL') throw new UnsupportedOperationException(`${rec.arn} has imported key material; automatic rotation is not supported.`);
@@ -552,7 +552,7 @@ export class Kms {
 
   getKeyRotationStatus(input: T.KeyIdRequest): Promise<T.GetKeyRotationStatusResponse> {
     return this.run(async () => {
-      validateInput('GetKeyRotationStatus', input);
+      input = validateInput('GetKeyRotationStatus', input);
       const rec = await this.resolve(input.KeyId as string, 'GetKeyRotationStatus');
       if (!isSymmetric(rec)) throw new UnsupportedOperationException(`${rec.arn} key spec ${rec.keySpec} does not support rotation.`);
       if (rec.keyState === 'PendingDeletion' || rec.keyState === 'PendingImport' || rec.keyState === 'Unavailable' || rec.keyState === 'Creating') throw stateError(rec);
@@ -569,7 +569,7 @@ export class Kms {
   /** RotateKeyOnDemand: a new backing key now; at most 10 on-demand rotations per key. */
   rotateKeyOnDemand(input: T.KeyIdRequest): Promise<T.KeyIdResponse> {
     return this.run(async () => {
-      validateInput('RotateKeyOnDemand', input);
+      input = validateInput('RotateKeyOnDemand', input);
       const rec = await this.resolve(input.KeyId as string, 'RotateKeyOnDemand');
       this.assertRotatable(rec);
       if (rec.origin === 'EXTERNAL') throw new UnsupportedOperationException(`${rec.arn} has imported key material; on-demand rotation needs new imported material.`);
@@ -585,7 +585,7 @@ export class Kms {
   /** ListKeyRotations: one entry per rotation (ALL_KEY_MATERIAL adds the original material). */
   listKeyRotations(input: T.ListKeyRotationsRequest): Promise<T.ListKeyRotationsResponse> {
     return this.run(async () => {
-      validateInput('ListKeyRotations', input);
+      input = validateInput('ListKeyRotations', input);
       const rec = await this.resolve(input.KeyId as string, 'ListKeyRotations');
       if (!isSymmetric(rec)) throw new UnsupportedOperationException(`${rec.arn} key spec ${rec.keySpec} does not support rotation.`);
       const all = input.IncludeKeyMaterial === 'ALL_KEY_MATERIAL';
@@ -613,7 +613,7 @@ export class Kms {
   /** Encrypt: plaintext 1..4096 bytes (less for RSA and SM2) under a key. */
   encrypt(input: T.EncryptRequest): Promise<T.EncryptResponse> {
     return this.run(async () => {
-      validateInput('Encrypt', input);
+      input = validateInput('Encrypt', input);
       const rec = await this.resolve(input.KeyId as string, 'Encrypt');
       assertUsable(rec);
       const row = this.algorithmFor(rec, input.EncryptionAlgorithm);
@@ -693,7 +693,7 @@ export class Kms {
   /** Decrypt: symmetric ciphertext names its key; asymmetric needs KeyId and EncryptionAlgorithm. */
   decrypt(input: T.DecryptRequest): Promise<T.DecryptResponse> {
     return this.run(async () => {
-      validateInput('Decrypt', input);
+      input = validateInput('Decrypt', input);
       if (input.Recipient !== undefined) throw new UnsupportedOperationException('Recipient (Nitro Enclaves attestation) is not supported by kms-core.');
       const ignore = input.DryRun === true && (input.DryRunModifiers ?? []).includes('IGNORE_CIPHERTEXT');
       const src = await this.source(input.CiphertextBlob, input.KeyId, input.EncryptionAlgorithm, input.EncryptionContext, ignore, 'Decrypt', {
@@ -721,7 +721,7 @@ export class Kms {
    */
   reEncrypt(input: T.ReEncryptRequest): Promise<T.ReEncryptResponse> {
     return this.run(async () => {
-      validateInput('ReEncrypt', input);
+      input = validateInput('ReEncrypt', input);
       const ignore = input.DryRun === true && (input.DryRunModifiers ?? []).includes('IGNORE_CIPHERTEXT');
       const src = await this.source(input.CiphertextBlob, input.SourceKeyId, input.SourceEncryptionAlgorithm, input.SourceEncryptionContext, ignore, 'ReEncryptFrom', {
         blob: 'ciphertextBlob',
@@ -756,7 +756,7 @@ export class Kms {
   }
 
   private async dataKey(input: T.GenerateDataKeyRequest, op: 'GenerateDataKey' | 'GenerateDataKeyWithoutPlaintext') {
-    validateInput(op, input);
+    input = validateInput(op, input);
     if ((input.KeySpec === undefined) === (input.NumberOfBytes === undefined)) {
       throw new ValidationException('Please specify either number of bytes or key spec.');
     }
@@ -799,7 +799,7 @@ export class Kms {
   /** GetPublicKey: DER SubjectPublicKeyInfo of an asymmetric key. */
   getPublicKey(input: T.GetPublicKeyRequest): Promise<T.GetPublicKeyResponse> {
     return this.run(async () => {
-      validateInput('GetPublicKey', input);
+      input = validateInput('GetPublicKey', input);
       const rec = await this.resolve(input.KeyId as string, 'GetPublicKey');
       if (isSymmetric(rec)) throw new UnsupportedOperationException(`${rec.arn} key usage is ENCRYPT_DECRYPT with key spec SYMMETRIC_DEFAULT, which has no public key.`);
       assertUsable(rec);

@@ -123,14 +123,15 @@ export function validationError(violations: readonly string[]): InstanceType<typ
 }
 
 /** Validates `input` against the model's request shape of `operation`; throws ValidationException. */
-export function validateInput(operation: string, input: unknown): void {
+export function validateInput<I>(operation: string, input: I): NonNullable<I> {
   const op = OPERATIONS[operation];
   /* Precondition: only operations of the model are validated. */
   if (!op) throw new Error(`kms-core: operation ${operation} not in the model`);
   const out: string[] = [];
-  if (input === undefined || input === null) input = {};
-  check(input, op.input, '', out);
+  const value = (input ?? {}) as NonNullable<I>;
+  check(value, op.input, '', out);
   if (out.length) throw validationError(out);
+  return value;
 }
 
 /** A single range violation found by a service-level rule (e.g. PendingWindowInDays 7..30). */

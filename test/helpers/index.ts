@@ -1,0 +1,32 @@
+import { expect } from 'vitest';
+import { KmsError } from '../../src/index.js';
+
+export const enc = (s: string) => new TextEncoder().encode(s);
+export const dec = (b: Uint8Array | undefined) => new TextDecoder().decode(b);
+
+/** Awaits a promise that must reject with the AWS-named KmsError `name` (and message, if given). */
+export async function rejectsWith(p: Promise<unknown>, name: string, message?: string | RegExp): Promise<KmsError> {
+  let err: unknown;
+  try {
+    await p;
+  } catch (e) {
+    err = e;
+  }
+  expect(err, `expected ${name}`).toBeInstanceOf(KmsError);
+  const k = err as KmsError;
+  expect(k.name).toBe(name);
+  if (typeof message === 'string') expect(k.message).toBe(message);
+  else if (message) expect(k.message).toMatch(message);
+  return k;
+}
+
+/** A settable clock for scheduled rotation and deletion. */
+export function clock(start = '2026-01-01T00:00:00Z') {
+  let t = new Date(start).getTime();
+  return {
+    now: () => new Date(t),
+    advanceDays(d: number) {
+      t += d * 86_400_000;
+    },
+  };
+}
