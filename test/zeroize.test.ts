@@ -1,0 +1,100 @@
+/**
+ * Zeroization, observed through an instrumented backend: every buffer that held a derived data
+ * key or a decrypted plaintext inside ReEncrypt is all zeros when the call returns or throws.
+ */
+import { describe, expect, test } from 'vitest';
+import { Kms, webBackend, type Backend } from '../src/index.js';
+import { enc, rejectsWith } from './helpers/index.js';
+
+function instrumented(opts: { failEncrypt?: boolean } = {}) {
+  const held: { what: string; buf: Uint8Array }[] = [];
+  let armed = false;
+  const backend: Backend = {
+    ...webBackend,
+    name: 'instrumented',
+    async hmacSha256(key, data) {
+      const out = await webBackend.hmacSha256(key, data);
+      held.push({ what: 'derived data key', buf: out });
+      return out;
+    },
+    async aesGcmDecrypt(key, iv, ct, aad) {
+      const out = await webBackend.aesGcmDecrypt(key, iv, ct, aad);
+      if (out) held.push({ what: 'decrypted plaintext', buf: out });
+      return out;
+    },
+    async aesGcmEncrypt(key, iv, pt, aad) {
+      if (armed && opts.failEncrypt) throw new Error('injected failure');
+      return webBackend.aesGcmEncrypt(key, iv, pt, aad);
+    },
+  };
+  return {
+    backend,
+    held,
+    arm() {
+      held.length = 0;
+      armed = true;
+    },
+  };
+}
+
+const zero = (b: Uint8Array) => b.every((x) => x === 0);
+
+describe('zeroization', () => {
+  test('ReEncrypt wipes the data keys and the plaintext before it returns', async () => {
+    const ins = instrumented();
+    const kms = new Kms({ backend: ins.backend });
+    const a = (await kms.createKey()).KeyMetadata!;
+    const b = (await kms.createKey()).KeyMetadata!;
+    const { CiphertextBlob } = await kms.encrypt({ KeyId: a.KeyId, Plaintext: enc('secret plaintext') });
+    ins.arm();
+    await kms.reEncrypt({ CiphertextBlob, DestinationKeyId: b.KeyId });
+    expect(ins.held.map((h) => h.what).sort()).toEqual(['decrypted plaintext', 'derived data key', 'derived data key']);
+    for (const h of ins.held) expect(zero(h.buf), h.what).toBe(true);
+  });
+
+  test('ReEncrypt wipes the plaintext when the destination encryption throws', async () => {
+    const ins = instrumented({ failEncrypt: true });
+    const kms = new Kms({ backend: ins.backend });
+    const a = (await kms.createKey()).KeyMetadata!;
+    const b = (await kms.createKey()).KeyMetadata!;
+    const { CiphertextBlob } = await kms.encrypt({ KeyId: a.KeyId, Plaintext: enc('secret plaintext') });
+    ins.arm();
+    const e = await rejectsWith(kms.reEncrypt({ CiphertextBlob, DestinationKeyId: b.KeyId }), 'KMSInternalException');
+    expect(e.message).not.toMatch(/injected|secret/);
+    expect(ins.held.some((h) => h.what === 'decrypted plaintext')).toBe(true);
+    for (const h of ins.held) expect(zero(h.buf), h.what).toBe(true);
+  });
+
+  test('ReEncrypt DryRun wipes the plaintext it decrypted to check the ciphertext', async () => {
+    const ins = instrumented();
+    const kms = new Kms({ backend: ins.backend });
+    const a = (await kms.createKey()).KeyMetadata!;
+    const { CiphertextBlob } = await kms.encrypt({ KeyId: a.KeyId, Plaintext: enc('secret plaintext') });
+    ins.arm();
+    await rejectsWith(kms.reEncrypt({ CiphertextBlob, DestinationKeyId: a.KeyId, DryRun: true }), 'DryRunOperationException');
+    expect(ins.held.some((h) => h.what === 'decrypted plaintext')).toBe(true);
+    for (const h of ins.held) expect(zero(h.buf), h.what).toBe(true);
+  });
+
+  test('Decrypt and Encrypt wipe their derived data keys (the returned plaintext is the caller’s)', async () => {
+    const ins = instrumented();
+    const kms = new Kms({ backend: ins.backend });
+    const a = (await kms.createKey()).KeyMetadata!;
+    ins.arm();
+    const { CiphertextBlob } = await kms.encrypt({ KeyId: a.KeyId, Plaintext: enc('p') });
+    const d = await kms.decrypt({ CiphertextBlob });
+    expect(d.Plaintext).toEqual(enc('p'));
+    for (const h of ins.held.filter((x) => x.what === 'derived data key')) expect(zero(h.buf)).toBe(true);
+  });
+
+  test('a failed Decrypt leaves no derived key behind', async () => {
+    const ins = instrumented();
+    const kms = new Kms({ backend: ins.backend });
+    const a = (await kms.createKey()).KeyMetadata!;
+    const { CiphertextBlob } = await kms.encrypt({ KeyId: a.KeyId, Plaintext: enc('p'), EncryptionContext: { a: 'b' } });
+    ins.arm();
+    await rejectsWith(kms.decrypt({ CiphertextBlob }), 'InvalidCiphertextException');
+    expect(ins.held.length).toBe(1);
+    for (const h of ins.held) expect(zero(h.buf)).toBe(true);
+  });
+});
