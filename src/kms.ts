@@ -6,7 +6,7 @@
 import { algorithm, keySpecInfo } from './algorithms/registry.js';
 import type { CryptoEnv, EncryptionAlgorithm, EncryptionAlgorithmSpec, KeySpecInfo } from './algorithms/types.js';
 import { defaultBackend } from './backend/default.js';
-import type { Backend, BackendKey } from './backend/types.js';
+import type { Backend } from './backend/types.js';
 import { canonicalContext, hasContext, type EncryptionContext } from './envelope/context.js';
 import { readKeyHeader } from './envelope/format.js';
 import {
@@ -60,7 +60,7 @@ export interface KmsOptions {
   backend?: Backend;
 }
 
-const HMAC_CACHE_SIZE = 4096;
+const KEY_CACHE_SIZE = 4096;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const ALIAS_NAME = /^alias\/[a-zA-Z0-9/_-]+$/;
 const CIPHERTEXT_KEY_INACCESSIBLE =
@@ -82,7 +82,7 @@ export class Kms {
   readonly principal: string;
   private readonly clock: () => Date;
   private readonly env: CryptoEnv;
-  private readonly hmacCache = new Map<string, { material: Uint8Array; key: Promise<BackendKey> }>();
+  private readonly keyCache = new Map<string, { material: Uint8Array; key: Promise<unknown> }>();
 
   constructor(options: KmsOptions = {}) {
     const accountId = options.accountId ?? '111122223333';
@@ -98,7 +98,7 @@ export class Kms {
     this.clock = options.now ?? (() => new Date());
     const random: Random = checkedRandom(options.random ?? defaultRandom, () => new KMSInternalException('The random source returned the wrong number of bytes.'));
     const backend = options.backend ?? defaultBackend;
-    this.env = { backend, random, hmacKey: (bk) => this.hmacKey(bk) };
+    this.env = { backend, random, keyObject: (bk, kind, make) => this.keyObject(bk, kind, make) };
   }
 
   // ───────────────────────────── plumbing ─────────────────────────────
@@ -119,18 +119,27 @@ export class Kms {
     }
   }
 
-  /** The backend's HMAC key for a backing key, imported once (bounded LRU by KeyMaterialId). */
-  private hmacKey(bk: BackingKey): Promise<BackendKey> {
-    const hit = this.hmacCache.get(bk.id);
+  /**
+   * Backend key objects per material version and kind (bounded LRU). The entry remembers the
+   * material it was made from, so a store that hands out a different material under the same
+   * KeyMaterialId never gets a stale object. Holds key objects only, never plaintext.
+   */
+  private keyObject<K>(bk: BackingKey, kind: string, make: (bk: BackingKey) => Promise<K> | K): Promise<K> {
+    const id = `${kind}/${bk.id}`;
+    const hit = this.keyCache.get(id);
     if (hit && (hit.material === bk.material || equalBytes(hit.material, bk.material))) {
-      return hit.key;
+      // Refresh its place in the LRU order.
+      this.keyCache.delete(id);
+      this.keyCache.set(id, hit);
+      return hit.key as Promise<K>;
     }
-    const key = this.env.backend.hmacKey(bk.material);
-    if (this.hmacCache.size >= HMAC_CACHE_SIZE) {
-      const oldest = this.hmacCache.keys().next().value as string;
-      this.hmacCache.delete(oldest);
-    }
-    this.hmacCache.set(bk.id, { material: bk.material, key });
+    const key = Promise.resolve().then(() => make(bk));
+    // A failed import is not cached.
+    key.catch(() => {
+      if (this.keyCache.get(id)?.key === key) this.keyCache.delete(id);
+    });
+    if (this.keyCache.size >= KEY_CACHE_SIZE) this.keyCache.delete(this.keyCache.keys().next().value as string);
+    this.keyCache.set(id, { material: bk.material, key });
     return key;
   }
 
@@ -178,13 +187,14 @@ export class Kms {
       case 'keyId':
         return keyArn(this.region, this.accountId, ref.keyId);
       case 'keyArn':
-        if (ref.region !== this.region || ref.partition !== this.partition) throw new NotFoundException(`Key '${id}' does not exist`);
+        // AWS answers an ARN of another Region with "Invalid arn <region>" (recorded response).
+        if (ref.region !== this.region || ref.partition !== this.partition) throw new NotFoundException(`Invalid arn ${ref.region}`);
         return keyArn(ref.region, ref.accountId, ref.keyId);
       case 'aliasName':
       case 'aliasArn': {
         const account = ref.kind === 'aliasArn' ? ref.accountId : this.accountId;
         if (ref.kind === 'aliasArn' && (ref.region !== this.region || ref.partition !== this.partition)) {
-          throw new NotFoundException(`Alias ${id} is not found.`);
+          throw new NotFoundException(`Invalid arn ${ref.region}`);
         }
         const aArn = aliasArn(this.region, account, ref.aliasName);
         const alias = await this.keyStore.getAlias(aArn);
@@ -257,8 +267,10 @@ export class Kms {
       EncryptionAlgorithms: [...(info?.encryptionAlgorithms ?? [])],
       MultiRegion: rec.multiRegion,
     };
-    if (rec.deletionDate !== undefined) md.DeletionDate = new Date(rec.deletionDate);
-    if (rec.pendingWindowInDays !== undefined && rec.keyState === 'PendingDeletion') md.PendingDeletionWindowInDays = rec.pendingWindowInDays;
+    // KeyMetadata reference: DeletionDate is present only while PendingDeletion;
+    // PendingDeletionWindowInDays only while PendingReplicaDeletion (a primary waiting for its replicas).
+    if (rec.deletionDate !== undefined && rec.keyState === 'PendingDeletion') md.DeletionDate = new Date(rec.deletionDate);
+    if (rec.pendingWindowInDays !== undefined && rec.keyState === 'PendingReplicaDeletion') md.PendingDeletionWindowInDays = rec.pendingWindowInDays;
     if (rec.multiRegion) {
       md.MultiRegionConfiguration = { MultiRegionKeyType: 'PRIMARY', PrimaryKey: { Arn: rec.arn, Region: rec.region }, ReplicaKeys: [] };
     }
@@ -282,12 +294,19 @@ export class Kms {
       if (input.KeySpec !== undefined && input.CustomerMasterKeySpec !== undefined) {
         throw new ValidationException('You cannot specify KeySpec and CustomerMasterKeySpec in the same request. CustomerMasterKeySpec is deprecated.');
       }
+      // Recorded AWS responses: only symmetric encryption keys may omit KeyUsage, and a symmetric
+      // key takes ENCRYPT_DECRYPT only.
+      if (input.KeyUsage === undefined && spec !== 'SYMMETRIC_DEFAULT') {
+        throw new ValidationException('You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.');
+      }
       const usage = input.KeyUsage ?? 'ENCRYPT_DECRYPT';
+      if (spec === 'SYMMETRIC_DEFAULT' && usage !== 'ENCRYPT_DECRYPT') {
+        throw new ValidationException(`The operation failed because the KeyUsage value of the CMK is ${usage}. To perform this operation, the KeyUsage value must be ENCRYPT_DECRYPT.`);
+      }
       const origin = input.Origin ?? 'AWS_KMS';
       const info = keySpecInfo(spec as KeySpec);
       if (!info) throw unsupportedSpec(spec);
       if (usage !== 'ENCRYPT_DECRYPT') {
-        if (spec === 'SYMMETRIC_DEFAULT') throw new ValidationException(`KeyUsage ${usage} is not compatible with KeySpec SYMMETRIC_DEFAULT`);
         throw new UnsupportedOperationException(`KeyUsage ${usage} is not supported by kms-core; only ENCRYPT_DECRYPT.`);
       }
       if (info.regions && !info.regions(this.region)) {
@@ -338,7 +357,8 @@ export class Kms {
         const k = await this.refresh(r);
         if (k) live.push(k);
       }
-      const page = paginate(live, (r) => r.keyId, input.Limit ?? 1000, input.Marker);
+      // ListKeys: Limit 1..1000, default 100 (API reference).
+      const page = paginate(live, (r) => r.keyId, input.Limit ?? 100, input.Marker);
       return { Keys: page.items.map((r) => ({ KeyId: r.keyId, KeyArn: r.arn })), ...page.more };
     });
   }
@@ -397,7 +417,9 @@ export class Kms {
       const rec = await this.resolve(input.KeyId as string, 'CancelKeyDeletion');
       if (rec.keyState !== 'PendingDeletion') throw new KMSInvalidStateException(`${rec.arn} is not pending deletion.`);
       await this.keyStore.updateKey(rec.arn, (r) => {
-        r.keyState = 'Disabled';
+        // A key with imported material whose material is absent cannot be Disabled (or later
+        // Enabled): like DeleteImportedKeyMaterial, it goes back to PendingImport.
+        r.keyState = r.material.length === 0 ? 'PendingImport' : 'Disabled';
         delete r.deletionDate;
         delete r.pendingWindowInDays;
       });
@@ -408,6 +430,10 @@ export class Kms {
   // ───────────────────────────── aliases ─────────────────────────────
 
   private checkAliasName(name: string): void {
+    if (!name.startsWith('alias/')) {
+      // Recorded AWS response.
+      throw new ValidationException('Alias must start with the prefix "alias/". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html');
+    }
     if (!ALIAS_NAME.test(name)) {
       throw validationError([`Value '${name}' at 'aliasName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^alias/[a-zA-Z0-9/_-]+$`]);
     }
@@ -493,7 +519,8 @@ export class Kms {
         // An alias whose key has been deleted goes with it.
         if (await this.getKey(keyArn(this.region, this.accountId, a.targetKeyId))) live.push(a);
       }
-      const page = paginate(live, (a) => a.aliasName, input.Limit ?? 100, input.Marker);
+      // ListAliases: Limit 1..100, default 50 (API reference); a larger Limit returns at most 100.
+      const page = paginate(live, (a) => a.aliasName, Math.min(input.Limit ?? 50, 100), input.Marker);
       return {
         Aliases: page.items.map((a) => ({
           AliasName: a.aliasName,
@@ -509,10 +536,14 @@ export class Kms {
 
   // ───────────────────────────── rotation ─────────────────────────────
 
-  /** The checks RotateKeyOnDemand and EnableKeyRotation share (API reference). */
-  private assertRotatable(rec: KeyRecord): void {
+  /**
+   * The checks EnableKeyRotation, DisableKeyRotation and RotateKeyOnDemand share (API reference;
+   * key-state table): symmetric keys only; imported material refused whatever the state; then a
+   * Disabled key → DisabledException and any other unusable state → KMSInvalidStateException.
+   */
+  private assertRotatable(rec: KeyRecord, importedMessage?: string): void {
     if (!isSymmetric(rec)) throw new UnsupportedOperationException(`${rec.arn} key spec ${rec.keySpec} does not support rotation. Only symmetric encryption KMS keys can be rotated.`);
-    if (rec.keyState === 'Disabled') throw new DisabledException(`${rec.arn} is disabled.`);
+    if (rec.origin === 'EXTERNAL') throw new UnsupportedOperationException(importedMessage ?? originNotValid(rec));
     assertUsable(rec);
   }
 
@@ -522,14 +553,12 @@ export class Kms {
       const period = input.RotationPeriodInDays ?? DEFAULT_ROTATION_PERIOD_DAYS;
       const rec = await this.resolve(input.KeyId as string, 'EnableKeyRotation');
       this.assertRotatable(rec);
-      if (rec.origin === 'EXTERNAL') throw new UnsupportedOperationException(`${rec.arn} has imported key material; automatic rotation is not supported.`);
       const now = this.nowMs();
       await this.keyStore.updateKey(rec.arn, (r) => {
-        const last = (currentMaterial(r) as BackingKey).createdAt;
         r.rotationEnabled = true;
         r.rotationPeriodInDays = period;
-        // The next rotation is one period after the current material was created, but never
-        // in the past.
+        // "The rotation period defines the number of days after you enable automatic key
+        // rotation that KMS will rotate your key material" (EnableKeyRotation reference).
         r.nextRotationDate = now + period * DAY_MS;
       });
       return {};
@@ -541,7 +570,6 @@ export class Kms {
       input = validateInput('DisableKeyRotation', input);
       const rec = await this.resolve(input.KeyId as string, 'DisableKeyRotation');
       this.assertRotatable(rec);
-      if (rec.origin === 'EXTERNAL') throw new UnsupportedOperationException(`${rec.arn} has imported key material; automatic rotation is not supported.`);
       await this.keyStore.updateKey(rec.arn, (r) => {
         r.rotationEnabled = false;
         delete r.nextRotationDate;
@@ -550,29 +578,39 @@ export class Kms {
     });
   }
 
+  /**
+   * GetKeyRotationStatus. A Disabled key reports its status unchanged; a key pending deletion
+   * reports KeyRotationEnabled false (its status returns if the deletion is cancelled);
+   * imported material → UnsupportedOperationException. OnDemandRotationStartDate is present only
+   * while an on-demand rotation is in progress, and kms-core completes one within the call, so it
+   * never appears.
+   */
   getKeyRotationStatus(input: T.KeyIdRequest): Promise<T.GetKeyRotationStatusResponse> {
     return this.run(async () => {
       input = validateInput('GetKeyRotationStatus', input);
       const rec = await this.resolve(input.KeyId as string, 'GetKeyRotationStatus');
       if (!isSymmetric(rec)) throw new UnsupportedOperationException(`${rec.arn} key spec ${rec.keySpec} does not support rotation.`);
-      if (rec.keyState === 'PendingDeletion' || rec.keyState === 'PendingImport' || rec.keyState === 'Unavailable' || rec.keyState === 'Creating') throw stateError(rec);
-      const out: T.GetKeyRotationStatusResponse = { KeyRotationEnabled: rec.rotationEnabled, KeyId: rec.arn };
-      if (rec.rotationEnabled) {
+      if (rec.origin === 'EXTERNAL') throw new UnsupportedOperationException(originNotValid(rec));
+      if (rec.keyState === 'Unavailable' || rec.keyState === 'Creating') throw stateError(rec);
+      const pendingDeletion = rec.keyState === 'PendingDeletion' || rec.keyState === 'PendingReplicaDeletion';
+      const enabled = rec.rotationEnabled && !pendingDeletion;
+      const out: T.GetKeyRotationStatusResponse = { KeyRotationEnabled: enabled, KeyId: rec.arn };
+      if (enabled) {
         out.RotationPeriodInDays = rec.rotationPeriodInDays ?? DEFAULT_ROTATION_PERIOD_DAYS;
         if (rec.nextRotationDate !== undefined) out.NextRotationDate = new Date(rec.nextRotationDate);
       }
-      if (rec.onDemandRotationStartDate !== undefined) out.OnDemandRotationStartDate = new Date(rec.onDemandRotationStartDate);
       return out;
     });
   }
 
-  /** RotateKeyOnDemand: a new backing key now; at most 10 on-demand rotations per key. */
+  /** RotateKeyOnDemand: a new backing key now; at most 25 on-demand rotations per key. */
   rotateKeyOnDemand(input: T.KeyIdRequest): Promise<T.KeyIdResponse> {
     return this.run(async () => {
       input = validateInput('RotateKeyOnDemand', input);
       const rec = await this.resolve(input.KeyId as string, 'RotateKeyOnDemand');
-      this.assertRotatable(rec);
-      if (rec.origin === 'EXTERNAL') throw new UnsupportedOperationException(`${rec.arn} has imported key material; on-demand rotation needs new imported material.`);
+      // AWS rotates keys with imported material on demand only into material imported for that
+      // purpose (PENDING_ROTATION); kms-core has no ImportKeyMaterial, so it refuses them.
+      this.assertRotatable(rec, `${rec.arn} has imported key material; on-demand rotation needs new imported material, which kms-core cannot import.`);
       if (onDemandRotations(rec) >= ON_DEMAND_ROTATION_LIMIT) {
         throw new LimitExceededException(`The on-demand rotations limit has been reached for ${rec.arn}.`);
       }
@@ -598,9 +636,12 @@ export class Kms {
             KeyId: rec.arn,
             KeyMaterialId: m.id,
             KeyMaterialState: i === last ? 'CURRENT' : 'NON_CURRENT',
-            RotationDate: new Date(m.createdAt),
           };
-          if (m.rotationType) e.RotationType = m.rotationType;
+          // RotationDate and RotationType are absent for the key's first material (RotationsListEntry).
+          if (m.rotationType) {
+            e.RotationDate = new Date(m.createdAt);
+            e.RotationType = m.rotationType;
+          }
           return e;
         });
       const page = paginate(entries, (e) => e.KeyMaterialId as string, input.Limit ?? 100, input.Marker);
@@ -815,6 +856,11 @@ export class Kms {
       };
     });
   }
+}
+
+/** The key-state table's UnsupportedOperationException for keys with imported material. */
+function originNotValid(rec: KeyRecord): string {
+  return `${rec.arn} origin is ${rec.origin} which is not valid for this operation.`;
 }
 
 /** AWS reserves alias/aws/ for AWS managed keys. */

@@ -19,7 +19,7 @@ export const symmetricDefault: EncryptionAlgorithm = {
     const bk = currentMaterial(key);
     /* Precondition: an Enabled symmetric key has material (PendingImport was refused earlier). */
     if (!bk) throw new Error('kms-core: symmetric key without backing key');
-    const blob = await sealV1(env.backend, await env.hmacKey(bk), { accountId: key.accountId, keyId: key.keyId, keyMaterialId: bk.id }, plaintext, context, env.random);
+    const blob = await sealV1(env.backend, await hmacKey(env, bk), { accountId: key.accountId, keyId: key.keyId, keyMaterialId: bk.id }, plaintext, context, env.random);
     return { CiphertextBlob: blob, KeyMaterialId: bk.id };
   },
 
@@ -28,10 +28,15 @@ export const symmetricDefault: EncryptionAlgorithm = {
     if (!header || header.keyId !== key.keyId || header.accountId !== key.accountId) return undefined;
     const bk = key.material.find((m) => m.id === header.keyMaterialId);
     if (!bk) return undefined;
-    const pt = await openV1(env.backend, await env.hmacKey(bk), blob, context);
+    const pt = await openV1(env.backend, await hmacKey(env, bk), blob, context);
     return pt && { Plaintext: pt, KeyMaterialId: bk.id };
   },
 };
+
+/** The backend HMAC key of a backing key, imported once per version. */
+export function hmacKey(env: CryptoEnv, bk: BackingKey) {
+  return env.keyObject(bk, 'hmac', (b) => env.backend.hmacKey(b.material));
+}
 
 /** A new backing key: 32 random bytes and a random 64-hex KeyMaterialId. */
 export function newBackingKey(env: Pick<CryptoEnv, 'random'>, createdAt: number): BackingKey {

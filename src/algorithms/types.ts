@@ -12,8 +12,11 @@ export type EncryptionAlgorithmSpec = 'SYMMETRIC_DEFAULT' | 'RSAES_OAEP_SHA_1' |
 export interface CryptoEnv {
   readonly backend: Backend;
   readonly random: Random;
-  /** The imported HMAC key of a backing key, cached per version. */
-  hmacKey(bk: BackingKey): Promise<BackendKey>;
+  /**
+   * A backend key object made from a material version by `make`, cached per (version, kind)
+   * so that hot paths import each key once (HMAC keys of HBKs, RSA key objects, SM2 scalars).
+   */
+  keyObject<K = BackendKey>(bk: BackingKey, kind: string, make: (bk: BackingKey) => Promise<K> | K): Promise<K>;
 }
 
 export interface Sealed {

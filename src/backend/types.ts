@@ -24,4 +24,19 @@ export interface Backend {
   aesGcmEncrypt(key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Promise<Uint8Array>;
   /** The plaintext, or undefined when the tag does not verify. Never throws for bad input. */
   aesGcmDecrypt(key: Uint8Array, iv: Uint8Array, ciphertextAndTag: Uint8Array, aad: Uint8Array): Promise<Uint8Array | undefined>;
+
+  /** A new RSA key pair (public exponent 65537): PKCS#8 and SubjectPublicKeyInfo DER. */
+  rsaGenerateKeyPair(modulusBits: number): Promise<{ privateKey: Uint8Array; publicKey: Uint8Array }>;
+  /** Imports a public key (SPKI DER) for `rsaPublicRaw`; undefined when it is not an RSA key. */
+  rsaPublicKey(spki: Uint8Array): Promise<{ key: BackendKey; modulusBytes: number } | undefined>;
+  /**
+   * The raw RSA public operation (RFC 8017 §5.1.1 RSAEP) on an encoded message of exactly
+   * modulusBytes bytes; returns modulusBytes bytes. Padding is the caller's (algorithms/rsa-oaep.ts)
+   * so that every backend produces the same ciphertext from the same randomness.
+   */
+  rsaPublicRaw(key: BackendKey, em: Uint8Array): Promise<Uint8Array>;
+  /** Imports a private key (PKCS#8 DER) for RSAES-OAEP decryption with `hash` for OAEP and MGF1. */
+  rsaPrivateKey(pkcs8: Uint8Array, hash: RsaHash): Promise<BackendKey>;
+  /** RSAES-OAEP-DECRYPT (RFC 8017 §7.1.2), empty label. undefined for every failure. */
+  rsaOaepDecrypt(key: BackendKey, ciphertext: Uint8Array): Promise<Uint8Array | undefined>;
 }

@@ -1,4 +1,5 @@
 /** WebCrypto backend (W3C Web Cryptography API): runs in browsers, workers, Node ≥ 20, Deno, Bun. */
+import { bytesToBigInt, bigIntToBytes, modPow } from '../util/bigint.js';
 import type { Backend, BackendKey } from './types.js';
 
 const subtle = (): SubtleCrypto => {
@@ -39,4 +40,58 @@ export const webBackend: Backend = {
       return undefined;
     }
   },
+
+  async rsaGenerateKeyPair(modulusBits) {
+    const pair = (await subtle().generateKey(
+      { name: 'RSA-OAEP', modulusLength: modulusBits, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
+      true,
+      ['encrypt', 'decrypt'],
+    )) as CryptoKeyPair;
+    const [privateKey, publicKey] = await Promise.all([subtle().exportKey('pkcs8', pair.privateKey), subtle().exportKey('spki', pair.publicKey)]);
+    return { privateKey: new Uint8Array(privateKey), publicKey: new Uint8Array(publicKey) };
+  },
+
+  async rsaPublicKey(spki) {
+    try {
+      const k = await subtle().importKey('spki', ab(spki), { name: 'RSA-OAEP', hash: 'SHA-256' }, true, ['encrypt']);
+      const jwk = await subtle().exportKey('jwk', k);
+      const n = b64url(jwk.n as string);
+      const e = b64url(jwk.e as string);
+      return { key: { n: bytesToBigInt(n), e: bytesToBigInt(e), k: n.length } satisfies RawRsaPublic, modulusBytes: n.length };
+    } catch {
+      return undefined;
+    }
+  },
+
+  async rsaPublicRaw(key, em) {
+    // WebCrypto has no raw RSA: m^e mod n with BigInt (e = 65537: 17 modular products).
+    const { n, e, k } = key as RawRsaPublic;
+    return bigIntToBytes(modPow(bytesToBigInt(em), e, n), k);
+  },
+
+  rsaPrivateKey(pkcs8, hash) {
+    return subtle().importKey('pkcs8', ab(pkcs8), { name: 'RSA-OAEP', hash }, false, ['decrypt']);
+  },
+
+  async rsaOaepDecrypt(key, ciphertext) {
+    try {
+      return new Uint8Array(await subtle().decrypt({ name: 'RSA-OAEP' }, key as CryptoKey, ab(ciphertext)));
+    } catch {
+      return undefined;
+    }
+  },
 };
+
+interface RawRsaPublic {
+  n: bigint;
+  e: bigint;
+  k: number;
+}
+
+function b64url(s: string): Uint8Array {
+  const bin = atob(s.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (s.length % 4)) % 4));
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  // JWK integers are minimal big-endian; a leading zero byte never appears.
+  return out;
+}
