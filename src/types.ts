@@ -3,9 +3,28 @@
  * (blobs as Uint8Array, dates as Date), so SDK command inputs are accepted as they are.
  */
 import type { EncryptionAlgorithmSpec } from './algorithms/types.js';
-import type { KeySpec, KeyState, RotationType } from './keys/record.js';
+import type { KeyState, RotationType } from './keys/record.js';
 
-export type { EncryptionAlgorithmSpec, KeySpec, KeyState, RotationType };
+export type { EncryptionAlgorithmSpec, KeyState, RotationType };
+/** Every KeySpec of the API model (kms-core implements SYMMETRIC_DEFAULT, RSA_*, SM2). */
+export type KeySpec =
+  | 'RSA_2048'
+  | 'RSA_3072'
+  | 'RSA_4096'
+  | 'ECC_NIST_P256'
+  | 'ECC_NIST_P384'
+  | 'ECC_NIST_P521'
+  | 'ECC_SECG_P256K1'
+  | 'SYMMETRIC_DEFAULT'
+  | 'HMAC_224'
+  | 'HMAC_256'
+  | 'HMAC_384'
+  | 'HMAC_512'
+  | 'SM2'
+  | 'ML_DSA_44'
+  | 'ML_DSA_65'
+  | 'ML_DSA_87'
+  | 'ECC_NIST_EDWARDS25519';
 export type EncryptionContextType = Record<string, string>;
 export type DataKeySpec = 'AES_256' | 'AES_128';
 export type KeyUsageType = 'SIGN_VERIFY' | 'ENCRYPT_DECRYPT' | 'GENERATE_VERIFY_MAC' | 'KEY_AGREEMENT';

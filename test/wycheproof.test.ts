@@ -6,7 +6,7 @@
  *   other than the OAEP hash) → the same InvalidCiphertextException.
  * - AES-GCM: the AES-256-GCM primitive of the backend (96-bit IV, 128-bit tag groups).
  */
-import { createPublicKey } from 'node:crypto';
+import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { InMemoryKeyStore, Kms, KmsError, webBackend } from '../src/index.js';
 import { wycheproof } from './helpers/wycheproof.js';
@@ -19,7 +19,7 @@ const ALG: Record<string, 'RSAES_OAEP_SHA_1' | 'RSAES_OAEP_SHA_256'> = { 'SHA-1'
 
 function kmsWith(group: OaepGroup, i: number) {
   const pkcs8 = Buffer.from(group.privateKeyPkcs8, 'hex');
-  const spki = createPublicKey({ key: pkcs8, format: 'der', type: 'pkcs8' }).export({ format: 'der', type: 'spki' });
+  const spki = createPublicKey(createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' })).export({ format: 'der', type: 'spki' });
   const keyId = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
   const arn = `arn:aws:kms:us-east-1:111122223333:key/${keyId}`;
   const snapshot = {
