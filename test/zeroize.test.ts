@@ -22,6 +22,11 @@ function instrumented(opts: { failEncrypt?: boolean } = {}) {
       if (out) held.push({ what: 'decrypted plaintext', buf: out });
       return out;
     },
+    async rsaOaepDecrypt(key, ct) {
+      const out = await webBackend.rsaOaepDecrypt(key, ct);
+      if (out) held.push({ what: 'decrypted plaintext', buf: out });
+      return out;
+    },
     async aesGcmEncrypt(key, iv, pt, aad) {
       if (armed && opts.failEncrypt) throw new Error('injected failure');
       return webBackend.aesGcmEncrypt(key, iv, pt, aad);
@@ -96,5 +101,29 @@ describe('zeroization', () => {
     await rejectsWith(kms.decrypt({ CiphertextBlob }), 'InvalidCiphertextException');
     expect(ins.held.length).toBe(1);
     for (const h of ins.held) expect(zero(h.buf)).toBe(true);
+  });
+
+  test('ReEncrypt from an RSA source wipes the RSA plaintext', async () => {
+    const ins = instrumented();
+    const kms = new Kms({ backend: ins.backend });
+    const r = (await kms.createKey({ KeySpec: 'RSA_2048', KeyUsage: 'ENCRYPT_DECRYPT' })).KeyMetadata!;
+    const b = (await kms.createKey()).KeyMetadata!;
+    const { CiphertextBlob } = await kms.encrypt({ KeyId: r.KeyId, Plaintext: enc('secret plaintext'), EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' });
+    ins.arm();
+    await kms.reEncrypt({ CiphertextBlob, SourceKeyId: r.KeyId, SourceEncryptionAlgorithm: 'RSAES_OAEP_SHA_256', DestinationKeyId: b.KeyId });
+    expect(ins.held.some((h) => h.what === 'decrypted plaintext')).toBe(true);
+    for (const h of ins.held) expect(zero(h.buf), h.what).toBe(true);
+  });
+
+  test('ReEncrypt wipes the plaintext when the destination limit refuses it', async () => {
+    const ins = instrumented();
+    const kms = new Kms({ backend: ins.backend });
+    const a = (await kms.createKey()).KeyMetadata!;
+    const r = (await kms.createKey({ KeySpec: 'RSA_2048', KeyUsage: 'ENCRYPT_DECRYPT' })).KeyMetadata!;
+    const { CiphertextBlob } = await kms.encrypt({ KeyId: a.KeyId, Plaintext: new Uint8Array(300).fill(0x41) });
+    ins.arm();
+    await rejectsWith(kms.reEncrypt({ CiphertextBlob, DestinationKeyId: r.KeyId, DestinationEncryptionAlgorithm: 'RSAES_OAEP_SHA_1' }), 'ValidationException');
+    expect(ins.held.some((h) => h.what === 'decrypted plaintext')).toBe(true);
+    for (const h of ins.held) expect(zero(h.buf), h.what).toBe(true);
   });
 });
