@@ -5,7 +5,7 @@
  */
 import { algorithm, keySpecInfo } from './algorithms/registry.js';
 import type { CryptoEnv, EncryptionAlgorithm, EncryptionAlgorithmSpec, KeySpecInfo } from './algorithms/types.js';
-import { defaultBackend } from './backend/default.js';
+import { defaultBackend } from '#default-backend';
 import type { Backend } from './backend/types.js';
 import { canonicalContext, hasContext, type EncryptionContext } from './envelope/context.js';
 import { readKeyHeader } from './envelope/format.js';
@@ -443,12 +443,14 @@ export class Kms {
   }
 
   /** The target of an alias: a key ID or key ARN of the caller's account, never an alias. */
-  private async aliasTarget(id: string): Promise<KeyRecord> {
+  private async aliasTarget(id: string, action: 'CreateAlias' | 'UpdateAlias'): Promise<KeyRecord> {
     const ref = parseKeyRef(id);
-    if (!ref || ref.kind === 'aliasName' || ref.kind === 'aliasArn') {
-      throw new ValidationException(`Invalid TargetKeyId '${id}': provide a key ID or key ARN.`);
+    // A malformed id is the NotFoundException every KeyId parameter gives; an alias is refused.
+    if (!ref) throw new NotFoundException(`Invalid keyId '${id}'`);
+    if (ref.kind === 'aliasName' || ref.kind === 'aliasArn') {
+      throw new ValidationException(`Invalid TargetKeyId '${id}': an alias must refer to a key ID or key ARN, not to another alias.`);
     }
-    const rec = await this.resolve(id, 'CreateAlias');
+    const rec = await this.resolve(id, action);
     if (rec.accountId !== this.accountId) throw this.notFound(rec.arn);
     if (rec.keyState === 'PendingDeletion' || rec.keyState === 'PendingReplicaDeletion') throw stateError(rec);
     return rec;
@@ -459,7 +461,7 @@ export class Kms {
       input = validateInput('CreateAlias', input);
       const name = input.AliasName as string;
       this.checkAliasName(name);
-      const rec = await this.aliasTarget(input.TargetKeyId as string);
+      const rec = await this.aliasTarget(input.TargetKeyId as string, 'CreateAlias');
       const arn = aliasArn(this.region, this.accountId, name);
       if (await this.keyStore.getAlias(arn)) throw new AlreadyExistsException(`An alias with the name ${arn} already exists`);
       const now = this.nowMs();
@@ -478,7 +480,7 @@ export class Kms {
       const arn = aliasArn(this.region, this.accountId, name);
       const alias = await this.keyStore.getAlias(arn);
       if (!alias) throw new NotFoundException(`Alias ${arn} is not found.`);
-      const rec = await this.aliasTarget(input.TargetKeyId as string);
+      const rec = await this.aliasTarget(input.TargetKeyId as string, 'UpdateAlias');
       const old = await this.keyStore.getKey(keyArn(this.region, this.accountId, alias.targetKeyId));
       if (old && (isSymmetric(old) !== isSymmetric(rec) || old.keyUsage !== rec.keyUsage)) {
         throw new ValidationException(
