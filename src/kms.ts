@@ -38,9 +38,10 @@ import {
   rotateNow,
   rotationDue,
 } from './keys/rotation.js';
+import { MaterialCache } from './keys/material-cache.js';
 import { assertUsable, stateError } from './keys/state.js';
 import { InMemoryKeyStore, type KeyStore } from './keys/store.js';
-import { checkedRandom, defaultRandom, type Random } from './random.js';
+import { checkedRandom, pooledRandom, type Random } from './random.js';
 import type * as T from './types.js';
 import { equalBytes, wipe } from './util/bytes.js';
 import { rangeViolation, validateInput, validationError } from './validate.js';
@@ -60,7 +61,6 @@ export interface KmsOptions {
   backend?: Backend;
 }
 
-const KEY_CACHE_SIZE = 4096;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const ALIAS_NAME = /^alias\/[a-zA-Z0-9/_-]+$/;
 const CIPHERTEXT_KEY_INACCESSIBLE =
@@ -82,7 +82,7 @@ export class Kms {
   readonly principal: string;
   private readonly clock: () => Date;
   private readonly env: CryptoEnv;
-  private readonly keyCache = new Map<string, { material: Uint8Array; key: Promise<unknown> }>();
+  private readonly cache = new MaterialCache();
 
   constructor(options: KmsOptions = {}) {
     const accountId = options.accountId ?? '111122223333';
@@ -96,9 +96,17 @@ export class Kms {
     this.keyStore = options.keyStore ?? new InMemoryKeyStore();
     this.principal = rootPrincipal(region, accountId);
     this.clock = options.now ?? (() => new Date());
-    const random: Random = checkedRandom(options.random ?? defaultRandom, () => new KMSInternalException('The random source returned the wrong number of bytes.'));
+    const random: Random = options.random
+      ? checkedRandom(options.random, () => new KMSInternalException('The random source returned the wrong number of bytes.'))
+      : pooledRandom();
     const backend = options.backend ?? defaultBackend;
-    this.env = { backend, random, keyObject: (bk, kind, make) => this.keyObject(bk, kind, make) };
+    const cache = this.cache;
+    this.env = {
+      backend,
+      random,
+      keyObject: (bk, kind, make) => cache.get(bk, kind, (b) => Promise.resolve().then(() => make(b))),
+      memo: (bk, kind, make) => cache.get(bk, kind, make),
+    };
   }
 
   // ───────────────────────────── plumbing ─────────────────────────────
@@ -117,30 +125,6 @@ export class Kms {
     } catch (e) {
       throw asKmsError(e);
     }
-  }
-
-  /**
-   * Backend key objects per material version and kind (bounded LRU). The entry remembers the
-   * material it was made from, so a store that hands out a different material under the same
-   * KeyMaterialId never gets a stale object. Holds key objects only, never plaintext.
-   */
-  private keyObject<K>(bk: BackingKey, kind: string, make: (bk: BackingKey) => Promise<K> | K): Promise<K> {
-    const id = `${kind}/${bk.id}`;
-    const hit = this.keyCache.get(id);
-    if (hit && (hit.material === bk.material || equalBytes(hit.material, bk.material))) {
-      // Refresh its place in the LRU order.
-      this.keyCache.delete(id);
-      this.keyCache.set(id, hit);
-      return hit.key as Promise<K>;
-    }
-    const key = Promise.resolve().then(() => make(bk));
-    // A failed import is not cached.
-    key.catch(() => {
-      if (this.keyCache.get(id)?.key === key) this.keyCache.delete(id);
-    });
-    if (this.keyCache.size >= KEY_CACHE_SIZE) this.keyCache.delete(this.keyCache.keys().next().value as string);
-    this.keyCache.set(id, { material: bk.material, key });
-    return key;
   }
 
   /** Applies what time has done to a key: deletion once DeletionDate passed, due rotations. */

@@ -63,7 +63,7 @@ export function oaepEncode(hash: Hash, k: number, msg: Uint8Array, seed: Uint8Ar
 }
 
 function publicKey(env: CryptoEnv, bk: BackingKey) {
-  return env.keyObject(bk, 'rsa-public', async (b) => {
+  return env.keyObject(bk, 'rsa-public/', async (b) => {
     const pub = await env.backend.rsaPublicKey(b.publicKey as Uint8Array);
     /* Precondition: an RSA key record holds an RSA public key. */
     if (!pub) throw new Error('kms-core: RSA key record holds no RSA public key');
@@ -93,7 +93,7 @@ function oaep(name: EncryptionAlgorithmSpec, hash: Hash): EncryptionAlgorithm {
     async decrypt(env, key, blob) {
       const bk = currentMaterial(key) as BackingKey;
       if (blob.length !== RSA_MODULUS_BYTES[key.keySpec]) return undefined;
-      const priv = await env.keyObject(bk, `rsa-private/${hash.name}`, (b) => env.backend.rsaPrivateKey(b.material, hash.name));
+      const priv = await env.keyObject(bk, `rsa-private/${hash.name}/`, (b) => env.backend.rsaPrivateKey(b.material, hash.name));
       const pt = await env.backend.rsaOaepDecrypt(priv, blob);
       return pt && { Plaintext: pt };
     },

@@ -17,6 +17,8 @@ export interface CryptoEnv {
    * so that hot paths import each key once (HMAC keys of HBKs, RSA key objects, SM2 scalars).
    */
   keyObject<K = BackendKey>(bk: BackingKey, kind: string, make: (bk: BackingKey) => Promise<K> | K): Promise<K>;
+  /** A value computed synchronously from a material version, cached like `keyObject`. */
+  memo<T>(bk: BackingKey, kind: string, make: (bk: BackingKey) => T): T;
 }
 
 export interface Sealed {

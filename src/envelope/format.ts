@@ -43,6 +43,20 @@ export interface HeaderFields {
 
 const UUID_HEX = /^([0-9a-f]{8})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{12})$/;
 
+/** Bytes 0..56 (magic through KeyMaterialId): constant per backing key, so callers cache it. */
+export function keyHeaderPrefix(f: HeaderFields): Uint8Array {
+  const out = new Uint8Array(OFF_NONCE);
+  writeKeyHeader(out, f);
+  return out;
+}
+
+/** True when `blob` starts with `prefix` (public header bytes: no need for constant time). */
+export function hasPrefix(blob: Uint8Array, prefix: Uint8Array): boolean {
+  if (blob.length < prefix.length) return false;
+  for (let i = prefix.length - 1; i >= 0; i--) if (blob[i] !== prefix[i]) return false;
+  return true;
+}
+
 /** Writes bytes 0..56 (magic through KeyMaterialId) into `out`. */
 export function writeKeyHeader(out: Uint8Array, f: HeaderFields): void {
   out[0] = MAGIC;

@@ -6,7 +6,7 @@
 import type { Backend, BackendKey } from '../backend/types.js';
 import type { Random } from '../random.js';
 import { wipe } from '../util/bytes.js';
-import { HEADER_LEN, IV_LEN, NONCE_LEN, OFF_IV, OFF_NONCE, TAG_LEN, writeKeyHeader, type HeaderFields } from './format.js';
+import { HEADER_LEN, IV_LEN, NONCE_LEN, OFF_IV, OFF_NONCE, TAG_LEN } from './format.js';
 import { deriveDataKey } from './kdf.js';
 
 function aad(header: Uint8Array, context: Uint8Array): Uint8Array {
@@ -16,17 +16,20 @@ function aad(header: Uint8Array, context: Uint8Array): Uint8Array {
   return out;
 }
 
-/** Encrypts `plaintext` under the backing key `hbk`, binding `context` (canonical bytes). */
+/**
+ * Encrypts `plaintext` under the backing key `hbk`, binding `context` (canonical bytes).
+ * `prefix` is bytes 0..56 of the header for that backing key (format.ts keyHeaderPrefix).
+ */
 export async function sealV1(
   backend: Backend,
   hbk: BackendKey,
-  ref: HeaderFields,
+  prefix: Uint8Array,
   plaintext: Uint8Array,
   context: Uint8Array,
   random: Random,
 ): Promise<Uint8Array> {
   const blob = new Uint8Array(HEADER_LEN + plaintext.length + TAG_LEN);
-  writeKeyHeader(blob, ref);
+  blob.set(prefix);
   blob.set(random(NONCE_LEN), OFF_NONCE);
   blob.set(random(IV_LEN), OFF_IV);
   const dataKey = await deriveDataKey(backend, hbk, blob);

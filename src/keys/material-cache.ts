@@ -1,0 +1,30 @@
+/**
+ * Values derived from one material version (imported key objects, the envelope header prefix),
+ * computed once and kept in a bounded LRU keyed by (kind, KeyMaterialId). An entry remembers the
+ * material it was made from, so a store that hands out different material under the same
+ * KeyMaterialId never gets a stale value. Holds key objects only, never plaintext or data keys.
+ */
+import { equalBytes } from '../util/bytes.js';
+import type { BackingKey } from './record.js';
+
+export class MaterialCache {
+  private readonly entries = new Map<string, { material: Uint8Array; value: unknown }>();
+
+  constructor(private readonly capacity = 4096) {}
+
+  get<T>(bk: BackingKey, kind: string, make: (bk: BackingKey) => T): T {
+    const id = kind + bk.id;
+    const hit = this.entries.get(id);
+    if (hit && (hit.material === bk.material || equalBytes(hit.material, bk.material))) return hit.value as T;
+    const value = make(bk);
+    if (this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value as string);
+    this.entries.set(id, { material: bk.material, value });
+    if (value instanceof Promise) {
+      // A failed import is not cached.
+      value.catch(() => {
+        if (this.entries.get(id)?.value === value) this.entries.delete(id);
+      });
+    }
+    return value;
+  }
+}
