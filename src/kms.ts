@@ -8,7 +8,7 @@ import type { CryptoEnv, EncryptionAlgorithm, EncryptionAlgorithmSpec, KeySpecIn
 import { defaultBackend } from '#default-backend';
 import type { Backend } from './backend/types.js';
 import { canonicalContext, hasContext, type EncryptionContext } from './envelope/context.js';
-import { readKeyHeader } from './envelope/format.js';
+import { OFF_MATERIAL_ID as KEY_REF_LEN, OVERHEAD, readKeyHeader } from './envelope/format.js';
 import {
   AccessDeniedException,
   AlreadyExistsException,
@@ -83,6 +83,7 @@ export class Kms {
   private readonly clock: () => Date;
   private readonly env: CryptoEnv;
   private readonly cache = new MaterialCache();
+  private readonly blobArns = new Map<string, string>();
 
   constructor(options: KmsOptions = {}) {
     const accountId = options.accountId ?? '111122223333';
@@ -676,9 +677,9 @@ export class Kms {
       rec = given;
       const row = this.algorithmFor(rec, alg);
       if (row.selfDescribing && !ignoreCiphertext) {
-        const header = readKeyHeader(blob as Uint8Array);
-        if (!header) throw invalidCiphertext();
-        if (keyArn(this.region, header.accountId, header.keyId) !== rec.arn) throw new IncorrectKeyException(INCORRECT_KEY);
+        const arn = this.blobKeyArn(blob as Uint8Array);
+        if (arn === undefined) throw invalidCiphertext();
+        if (arn !== rec.arn) throw new IncorrectKeyException(INCORRECT_KEY);
       }
     } else {
       const row = algorithm(alg);
@@ -688,9 +689,9 @@ export class Kms {
       if (ignoreCiphertext) {
         throw new ValidationException(`${names.keyId} is required when DryRunModifiers includes IGNORE_CIPHERTEXT.`);
       }
-      const header = readKeyHeader(blob as Uint8Array);
-      if (!header) throw invalidCiphertext();
-      const found = await this.getKey(keyArn(this.region, header.accountId, header.keyId));
+      const arn = this.blobKeyArn(blob as Uint8Array);
+      if (arn === undefined) throw invalidCiphertext();
+      const found = await this.getKey(arn);
       if (!found) throw new AccessDeniedException(CIPHERTEXT_KEY_INACCESSIBLE);
       try {
         this.authorize(action, found);
@@ -703,6 +704,24 @@ export class Kms {
     const row = this.algorithmFor(rec, alg);
     const ctx = this.contextFor(row, ctxIn, names.context);
     return { rec, row, ctx };
+  }
+
+  /**
+   * The ARN of the key a symmetric blob names (its header bytes 0..24 resolved in this Kms's
+   * region), or undefined when the blob is not envelope v1. Memoized per key reference: blobs of
+   * one key share those bytes.
+   */
+  private blobKeyArn(blob: Uint8Array): string | undefined {
+    if (blob.length < OVERHEAD) return undefined;
+    const ref = String.fromCharCode.apply(null, blob.subarray(0, KEY_REF_LEN) as unknown as number[]);
+    const hit = this.blobArns.get(ref);
+    if (hit !== undefined) return hit;
+    const h = readKeyHeader(blob);
+    if (!h) return undefined;
+    const arn = keyArn(this.region, h.accountId, h.keyId);
+    if (this.blobArns.size >= 4096) this.blobArns.clear();
+    this.blobArns.set(ref, arn);
+    return arn;
   }
 
   /** Decrypts; every failure is the one InvalidCiphertextException. */

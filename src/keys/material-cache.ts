@@ -9,10 +9,22 @@ import type { BackingKey } from './record.js';
 
 export class MaterialCache {
   private readonly entries = new Map<string, { material: Uint8Array; value: unknown }>();
+  /** Fast path for stores that hand out the same record objects (the in-memory store). */
+  private readonly byObject = new WeakMap<BackingKey, Map<string, unknown>>();
 
   constructor(private readonly capacity = 4096) {}
 
   get<T>(bk: BackingKey, kind: string, make: (bk: BackingKey) => T): T {
+    let own = this.byObject.get(bk);
+    if (own?.has(kind)) return own.get(kind) as T;
+    const value = this.lookup(bk, kind, make);
+    if (!own) this.byObject.set(bk, (own = new Map()));
+    own.set(kind, value);
+    if (value instanceof Promise) value.catch(() => own.delete(kind));
+    return value;
+  }
+
+  private lookup<T>(bk: BackingKey, kind: string, make: (bk: BackingKey) => T): T {
     const id = kind + bk.id;
     const hit = this.entries.get(id);
     if (hit && (hit.material === bk.material || equalBytes(hit.material, bk.material))) return hit.value as T;
