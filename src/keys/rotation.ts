@@ -12,8 +12,8 @@ import type { KeyRecord } from './record.js';
 
 export const DAY_MS = 86_400_000;
 export const DEFAULT_ROTATION_PERIOD_DAYS = 365;
-/** On-demand rotations allowed per key (KMS API reference, RotateKeyOnDemand). */
-export const ON_DEMAND_ROTATION_LIMIT = 10;
+/** On-demand rotations allowed per key: 25 in the current RotateKeyOnDemand reference and Developer Guide (10 at launch in 2024). */
+export const ON_DEMAND_ROTATION_LIMIT = 25;
 
 export function rotationDue(r: KeyRecord, now: number): boolean {
   return r.rotationEnabled && r.keyState === 'Enabled' && r.nextRotationDate !== undefined && r.nextRotationDate <= now;

@@ -35,6 +35,7 @@ export interface KeyStoreSnapshot {
 const KEY_SPECS: readonly KeySpec[] = ['SYMMETRIC_DEFAULT', 'RSA_2048', 'RSA_3072', 'RSA_4096', 'SM2'];
 const MATERIAL_ID = /^[0-9a-f]{64}$/;
 const ALIAS = /^alias\/[a-zA-Z0-9/_-]+$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -163,7 +164,7 @@ function keyFromJson(v: unknown, i: number): KeyRecord {
   const r = new Reader(asObject(v, where), where);
   const keyId = r.str('KeyId', isKeyId);
   const accountId = r.str('AccountId', isAccountId);
-  const region = r.str('Region', (s) => /^[a-z]{2}(-[a-z]+)+-\d+$/.test(s));
+  const region = r.str('Region', (s) => REGION.test(s));
   const arn = r.str('Arn');
   if (arn !== keyArn(region, accountId, keyId)) r.fail('Arn', 'does not match KeyId, AccountId and Region');
   const keySpec = r.oneOf('KeySpec', KEY_SPECS);
@@ -186,7 +187,13 @@ function keyFromJson(v: unknown, i: number): KeyRecord {
   });
   const origin = r.oneOf('Origin', ['AWS_KMS', 'EXTERNAL'] as const);
   const keyState = r.oneOf('KeyState', KEY_STATES);
-  if (material.length === 0 && keyState !== 'PendingImport') r.fail('KeyMaterial', 'must not be empty unless the key is PendingImport');
+  // A key with imported material may have none yet (PendingImport) and may be scheduled for
+  // deletion (or be in a transient state) before any is imported. Only a key that can be
+  // Enabled, Disabled or Updating must hold material.
+  const usable = keyState === 'Enabled' || keyState === 'Disabled' || keyState === 'Updating';
+  if (material.length === 0 && (usable || (origin !== 'EXTERNAL' && keyState !== 'PendingImport'))) {
+    r.fail('KeyMaterial', 'must not be empty unless the key is PendingImport or has imported material not yet imported');
+  }
   if (!symmetric && material.length > 1) r.fail('KeyMaterial', 'must hold one version for an asymmetric key');
   const rec: KeyRecord = {
     keyId,
@@ -225,7 +232,7 @@ function aliasFromJson(v: unknown, i: number): AliasRecord {
   const r = new Reader(asObject(v, where), where);
   const aliasName = r.str('AliasName', (s) => ALIAS.test(s) && s.length <= 256);
   const accountId = r.str('AccountId', isAccountId);
-  const region = r.str('Region');
+  const region = r.str('Region', (s) => REGION.test(s));
   const arn = r.str('AliasArn');
   if (arn !== aliasArn(region, accountId, aliasName)) r.fail('AliasArn', 'does not match AliasName, AccountId and Region');
   return {
@@ -252,7 +259,9 @@ export function fromSnapshot(input: unknown): { keys: KeyRecord[]; aliases: Alia
   const o = asObject(doc, 'snapshot');
   if (o.format !== SNAPSHOT_FORMAT) throw new ValidationException(`Invalid key-store snapshot: format must be "${SNAPSHOT_FORMAT}"`);
   if (o.version !== SNAPSHOT_VERSION) {
-    throw new ValidationException(`Unsupported key-store snapshot version ${String(o.version)}; this kms-core reads version ${SNAPSHOT_VERSION}`);
+    // Echo the version only when it is a number: the message must never carry snapshot content.
+    const v = typeof o.version === 'number' && Number.isFinite(o.version) ? String(o.version) : `of type ${typeof o.version}`;
+    throw new ValidationException(`Unsupported key-store snapshot version ${v}; this kms-core reads version ${SNAPSHOT_VERSION}`);
   }
   if (!Array.isArray(o.keys) || !Array.isArray(o.aliases)) throw new ValidationException('Invalid key-store snapshot: keys and aliases must be lists');
   const keys = o.keys.map(keyFromJson);
