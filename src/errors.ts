@@ -54,6 +54,8 @@ export const KMSInvalidStateException = define('KMSInvalidStateException');
 export const LimitExceededException = define('LimitExceededException');
 export const MalformedPolicyDocumentException = define('MalformedPolicyDocumentException');
 export const NotFoundException = define('NotFoundException');
+/** Not in the model's lists; AWS (as emulators record it) refuses alias/aws/ names with it. */
+export const NotAuthorizedException = define('NotAuthorizedException');
 export const TagException = define('TagException');
 export const UnsupportedOperationException = define('UnsupportedOperationException');
 export const XksKeyAlreadyInUseException = define('XksKeyAlreadyInUseException');

@@ -12,7 +12,6 @@ import { OFF_MATERIAL_ID as KEY_REF_LEN, OVERHEAD, readKeyHeader } from './envel
 import {
   AccessDeniedException,
   AlreadyExistsException,
-  DisabledException,
   DryRunOperationException,
   IncorrectKeyException,
   InvalidKeyUsageException,
@@ -21,6 +20,7 @@ import {
   KMSInvalidStateException,
   KmsError,
   LimitExceededException,
+  NotAuthorizedException,
   NotFoundException,
   UnsupportedOperationException,
   ValidationException,
@@ -304,7 +304,7 @@ export class Kms {
         throw new UnsupportedOperationException('kms-core supports imported key material (Origin EXTERNAL) for SYMMETRIC_DEFAULT keys only.');
       }
       const now = this.nowMs();
-      const keyId = newKeyId(this.env.random, input.MultiRegion === true);
+      const keyId = await this.freshKeyId(input.MultiRegion === true);
       const material = origin === 'EXTERNAL' ? [] : [await info.generate(this.env, now)];
       const rec: KeyRecord = {
         keyId,
@@ -324,6 +324,15 @@ export class Kms {
       await this.keyStore.createKey(rec);
       return { KeyMetadata: this.metadata(rec) };
     });
+  }
+
+  /** A key ID not yet in this account's store (an injected random source may repeat itself). */
+  private async freshKeyId(multiRegion: boolean): Promise<string> {
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const id = newKeyId(this.env.random, multiRegion);
+      if (!(await this.keyStore.getKey(keyArn(this.region, this.accountId, id)))) return id;
+    }
+    throw new KMSInternalException('Could not draw an unused key ID: the random source repeats itself.');
   }
 
   describeKey(input: T.DescribeKeyRequest): Promise<T.DescribeKeyResponse> {
@@ -423,7 +432,7 @@ export class Kms {
       throw validationError([`Value '${name}' at 'aliasName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^alias/[a-zA-Z0-9/_-]+$`]);
     }
     if (name === 'alias/aws' || name.startsWith('alias/aws/')) {
-      throw new NotAuthorizedAlias(name);
+      throw new NotAuthorizedException(`Alias names that begin with alias/aws/ are reserved for AWS managed keys: ${name}`);
     }
   }
 
@@ -866,13 +875,6 @@ export class Kms {
 /** The key-state table's UnsupportedOperationException for keys with imported material. */
 function originNotValid(rec: KeyRecord): string {
   return `${rec.arn} origin is ${rec.origin} which is not valid for this operation.`;
-}
-
-/** AWS reserves alias/aws/ for AWS managed keys. */
-class NotAuthorizedAlias extends KmsError {
-  constructor(name: string) {
-    super('NotAuthorizedException', `Alias names that begin with alias/aws/ are reserved for AWS managed keys: ${name}`);
-  }
 }
 
 /** Pagination with AWS's Limit/Marker/Truncated/NextMarker; the marker is an item's id. */
