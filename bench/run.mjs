@@ -95,13 +95,12 @@ for (const n of [32, KiB(1), KiB(4)]) {
 for (const n of [32, KiB(1)]) {
   // SM2PKE carries at most 1024 bytes.
   const pt = randomBytes(n);
-  const hex = pt.toString('hex');
   const smBlob = (await cn.encrypt({ KeyId: sm2.KeyId, Plaintext: pt, EncryptionAlgorithm: 'SM2PKE' })).CiphertextBlob;
   const symBlob = (await cn.encrypt({ KeyId: cnSym.KeyId, Plaintext: pt })).CiphertextBlob;
-  const smCt = sm2js.doEncrypt(hex, sm2Keys.publicKey, 1);
+  const smCt = sm2js.doEncrypt([...pt], sm2Keys.publicKey, 1);
   const sealed = sym.seal(pt, aad);
-  await row(`ReEncrypt SM2→sym ${label(n)}`, () => cn.reEncrypt({ CiphertextBlob: smBlob, SourceKeyId: sm2.KeyId, SourceEncryptionAlgorithm: 'SM2PKE', DestinationKeyId: cnSym.KeyId }), 'sm-crypto decrypt + HMAC + GCM enc', () => sym.seal(Buffer.from(sm2js.doDecrypt(smCt, sm2Keys.privateKey, 1), 'hex'), aad), 5);
-  await row(`ReEncrypt sym→SM2 ${label(n)}`, () => cn.reEncrypt({ CiphertextBlob: symBlob, DestinationKeyId: sm2.KeyId, DestinationEncryptionAlgorithm: 'SM2PKE' }), 'HMAC + GCM dec + sm-crypto encrypt', () => sm2js.doEncrypt(sym.open(sealed, aad).toString('hex'), sm2Keys.publicKey, 1));
+  await row(`ReEncrypt SM2→sym ${label(n)}`, () => cn.reEncrypt({ CiphertextBlob: smBlob, SourceKeyId: sm2.KeyId, SourceEncryptionAlgorithm: 'SM2PKE', DestinationKeyId: cnSym.KeyId }), 'sm-crypto decrypt + HMAC + GCM enc', () => sym.seal(Buffer.from(sm2js.doDecrypt(smCt, sm2Keys.privateKey, 1, { output: 'array' })), aad), 5);
+  await row(`ReEncrypt sym→SM2 ${label(n)}`, () => cn.reEncrypt({ CiphertextBlob: symBlob, DestinationKeyId: sm2.KeyId, DestinationEncryptionAlgorithm: 'SM2PKE' }), 'HMAC + GCM dec + sm-crypto encrypt', () => sm2js.doEncrypt([...sym.open(sealed, aad)], sm2Keys.publicKey, 1));
 }
 
 // ── Encrypt / Decrypt / GenerateDataKey ──
@@ -114,9 +113,9 @@ for (const n of [32, KiB(1)]) {
   await row('GenerateDataKey AES_256', () => kms.generateDataKey({ KeyId: symA.KeyId, KeySpec: 'AES_256' }), 'randomBytes(32) + HMAC + GCM enc', () => sym.seal(randomBytes(32), aad));
   const smPt = randomBytes(32);
   const smBlob = (await cn.encrypt({ KeyId: sm2.KeyId, Plaintext: smPt, EncryptionAlgorithm: 'SM2PKE' })).CiphertextBlob;
-  const smCt = sm2js.doEncrypt(smPt.toString('hex'), sm2Keys.publicKey, 1);
-  await row('Encrypt SM2PKE 32 B', () => cn.encrypt({ KeyId: sm2.KeyId, Plaintext: smPt, EncryptionAlgorithm: 'SM2PKE' }), 'sm-crypto doEncrypt', () => sm2js.doEncrypt(smPt.toString('hex'), sm2Keys.publicKey, 1));
-  await row('Decrypt SM2PKE 32 B', () => cn.decrypt({ CiphertextBlob: smBlob, KeyId: sm2.KeyId, EncryptionAlgorithm: 'SM2PKE' }), 'sm-crypto doDecrypt', () => sm2js.doDecrypt(smCt, sm2Keys.privateKey, 1), 5);
+  const smCt = sm2js.doEncrypt([...smPt], sm2Keys.publicKey, 1);
+  await row('Encrypt SM2PKE 32 B', () => cn.encrypt({ KeyId: sm2.KeyId, Plaintext: smPt, EncryptionAlgorithm: 'SM2PKE' }), 'sm-crypto doEncrypt', () => sm2js.doEncrypt([...smPt], sm2Keys.publicKey, 1));
+  await row('Decrypt SM2PKE 32 B', () => cn.decrypt({ CiphertextBlob: smBlob, KeyId: sm2.KeyId, EncryptionAlgorithm: 'SM2PKE' }), 'sm-crypto doDecrypt', () => sm2js.doDecrypt(smCt, sm2Keys.privateKey, 1, { output: 'array' }), 5);
   const rsaPt = randomBytes(32);
   const rsaBlob = (await kms.encrypt({ KeyId: rsa.KeyId, Plaintext: rsaPt, EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' })).CiphertextBlob;
   await row('Decrypt RSA_2048 OAEP-SHA-256', () => kms.decrypt({ CiphertextBlob: rsaBlob, KeyId: rsa.KeyId, EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' }), 'node privateDecrypt', () => rsaDec(rsaCtOwn));

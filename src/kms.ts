@@ -295,7 +295,7 @@ export class Kms {
         throw new UnsupportedOperationException(`KeyUsage ${usage} is not supported by kms-core; only ENCRYPT_DECRYPT.`);
       }
       if (info.regions && !info.regions(this.region)) {
-        throw new UnsupportedOperationException(`KeySpec ${spec} is not supported in this region.`);
+        throw new UnsupportedOperationException(`KeySpec ${spec} is not supported in this Region`);
       }
       if (origin === 'AWS_CLOUDHSM' || origin === 'EXTERNAL_KEY_STORE' || input.CustomKeyStoreId !== undefined || input.XksKeyId !== undefined) {
         throw new UnsupportedOperationException('Custom key stores (AWS_CLOUDHSM, EXTERNAL_KEY_STORE) are not supported by kms-core.');
