@@ -27,9 +27,9 @@ function instrumented(opts: { failEncrypt?: boolean } = {}) {
       if (out) held.push({ what: 'decrypted plaintext', buf: out });
       return out;
     },
-    async aesGcmEncrypt(key, iv, pt, aad) {
+    async aesGcmEncrypt(key, iv, pt, aad, out) {
       if (armed && opts.failEncrypt) throw new Error('injected failure');
-      return webBackend.aesGcmEncrypt(key, iv, pt, aad);
+      return webBackend.aesGcmEncrypt(key, iv, pt, aad, out);
     },
   };
   return {

@@ -38,10 +38,10 @@ export const nodeBackend: Backend = {
     return asBytes(createHmac('sha256', key as KeyObject).update(data).digest());
   },
 
-  async aesGcmEncrypt(key, iv, plaintext, aad) {
+  async aesGcmEncrypt(key, iv, plaintext, aad, into) {
     const c = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG });
     c.setAAD(aad);
-    const out = new Uint8Array(plaintext.length + TAG);
+    const out = into ?? new Uint8Array(plaintext.length + TAG);
     const body = c.update(plaintext);
     out.set(body);
     body.fill(0);

@@ -20,8 +20,11 @@ export interface Backend {
   /** HMAC-SHA256 (FIPS 198-1) of `data` under a key from `hmacKey`. */
   hmacSha256(key: BackendKey, data: Uint8Array): Promise<Uint8Array>;
 
-  /** AES-256-GCM (SP 800-38D), 96-bit IV, 128-bit tag. Returns ciphertext ‖ tag. */
-  aesGcmEncrypt(key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Promise<Uint8Array>;
+  /**
+   * AES-256-GCM (SP 800-38D), 96-bit IV, 128-bit tag. Returns ciphertext ‖ tag, written into
+   * `out` (plaintext length + 16 bytes) when given, so the envelope needs no extra copy.
+   */
+  aesGcmEncrypt(key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array, out?: Uint8Array): Promise<Uint8Array>;
   /** The plaintext, or undefined when the tag does not verify. Never throws for bad input. */
   aesGcmDecrypt(key: Uint8Array, iv: Uint8Array, ciphertextAndTag: Uint8Array, aad: Uint8Array): Promise<Uint8Array | undefined>;
 

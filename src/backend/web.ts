@@ -24,10 +24,12 @@ export const webBackend: Backend = {
     return new Uint8Array(await subtle().sign('HMAC', key as CryptoKey, ab(data)));
   },
 
-  async aesGcmEncrypt(key, iv, plaintext, aad) {
+  async aesGcmEncrypt(key, iv, plaintext, aad, into) {
     const k = await subtle().importKey('raw', ab(key), 'AES-GCM', false, ['encrypt']);
-    const out = await subtle().encrypt({ name: 'AES-GCM', iv: ab(iv), additionalData: ab(aad), tagLength: 128 }, k, ab(plaintext));
-    return new Uint8Array(out);
+    const out = new Uint8Array(await subtle().encrypt({ name: 'AES-GCM', iv: ab(iv), additionalData: ab(aad), tagLength: 128 }, k, ab(plaintext)));
+    if (!into) return out;
+    into.set(out);
+    return into;
   },
 
   async aesGcmDecrypt(key, iv, ciphertextAndTag, aad) {

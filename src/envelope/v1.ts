@@ -34,8 +34,7 @@ export async function sealV1(
   blob.set(random(IV_LEN), OFF_IV);
   const dataKey = await deriveDataKey(backend, hbk, blob);
   try {
-    const sealed = await backend.aesGcmEncrypt(dataKey, blob.subarray(OFF_IV, HEADER_LEN), plaintext, aad(blob, context));
-    blob.set(sealed, HEADER_LEN);
+    await backend.aesGcmEncrypt(dataKey, blob.subarray(OFF_IV, HEADER_LEN), plaintext, aad(blob, context), blob.subarray(HEADER_LEN));
     return blob;
   } finally {
     wipe(dataKey);
