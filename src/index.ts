@@ -6,5 +6,20 @@ export { SNAPSHOT_FORMAT, SNAPSHOT_VERSION, fromSnapshot, toSnapshot, type KeySt
 export type { AliasRecord, BackingKey, KeyRecord } from './keys/record.js';
 export type { Backend, BackendKey, RsaHash } from './backend/types.js';
 export { webBackend } from './backend/web.js';
+export { nobleBackend } from './backend/noble.js';
 export { OVERHEAD as ENVELOPE_V1_OVERHEAD } from './envelope/format.js';
 export type * from './types.js';
+export {
+  CONTENT_TYPE,
+  TARGET_PREFIX,
+  createProtocolHandler,
+  errorResponse,
+  parseCredentialScope,
+  routedOperations,
+  type CredentialScope,
+  type KmsProvider,
+  type ProtocolHandler,
+  type ProtocolHandlerOptions,
+  type ProtocolResponse,
+  type RequestScope,
+} from './protocol/index.js';

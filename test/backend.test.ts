@@ -1,7 +1,8 @@
 /** The suite runs against every backend; this checks which one and that each is wired. */
-import { expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { nodeBackend } from '../src/backend/node.js';
-import { Kms, webBackend } from '../src/index.js';
+import { Kms, nobleBackend, webBackend, type Backend } from '../src/index.js';
+import { wycheproof } from './helpers/wycheproof.js';
 import { defaultBackend } from './helpers/backend.js';
 
 test('this project runs against the backend vitest aliased', () => {
@@ -9,18 +10,67 @@ test('this project runs against the backend vitest aliased', () => {
   expect(defaultBackend.name).toBe(project === 'webcrypto' ? 'webcrypto' : 'node');
 });
 
-test('the backends agree byte for byte given the same randomness', async () => {
+test('the backends agree byte for byte given the same randomness (node, webcrypto, noble)', async () => {
   const seeded = () => {
     let i = 0;
     return (n: number) => Uint8Array.from({ length: n }, () => (i++ * 37 + 11) & 0xff);
   };
-  const a = new Kms({ backend: nodeBackend, random: seeded(), now: () => new Date(0) });
-  const b = new Kms({ backend: webBackend, random: seeded(), now: () => new Date(0) });
-  const ka = (await a.createKey()).KeyMetadata!;
-  const kb = (await b.createKey()).KeyMetadata!;
-  expect(ka.KeyId).toBe(kb.KeyId);
   const pt = new TextEncoder().encode('same bytes everywhere');
-  const ea = await a.encrypt({ KeyId: ka.KeyId, Plaintext: pt, EncryptionContext: { x: 'y' } });
-  const eb = await b.encrypt({ KeyId: kb.KeyId, Plaintext: pt, EncryptionContext: { x: 'y' } });
-  expect(Buffer.from(ea.CiphertextBlob!).toString('hex')).toBe(Buffer.from(eb.CiphertextBlob!).toString('hex'));
+  const blobs: string[] = [];
+  for (const backend of [nodeBackend, webBackend, nobleBackend]) {
+    const k = new Kms({ backend, random: seeded(), now: () => new Date(0) });
+    const key = (await k.createKey()).KeyMetadata!;
+    const e = await k.encrypt({ KeyId: key.KeyId, Plaintext: pt, EncryptionContext: { x: 'y' } });
+    blobs.push(Buffer.from(e.CiphertextBlob!).toString('hex'));
+    // Each backend decrypts what the others made.
+    expect(Buffer.from((await k.decrypt({ CiphertextBlob: Buffer.from(blobs[0]!, 'hex'), EncryptionContext: { x: 'y' } })).Plaintext!)).toEqual(Buffer.from(pt));
+  }
+  expect(new Set(blobs).size).toBe(1);
+});
+
+test('RSA ciphertext is byte-identical on node and webcrypto given the same randomness', async () => {
+  const random = () => (n: number) => new Uint8Array(n).fill(0x42);
+  const store = new (await import('../src/index.js')).InMemoryKeyStore();
+  const maker = new Kms({ backend: nodeBackend, keyStore: store });
+  const key = (await maker.createKey({ KeySpec: 'RSA_2048', KeyUsage: 'ENCRYPT_DECRYPT' })).KeyMetadata!;
+  const out = [];
+  for (const backend of [nodeBackend, webBackend]) {
+    const k = new Kms({ backend, keyStore: store, random: random() });
+    out.push(Buffer.from((await k.encrypt({ KeyId: key.KeyId, Plaintext: new Uint8Array([1, 2, 3]), EncryptionAlgorithm: 'RSAES_OAEP_SHA_1' })).CiphertextBlob!).toString('hex'));
+  }
+  expect(out[0]).toBe(out[1]);
+});
+
+test('the noble backend refuses RSA with UnsupportedOperationException and keeps symmetric and SM2 keys working', async () => {
+  const k = new Kms({ backend: nobleBackend, region: 'cn-north-1' });
+  await expect(k.createKey({ KeySpec: 'RSA_2048', KeyUsage: 'ENCRYPT_DECRYPT' })).rejects.toMatchObject({ name: 'UnsupportedOperationException' });
+  const sym = (await k.createKey()).KeyMetadata!;
+  const sm2 = (await k.createKey({ KeySpec: 'SM2', KeyUsage: 'ENCRYPT_DECRYPT' })).KeyMetadata!;
+  const e = await k.encrypt({ KeyId: sym.KeyId, Plaintext: new Uint8Array([9]) });
+  const r = await k.reEncrypt({ CiphertextBlob: e.CiphertextBlob, DestinationKeyId: sm2.KeyId, DestinationEncryptionAlgorithm: 'SM2PKE' });
+  expect((await k.decrypt({ CiphertextBlob: r.CiphertextBlob, KeyId: sm2.KeyId, EncryptionAlgorithm: 'SM2PKE' })).Plaintext).toEqual(new Uint8Array([9]));
+});
+
+describe.each([nodeBackend, webBackend, nobleBackend] as Backend[])('Wycheproof AES-256-GCM on the $name backend', (backend) => {
+  interface GcmTest { tcId: number; key: string; iv: string; aad: string; msg: string; ct: string; tag: string; result: string }
+  const groups = wycheproof<{ testGroups: { keySize: number; ivSize: number; tagSize: number; tests: GcmTest[] }[] }>('aes_gcm_test.json').testGroups.filter(
+    (g) => g.keySize === 256 && g.ivSize === 96 && g.tagSize === 128,
+  );
+  const h = (s: string) => new Uint8Array(Buffer.from(s, 'hex'));
+  test('valid cases decrypt and re-encrypt to the same bytes; invalid ones fail', async () => {
+    let n = 0;
+    for (const g of groups) {
+      for (const t of g.tests) {
+        n++;
+        const out = await backend.aesGcmDecrypt(h(t.key), h(t.iv), h(t.ct + t.tag), h(t.aad));
+        if (t.result === 'valid') {
+          expect(Buffer.from(out!).toString('hex'), `tcId ${t.tcId}`).toBe(t.msg);
+          expect(Buffer.from(await backend.aesGcmEncrypt(h(t.key), h(t.iv), h(t.msg), h(t.aad))).toString('hex')).toBe(t.ct + t.tag);
+        } else {
+          expect(out, `tcId ${t.tcId}`).toBeUndefined();
+        }
+      }
+    }
+    expect(n).toBeGreaterThan(50);
+  });
 });

@@ -4,11 +4,11 @@
  * - RSA-OAEP: each private key imported as a KMS RSA key through the key-store snapshot;
  *   `valid` with an empty label → the message; anything else (invalid, a label, an MGF1 hash
  *   other than the OAEP hash) → the same InvalidCiphertextException.
- * - AES-GCM: the AES-256-GCM primitive of the backend (96-bit IV, 128-bit tag groups).
+ * (AES-GCM runs against every backend in test/backend.test.ts.)
  */
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
-import { InMemoryKeyStore, Kms, KmsError, webBackend } from '../src/index.js';
+import { InMemoryKeyStore, Kms, KmsError } from '../src/index.js';
 import { wycheproof } from './helpers/wycheproof.js';
 
 interface OaepTest { tcId: number; comment: string; msg: string; ct: string; label: string; result: 'valid' | 'invalid' | 'acceptable' }
@@ -73,25 +73,4 @@ describe('Wycheproof RSA-OAEP through Kms.decrypt', () => {
       if (!file.includes('sha256_mgf1sha1')) expect(decrypted).toBeGreaterThan(0);
     }, 60_000);
   }
-});
-
-describe('Wycheproof AES-GCM through the backend', () => {
-  interface GcmTest { tcId: number; key: string; iv: string; aad: string; msg: string; ct: string; tag: string; result: string }
-  const groups = wycheproof<{ testGroups: { keySize: number; ivSize: number; tagSize: number; tests: GcmTest[] }[] }>('aes_gcm_test.json').testGroups.filter(
-    (g) => g.keySize === 256 && g.ivSize === 96 && g.tagSize === 128,
-  );
-  const h = (s: string) => new Uint8Array(Buffer.from(s, 'hex'));
-  test(`${webBackend.name}: AES-256-GCM, 96-bit IV, 128-bit tag (${groups.reduce((s, g) => s + g.tests.length, 0)} cases)`, async () => {
-    for (const g of groups) {
-      for (const t of g.tests) {
-        const out = await webBackend.aesGcmDecrypt(h(t.key), h(t.iv), h(t.ct + t.tag), h(t.aad));
-        if (t.result === 'valid') {
-          expect(Buffer.from(out!).toString('hex'), `tcId ${t.tcId}`).toBe(t.msg);
-          expect(Buffer.from(await webBackend.aesGcmEncrypt(h(t.key), h(t.iv), h(t.msg), h(t.aad))).toString('hex')).toBe(t.ct + t.tag);
-        } else {
-          expect(out, `tcId ${t.tcId}`).toBeUndefined();
-        }
-      }
-    }
-  });
 });
