@@ -1,0 +1,188 @@
+/**
+ * The `kms-core` command (bin/kms-core.js). Node only.
+ *
+ *   kms-core serve [--host 127.0.0.1] [--port 4599] [--data DIR] [--account ID] [--region R]
+ *                  [--access-key AKID=ACCOUNT]… [--verbose]
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { startServer, type KmsServer } from '../server/http.js';
+
+const USAGE = `Usage: kms-core serve [options]
+
+Serves the AWS KMS API (TrentService, AWS JSON 1.1) on a local HTTP endpoint for the AWS SDKs
+and the AWS CLI (--endpoint-url).
+
+Options:
+  --host HOST              interface to bind (default 127.0.0.1: this machine only)
+  --port PORT              TCP port (default 4599; 0 picks a free one)
+  --data DIR               keep keys in DIR, written durably before each call returns
+                           (default: in memory, lost on exit)
+  --account ID             12-digit account of requests (default 111122223333)
+  --region REGION          region of requests without a SigV4 credential scope (default us-east-1)
+  --access-key AKID=ID     requests signed with access key AKID act as account ID (repeatable)
+  --verbose                log every request to stderr
+  -h, --help               this text
+  -v, --version            the kms-core version
+
+The region and access key are read from each request's SigV4 credential scope; the signature
+itself is not verified. Stop with Ctrl-C (SIGINT) or SIGTERM.`;
+
+function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+export interface Io {
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+const stdio: Io = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+
+class UsageError extends Error {}
+
+interface ServeArgs {
+  host: string;
+  port: number;
+  data: string | undefined;
+  account: string;
+  region: string;
+  accessKeys: Record<string, string>;
+  verbose: boolean;
+}
+
+function parseServe(args: string[]): ServeArgs | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: false,
+      strict: true,
+      options: {
+        host: { type: 'string', default: '127.0.0.1' },
+        port: { type: 'string', default: '4599' },
+        data: { type: 'string' },
+        account: { type: 'string', default: '111122223333' },
+        region: { type: 'string', default: 'us-east-1' },
+        'access-key': { type: 'string', multiple: true, default: [] },
+        verbose: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const v = parsed.values;
+  if (v.help) return 'help';
+  if (!/^\d+$/.test(v.port) || Number(v.port) > 65535) throw new UsageError(`--port must be 0..65535, not '${v.port}'`);
+  if (!/^\d{12}$/.test(v.account)) throw new UsageError(`--account must be 12 digits, not '${v.account}'`);
+  const accessKeys: Record<string, string> = {};
+  for (const pair of v['access-key']) {
+    const m = /^([^=]+)=(\d{12})$/.exec(pair);
+    if (!m) throw new UsageError(`--access-key takes AKID=ACCOUNT (12 digits), not '${pair}'`);
+    accessKeys[m[1] as string] = m[2] as string;
+  }
+  if (v.data === '') throw new UsageError('--data needs a directory');
+  return { host: v.host, port: Number(v.port), data: v.data, account: v.account, region: v.region, accessKeys, verbose: v.verbose };
+}
+
+function banner(s: KmsServer, io: Io): void {
+  io.out(`kms-core ${version()} serving AWS KMS (TrentService, AWS JSON 1.1) on ${s.url}`);
+  io.out(`  account ${s.accountId}, region ${s.region} unless the request's SigV4 credential scope says otherwise (signatures are not verified)`);
+  io.out(s.dataDir ? `  keys: ${s.dataDir} (each change is on disk before its call returns)` : '  keys: in memory, lost on exit (use --data DIR to keep them)');
+  io.out('Try it with the AWS CLI:');
+  io.out(`  export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=${s.region}`);
+  io.out(`  aws --endpoint-url ${s.url} kms create-key --description demo`);
+  io.out(`  aws --endpoint-url ${s.url} kms encrypt --key-id <KeyId> --plaintext fileb://secret.txt --query CiphertextBlob --output text | base64 --decode > secret.bin`);
+  io.out(`  aws --endpoint-url ${s.url} kms re-encrypt --ciphertext-blob fileb://secret.bin --destination-key-id <OtherKeyId>`);
+  io.out('Stop with Ctrl-C or SIGTERM.');
+}
+
+/** `kms-core serve`: resolves with the exit code once the server has stopped (SIGTERM/SIGINT). */
+async function serve(a: ServeArgs, io: Io): Promise<number> {
+  let server: KmsServer;
+  try {
+    server = await startServer({
+      host: a.host,
+      port: a.port,
+      dataDir: a.data,
+      accountId: a.account,
+      region: a.region,
+      accessKeys: a.accessKeys,
+      ...(a.verbose ? { onRequest: (i) => io.err(`${i.target ?? '-'} ${i.status} ${i.ms.toFixed(1)}ms ${i.accountId} ${i.region}`) } : {}),
+    });
+  } catch (e) {
+    io.err(`kms-core: cannot start: ${(e as Error).message}`);
+    return 1;
+  }
+  banner(server, io);
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        // A second signal: give up waiting.
+        io.err(`kms-core: ${signal} again, exiting now`);
+        resolve(signal === 'SIGINT' ? 130 : 143);
+        return;
+      }
+      stopping = true;
+      io.err(`kms-core: ${signal}, finishing requests in progress`);
+      server.close().then(
+        () => {
+          io.err('kms-core: stopped');
+          resolve(0);
+        },
+        (e: unknown) => {
+          io.err(`kms-core: error while stopping: ${(e as Error).message}`);
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
+}
+
+/** Runs the command line `argv` (without node and the script); resolves with the exit code. */
+export async function main(argv: string[], io: Io = stdio): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'serve': {
+        const a = parseServe(rest);
+        if (a === 'help') {
+          io.out(USAGE);
+          return 0;
+        }
+        return await serve(a, io);
+      }
+      case '-v':
+      case '--version':
+      case 'version':
+        io.out(version());
+        return 0;
+      case '-h':
+      case '--help':
+      case 'help':
+        io.out(USAGE);
+        return 0;
+      default:
+        io.err(command === undefined ? USAGE : `kms-core: unknown command '${command}'\n\n${USAGE}`);
+        return 2;
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`kms-core: ${e.message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,16 @@
+/** The AWS JSON 1.1 protocol adapter (pure: no node:*, runs in browsers and edge runtimes). */
+export {
+  CONTENT_TYPE,
+  TARGET_PREFIX,
+  createProtocolHandler,
+  errorResponse,
+  randomRequestId,
+  routedOperations,
+  type KmsProvider,
+  type ProtocolHandler,
+  type ProtocolHandlerOptions,
+  type ProtocolResponse,
+  type RequestScope,
+} from './json.js';
+export { parseCredentialScope, type CredentialScope } from './sigv4.js';
+export { fromWire, toWire } from './wire.js';

@@ -1,0 +1,154 @@
+/**
+ * The AWS JSON 1.1 protocol of KMS (`TrentService`), as a pure function any HTTP layer can call:
+ *
+ *   const { handle } = createProtocolHandler({ kms });
+ *   const res = await handle(req.headers['x-amz-target'], body, { accountId, region });
+ *   // → { status, headers, body }: write them back as they are.
+ *
+ * Requests are `POST /` with `X-Amz-Target: TrentService.<Operation>` and a JSON body whose
+ * blobs are base64 strings and whose timestamps are epoch seconds; responses are the same.
+ * Errors are HTTP 400 (500 for exceptions whose `$fault` is 'server') with the body
+ * `{"__type": "<Exception>", "message": "…"}`, which the AWS SDKs and CLI map onto their
+ * exception classes. An operation outside the KMS API model is UnknownOperationException; a
+ * body that is not JSON, or whose JSON types do not fit the model's input shape, is
+ * SerializationException; an operation of the model that kms-core does not implement is
+ * UnsupportedOperationException.
+ *
+ * Every operation of the model for which the Kms has a method (its camelCase name) is routed,
+ * so a method added to Kms is served without touching this file.
+ *
+ * No `node:*` import: this runs in browsers, workers and edge runtimes.
+ */
+import { KMSInternalException, KmsError, SerializationException, UnknownOperationException, UnsupportedOperationException } from '../errors.js';
+import type { Kms } from '../kms.js';
+import { OPERATIONS } from '../model/shapes.js';
+import { toHex } from '../util/bytes.js';
+import { fromWire, toWire } from './wire.js';
+
+export const TARGET_PREFIX = 'TrentService.';
+export const CONTENT_TYPE = 'application/x-amz-json-1.1';
+
+/** Who is calling and where, as the HTTP layer learned it (e.g. from the SigV4 credential scope). */
+export interface RequestScope {
+  accountId?: string;
+  region?: string;
+  accessKeyId?: string;
+}
+
+/** One Kms for every request, or a factory choosing one per account and region. */
+export type KmsProvider = Kms | ((scope: RequestScope) => Kms | Promise<Kms>);
+
+export interface ProtocolHandlerOptions {
+  kms: KmsProvider;
+  /** The `x-amzn-RequestId` of each response; default a random UUID. */
+  requestId?: () => string;
+}
+
+export interface ProtocolResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface ProtocolHandler {
+  /**
+   * Serves one request. `target` is the X-Amz-Target header, `body` the request body (JSON
+   * text or its UTF-8 bytes). Never rejects: every failure is an AWS error response.
+   */
+  handle(target: string | null | undefined, body: string | Uint8Array | null | undefined, scope?: RequestScope): Promise<ProtocolResponse>;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function lowerFirst(s: string): string {
+  return s.charAt(0).toLowerCase() + s.slice(1);
+}
+
+/** A random version-4 UUID, as AWS request IDs look. */
+export function randomRequestId(): string {
+  const b = new Uint8Array(16);
+  globalThis.crypto.getRandomValues(b);
+  b[6] = ((b[6] as number) & 0x0f) | 0x40;
+  b[8] = ((b[8] as number) & 0x3f) | 0x80;
+  const h = toHex(b);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+function respond(status: number, body: unknown, requestId: string): ProtocolResponse {
+  return {
+    status,
+    headers: { 'content-type': CONTENT_TYPE, 'x-amzn-RequestId': requestId },
+    body: JSON.stringify(body),
+  };
+}
+
+/**
+ * The AWS JSON 1.1 error response for `error`: its AWS name as `__type`, 400 for client faults,
+ * 500 for server faults. Anything that is not a KmsError becomes KMSInternalException with a
+ * generic message (its own message might hold anything). The message is always present, empty
+ * for InvalidCiphertextException (which carries no detail), so SDK clients see the same
+ * `message` as callers of the library.
+ */
+export function errorResponse(error: unknown, requestId: string = randomRequestId()): ProtocolResponse {
+  const e = error instanceof KmsError ? error : new KMSInternalException('An internal error occurred.');
+  return respond(e.$fault === 'server' ? 500 : 400, { __type: e.name, message: e.message }, requestId);
+}
+
+/** The operations of the model that `kms` implements, i.e. the targets a handler routes. */
+export function routedOperations(kms: Kms): string[] {
+  return Object.keys(OPERATIONS).filter((op) => typeof (kms as unknown as Record<string, unknown>)[lowerFirst(op)] === 'function');
+}
+
+function parseBody(body: string | Uint8Array | null | undefined): unknown {
+  let text: string;
+  if (body === undefined || body === null) text = '';
+  else if (typeof body === 'string') text = body;
+  else if (body instanceof Uint8Array) {
+    try {
+      text = utf8.decode(body);
+    } catch {
+      throw new SerializationException('The request body is not valid UTF-8.');
+    }
+  } else throw new SerializationException('The request body must be JSON text.');
+  // An operation without input members may be sent with an empty body.
+  if (text.trim() === '') return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    // The parser's own message quotes the body; it may hold secrets.
+    throw new SerializationException('The request body is not valid JSON.');
+  }
+}
+
+export function createProtocolHandler(options: ProtocolHandlerOptions): ProtocolHandler {
+  const provider = options.kms;
+  const newId = options.requestId ?? randomRequestId;
+  const kmsFor = typeof provider === 'function' ? provider : () => provider;
+
+  async function handle(target: string | null | undefined, body: string | Uint8Array | null | undefined, scope: RequestScope = {}): Promise<ProtocolResponse> {
+    let requestId: string;
+    try {
+      requestId = newId();
+    } catch {
+      requestId = randomRequestId();
+    }
+    try {
+      /* Precondition: the target is TrentService.<an operation of the KMS API model>. */
+      const op = typeof target === 'string' && target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : undefined;
+      const model = op !== undefined && Object.prototype.hasOwnProperty.call(OPERATIONS, op) ? OPERATIONS[op] : undefined;
+      if (op === undefined || !model) {
+        throw new UnknownOperationException(typeof target === 'string' && target !== '' ? `Unknown operation ${target.slice(0, 128)}` : 'Missing X-Amz-Target header');
+      }
+      const input = fromWire(parseBody(body), model.input);
+      const kms = await kmsFor(scope);
+      const method = (kms as unknown as Record<string, unknown>)[lowerFirst(op)];
+      if (typeof method !== 'function') throw new UnsupportedOperationException(`${op} is not supported by kms-core.`);
+      const output: unknown = await (method as (i: unknown) => Promise<unknown>).call(kms, input);
+      return respond(200, toWire(output ?? {}), requestId);
+    } catch (e) {
+      return errorResponse(e, requestId);
+    }
+  }
+
+  return { handle };
+}

@@ -1,0 +1,216 @@
+/**
+ * A local KMS endpoint: node:http in front of the protocol adapter (src/protocol). Node only.
+ *
+ *   const server = await startServer({ port: 0, dataDir: './kms-data' });
+ *   // AWS SDK / CLI: endpoint server.url, any region, any (fake) credentials
+ *   await server.close();
+ *
+ * Account and region of each request come from its SigV4 credential scope
+ * (`Credential=AKID/20260101/eu-west-1/kms/aws4_request`): the region as written, the account
+ * from `accessKeys` (access key ID → account ID), else the default account. The signature is
+ * not verified. Every (account, region) has its own Kms; all accounts of a region share that
+ * region's KeyStore, so a key ARN of another account resolves (and is refused by the default
+ * key policy, as in AWS).
+ *
+ * Without `dataDir` keys live in memory; with it, in one FileKeyStore per region, written
+ * durably before any call that creates or changes a key returns.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { UnknownOperationException, ValidationException } from '../errors.js';
+import { InMemoryKeyStore, type KeyStore } from '../keys/store.js';
+import { Kms, type KmsOptions } from '../kms.js';
+import { createProtocolHandler, errorResponse, randomRequestId, type RequestScope } from '../protocol/json.js';
+import { parseCredentialScope } from '../protocol/sigv4.js';
+import { DataDir, REGION } from './data-dir.js';
+
+export interface ServerOptions {
+  /** Interface to bind; default 127.0.0.1 (loopback only). */
+  host?: string;
+  /** TCP port; default 4599; 0 picks a free port (see `port` of the result). */
+  port?: number;
+  /** Directory for durable key stores; default none (in memory). */
+  dataDir?: string;
+  /** Account of requests whose access key is not in `accessKeys`; default 111122223333. */
+  accountId?: string;
+  /** Region of requests without a SigV4 credential scope; default us-east-1. */
+  region?: string;
+  /** Access key ID → 12-digit account ID. */
+  accessKeys?: Record<string, string>;
+  /** Largest request body accepted; default 1 MiB. */
+  maxBodyBytes?: number;
+  /** Extra options for every Kms (clock, random source, backend). */
+  kmsOptions?: Omit<KmsOptions, 'accountId' | 'region' | 'keyStore'>;
+  /** Called after each request. */
+  onRequest?: (info: { target: string | undefined; status: number; ms: number; accountId: string; region: string }) => void;
+}
+
+export interface KmsServer {
+  /** http://host:port */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  /** Absolute data directory, or undefined when keys live in memory. */
+  readonly dataDir: string | undefined;
+  readonly accountId: string;
+  readonly region: string;
+  /** The Kms serving one account and region (the one requests with that scope reach). */
+  kmsFor(scope?: RequestScope): Promise<Kms>;
+  /**
+   * Stops accepting connections, lets the requests in progress finish (so every change they
+   * made is durable), closes the connections and releases the data directory.
+   */
+  close(): Promise<void>;
+}
+
+const ACCOUNT = /^\d{12}$/;
+
+export async function startServer(options: ServerOptions = {}): Promise<KmsServer> {
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? 4599;
+  const defaultAccount = options.accountId ?? '111122223333';
+  const defaultRegion = options.region ?? 'us-east-1';
+  const maxBody = options.maxBodyBytes ?? 1 << 20;
+  /* Precondition: the defaults are a valid account and region; the port is a port. */
+  if (!ACCOUNT.test(defaultAccount)) throw new ValidationException(`Invalid account '${defaultAccount}': must be 12 digits`);
+  if (!REGION.test(defaultRegion)) throw new ValidationException(`Invalid region '${defaultRegion}'`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ValidationException(`Invalid port '${String(port)}'`);
+  const accessKeys = new Map(Object.entries(options.accessKeys ?? {}));
+  for (const [akid, account] of accessKeys) {
+    if (!ACCOUNT.test(account)) throw new ValidationException(`Invalid account '${account}' for access key ${akid}: must be 12 digits`);
+  }
+
+  const data = options.dataDir === undefined ? undefined : await DataDir.open(options.dataDir);
+  const memoryStores = new Map<string, KeyStore>();
+  const kmsCache = new Map<string, Promise<Kms>>();
+
+  async function storeFor(region: string): Promise<KeyStore> {
+    if (data) return data.store(region);
+    let s = memoryStores.get(region);
+    if (!s) memoryStores.set(region, (s = new InMemoryKeyStore()));
+    return s;
+  }
+
+  function kmsFor(scope: RequestScope = {}): Promise<Kms> {
+    const accountId = scope.accountId ?? defaultAccount;
+    const region = scope.region ?? defaultRegion;
+    const id = `${accountId}/${region}`;
+    let k = kmsCache.get(id);
+    if (!k) {
+      k = (async () => {
+        /* Precondition: the region is one kms-core accepts (it also names a file). */
+        if (!REGION.test(region)) throw new ValidationException(`Invalid region '${region.slice(0, 64)}' in the request's credential scope`);
+        return new Kms({ ...options.kmsOptions, accountId, region, keyStore: await storeFor(region) });
+      })();
+      kmsCache.set(id, k);
+      k.catch(() => kmsCache.delete(id));
+    }
+    return k;
+  }
+
+  const protocol = createProtocolHandler({ kms: kmsFor });
+  const inflight = new Set<Promise<void>>();
+  let closing = false;
+
+  function scopeOf(req: IncomingMessage): { accountId: string; region: string; accessKeyId?: string } {
+    const cred = parseCredentialScope(req.headers.authorization);
+    const scope: { accountId: string; region: string; accessKeyId?: string } = {
+      accountId: (cred && accessKeys.get(cred.accessKeyId)) ?? defaultAccount,
+      region: cred?.region ?? defaultRegion,
+    };
+    if (cred) scope.accessKeyId = cred.accessKeyId;
+    return scope;
+  }
+
+  function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string, lastOnConnection = false): void {
+    const h: Record<string, string | number> = { ...headers, 'content-length': Buffer.byteLength(body) };
+    if (closing || lastOnConnection) h.connection = 'close';
+    res.writeHead(status, h);
+    res.end(body);
+  }
+
+  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const t0 = performance.now();
+    const target = typeof req.headers['x-amz-target'] === 'string' ? req.headers['x-amz-target'] : undefined;
+    const scope = scopeOf(req);
+    let status = 500;
+    try {
+      if (req.method !== 'POST') {
+        const r = errorResponse(new UnknownOperationException('kms-core serves the AWS JSON 1.1 protocol: POST / with X-Amz-Target: TrentService.<Operation>'));
+        status = 405;
+        send(res, status, { ...r.headers, allow: 'POST' }, r.body);
+        req.resume();
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of req as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        if (size > maxBody) {
+          const r = errorResponse(new ValidationException(`The request body is larger than ${maxBody} bytes.`));
+          status = 413;
+          send(res, status, r.headers, r.body, true);
+          res.on('finish', () => req.destroy());
+          return;
+        }
+        chunks.push(chunk);
+      }
+      const r = await protocol.handle(target, Buffer.concat(chunks), scope);
+      status = r.status;
+      send(res, r.status, r.headers, r.body);
+    } catch {
+      // The client went away mid-body, or writing failed: nothing useful left to say.
+      if (!res.headersSent) {
+        const r = errorResponse(undefined, randomRequestId());
+        send(res, 500, r.headers, r.body);
+      } else res.destroy();
+    } finally {
+      options.onRequest?.({ target, status, ms: performance.now() - t0, accountId: scope.accountId, region: scope.region });
+    }
+  }
+
+  const server = createServer({ keepAliveTimeout: 5000 }, (req, res) => {
+    const p = serve(req, res).finally(() => inflight.delete(p));
+    inflight.add(p);
+  });
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (e) {
+    await data?.close();
+    throw e;
+  }
+  const addr = server.address() as AddressInfo;
+  const urlHost = addr.family === 'IPv6' || addr.address.includes(':') ? `[${addr.address}]` : addr.address;
+
+  let closed: Promise<void> | undefined;
+  async function close(): Promise<void> {
+    closing = true;
+    const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    while (inflight.size > 0) await Promise.allSettled([...inflight]);
+    server.closeIdleConnections();
+    // Connections still open now are idle keep-alives racing us, or stuck clients.
+    const timer = setTimeout(() => server.closeAllConnections(), 2000);
+    await stopped;
+    clearTimeout(timer);
+    await data?.close();
+  }
+
+  return {
+    url: `http://${urlHost}:${addr.port}`,
+    host: addr.address,
+    port: addr.port,
+    dataDir: data?.dir,
+    accountId: defaultAccount,
+    region: defaultRegion,
+    kmsFor,
+    close: () => (closed ??= close()),
+  };
+}
