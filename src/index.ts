@@ -3,7 +3,20 @@ export { Kms, type KmsOptions } from './kms.js';
 export * from './errors.js';
 export { InMemoryKeyStore, type KeyStore, type MaybePromise } from './keys/store.js';
 export { SNAPSHOT_FORMAT, SNAPSHOT_VERSION, fromSnapshot, toSnapshot, type KeyStoreSnapshot } from './keys/snapshot.js';
-export type { AliasRecord, BackingKey, KeyRecord } from './keys/record.js';
+export type { AliasRecord, BackingKey, GrantConstraintsRecord, GrantRecord, KeyRecord } from './keys/record.js';
+export {
+  DEFAULT_POLICY_NAME,
+  POLICY_MAX_BYTES,
+  defaultKeyPolicy,
+  parseKeyPolicy,
+  parsePrincipal,
+  principalsByAccessKey,
+  type IdentityPolicy,
+  type IdentityRequest,
+  type KeyPolicy,
+  type Principal,
+  type PrincipalsByAccessKeyOptions,
+} from './auth/index.js';
 export type { Backend, BackendKey, RsaHash } from './backend/types.js';
 export { webBackend } from './backend/web.js';
 export { nobleBackend } from './backend/noble.js';

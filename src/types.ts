@@ -273,3 +273,104 @@ export interface ListKeyRotationsResponse {
   NextMarker?: string;
   Truncated?: boolean;
 }
+
+// ───────────────────────────── key policies and grants ─────────────────────────────
+
+export interface PutKeyPolicyRequest {
+  KeyId: string | undefined;
+  /** Only `default` (the default). */
+  PolicyName?: string;
+  Policy: string | undefined;
+  BypassPolicyLockoutSafetyCheck?: boolean;
+}
+export interface GetKeyPolicyRequest {
+  KeyId: string | undefined;
+  /** Only `default` (the default). */
+  PolicyName?: string;
+}
+export interface GetKeyPolicyResponse {
+  Policy?: string;
+  PolicyName?: string;
+}
+
+export type GrantOperation =
+  | 'Decrypt'
+  | 'Encrypt'
+  | 'GenerateDataKey'
+  | 'GenerateDataKeyWithoutPlaintext'
+  | 'ReEncryptFrom'
+  | 'ReEncryptTo'
+  | 'Sign'
+  | 'Verify'
+  | 'GetPublicKey'
+  | 'CreateGrant'
+  | 'RetireGrant'
+  | 'DescribeKey'
+  | 'GenerateDataKeyPair'
+  | 'GenerateDataKeyPairWithoutPlaintext'
+  | 'GenerateMac'
+  | 'VerifyMac'
+  | 'DeriveSharedSecret';
+
+export interface GrantConstraints {
+  EncryptionContextSubset?: EncryptionContextType;
+  EncryptionContextEquals?: EncryptionContextType;
+}
+
+export interface CreateGrantRequest {
+  KeyId: string | undefined;
+  GranteePrincipal: string | undefined;
+  RetiringPrincipal?: string;
+  Operations: GrantOperation[] | undefined;
+  Constraints?: GrantConstraints;
+  GrantTokens?: string[];
+  Name?: string;
+  DryRun?: boolean;
+}
+export interface CreateGrantResponse {
+  GrantToken?: string;
+  GrantId?: string;
+}
+
+export interface GrantListEntry {
+  KeyId?: string;
+  GrantId?: string;
+  Name?: string;
+  CreationDate?: Date;
+  GranteePrincipal?: string;
+  RetiringPrincipal?: string;
+  IssuingAccount?: string;
+  Operations?: GrantOperation[];
+  Constraints?: GrantConstraints;
+}
+
+export interface ListGrantsRequest {
+  KeyId: string | undefined;
+  Limit?: number;
+  Marker?: string;
+  GrantId?: string;
+  GranteePrincipal?: string;
+}
+export interface ListGrantsResponse {
+  Grants?: GrantListEntry[];
+  NextMarker?: string;
+  Truncated?: boolean;
+}
+
+export interface ListRetirableGrantsRequest {
+  RetiringPrincipal: string | undefined;
+  Limit?: number;
+  Marker?: string;
+}
+
+export interface RetireGrantRequest {
+  GrantToken?: string;
+  KeyId?: string;
+  GrantId?: string;
+  DryRun?: boolean;
+}
+export interface RevokeGrantRequest {
+  KeyId: string | undefined;
+  GrantId: string | undefined;
+  DryRun?: boolean;
+}

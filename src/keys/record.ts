@@ -72,6 +72,43 @@ export interface KeyRecord {
   onDemandRotationStartDate?: number;
   /** Backing-key versions, oldest first; the last one is CURRENT. Never shrinks. */
   material: BackingKey[];
+  /**
+   * The key policy document as it was given (CreateKey, PutKeyPolicy). Absent: the default
+   * key policy (src/auth/policy.ts `defaultKeyPolicy`), which GetKeyPolicy spells out.
+   */
+  policy?: string;
+  /** Live grants, oldest first (src/auth/grants.ts). Absent or empty: none. */
+  grants?: GrantRecord[];
+}
+
+/** Grant constraints (API reference, GrantConstraints). */
+export interface GrantConstraintsRecord {
+  encryptionContextEquals?: Record<string, string>;
+  encryptionContextSubset?: Record<string, string>;
+}
+
+/**
+ * One grant on a key. Records are replaced, never mutated in place (a store may share arrays
+ * between copies of a record).
+ */
+export interface GrantRecord {
+  /** 64 lowercase hex characters. */
+  grantId: string;
+  /** The CreateGrant Name, if any (it makes retries idempotent). */
+  name?: string;
+  granteePrincipal: string;
+  retiringPrincipal?: string;
+  /** The account principal (`arn:<partition>:iam::<account>:root`) of the grant's creator. */
+  issuingAccount: string;
+  operations: string[];
+  constraints?: GrantConstraintsRecord;
+  /** Epoch ms. */
+  creationDate: number;
+  /**
+   * The per-token random parts (32 lowercase hex each) of the grant tokens issued for this
+   * grant: CreateGrant issues a new token on every call, retries included.
+   */
+  tokens: string[];
 }
 
 export interface AliasRecord {

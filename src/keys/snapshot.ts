@@ -10,17 +10,26 @@
  *                 "RotationEnabled", "RotationPeriodInDays"?, "NextRotationDate"?,
  *                 "OnDemandRotationStartDate"?,
  *                 "KeyMaterial": [ { "KeyMaterialId", "Material" (base64), "PublicKey"? (base64),
- *                                    "CreatedAt", "RotationType"? } ] } ],
+ *                                    "CreatedAt", "RotationType"? } ],
+ *                 "Policy"? (the key policy text; absent: the default key policy),
+ *                 "Grants"?: [ { "GrantId", "Name"?, "GranteePrincipal", "RetiringPrincipal"?,
+ *                                "IssuingAccount", "Operations": [..], "Constraints"?:
+ *                                { "EncryptionContextEquals"?: {..}, "EncryptionContextSubset"?: {..} },
+ *                                "CreationDate", "GrantTokenNonces": [ 32 hex, .. ] } ] } ],
  *     "aliases": [ { "AliasName", "AliasArn", "AccountId", "Region", "TargetKeyId",
  *                    "CreationDate", "LastUpdatedDate" } ] }
  *
  * Dates are ISO 8601 strings. The snapshot holds key material in the clear: protect it as you
- * would the keys themselves.
+ * would the keys themselves. Policy and Grants are optional, so snapshots written before them
+ * load unchanged (still version 1).
  */
-import { ValidationException } from '../errors.js';
+import { parseKeyPolicy } from '../auth/policy.js';
+import { GRANT_OPERATIONS } from '../auth/grants.js';
+import { parsePrincipal } from '../auth/principals.js';
+import { KmsError, ValidationException } from '../errors.js';
 import { fromBase64, toBase64 } from '../util/bytes.js';
 import { aliasArn, isAccountId, isKeyId, keyArn } from './arn.js';
-import { KEY_STATES, type AliasRecord, type BackingKey, type KeyRecord, type KeySpec } from './record.js';
+import { KEY_STATES, type AliasRecord, type BackingKey, type GrantConstraintsRecord, type GrantRecord, type KeyRecord, type KeySpec } from './record.js';
 
 export const SNAPSHOT_FORMAT = 'kms-core/key-store';
 export const SNAPSHOT_VERSION = 1;
@@ -34,6 +43,9 @@ export interface KeyStoreSnapshot {
 
 const KEY_SPECS: readonly KeySpec[] = ['SYMMETRIC_DEFAULT', 'RSA_2048', 'RSA_3072', 'RSA_4096', 'SM2'];
 const MATERIAL_ID = /^[0-9a-f]{64}$/;
+const GRANT_ID = /^[0-9a-f]{64}$/;
+const TOKEN_NONCE = /^[0-9a-f]{32}$/;
+const GRANT_NAME = /^[a-zA-Z0-9:/_-]{1,256}$/;
 const ALIAS = /^alias\/[a-zA-Z0-9/_-]+$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
@@ -66,6 +78,26 @@ function keyToJson(r: KeyRecord): Record<string, unknown> {
     if (m.rotationType) j.RotationType = m.rotationType;
     return j;
   });
+  if (r.policy !== undefined) o.Policy = r.policy;
+  if (r.grants && r.grants.length) o.Grants = r.grants.map(grantToJson);
+  return o;
+}
+
+function grantToJson(g: GrantRecord): Record<string, unknown> {
+  const o: Record<string, unknown> = { GrantId: g.grantId };
+  if (g.name !== undefined) o.Name = g.name;
+  o.GranteePrincipal = g.granteePrincipal;
+  if (g.retiringPrincipal !== undefined) o.RetiringPrincipal = g.retiringPrincipal;
+  o.IssuingAccount = g.issuingAccount;
+  o.Operations = [...g.operations];
+  if (g.constraints) {
+    const c: Record<string, unknown> = {};
+    if (g.constraints.encryptionContextEquals) c.EncryptionContextEquals = { ...g.constraints.encryptionContextEquals };
+    if (g.constraints.encryptionContextSubset) c.EncryptionContextSubset = { ...g.constraints.encryptionContextSubset };
+    o.Constraints = c;
+  }
+  o.CreationDate = iso(g.creationDate);
+  o.GrantTokenNonces = [...g.tokens];
   return o;
 }
 
@@ -224,7 +256,76 @@ function keyFromJson(v: unknown, i: number): KeyRecord {
   if (rec.rotationEnabled && (rp === undefined || nr === undefined)) {
     r.fail('RotationEnabled', 'requires RotationPeriodInDays and NextRotationDate');
   }
+  const policy = r.optStr('Policy');
+  if (policy !== undefined) {
+    try {
+      parseKeyPolicy(policy, arn.split(':')[1]);
+    } catch (e) {
+      if (e instanceof KmsError) r.fail('Policy', 'is not a valid key policy');
+      throw e;
+    }
+    rec.policy = policy;
+  }
+  const grants: unknown = (v as Record<string, unknown>).Grants;
+  if (grants !== undefined) {
+    if (!Array.isArray(grants)) r.fail('Grants', 'must be a list');
+    const partition = arn.split(':')[1] as string;
+    const list = (grants as unknown[]).map((g, j) => grantFromJson(g, `${where}.Grants[${j}]`, partition));
+    if (new Set(list.map((g) => g.grantId)).size !== list.length) r.fail('Grants', 'holds a GrantId twice');
+    if (list.length) rec.grants = list;
+  }
   return rec;
+}
+
+function contextMap(v: unknown, r: Reader, field: string): Record<string, string> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v) || !Object.values(v).every((x) => typeof x === 'string')) {
+    r.fail(field, 'must be a map of strings');
+  }
+  return { ...(v as Record<string, string>) };
+}
+
+function grantFromJson(v: unknown, where: string, partition: string): GrantRecord {
+  const o = asObject(v, where);
+  const r = new Reader(o, where);
+  const principal = (s: string) => parsePrincipal(s, partition) !== undefined;
+  const g: GrantRecord = {
+    grantId: r.str('GrantId', (s) => GRANT_ID.test(s)),
+    granteePrincipal: r.str('GranteePrincipal', principal),
+    issuingAccount: r.str('IssuingAccount', principal),
+    operations: [],
+    creationDate: r.date('CreationDate'),
+    tokens: [],
+  };
+  const name = r.optStr('Name');
+  if (name !== undefined) {
+    if (!GRANT_NAME.test(name)) r.fail('Name', 'is malformed');
+    g.name = name;
+  }
+  const retiring = r.optStr('RetiringPrincipal');
+  if (retiring !== undefined) {
+    if (!principal(retiring)) r.fail('RetiringPrincipal', 'is malformed');
+    g.retiringPrincipal = retiring;
+  }
+  const ops = o.Operations;
+  if (!Array.isArray(ops) || ops.length === 0 || !ops.every((x) => typeof x === 'string' && (GRANT_OPERATIONS as readonly string[]).includes(x))) {
+    r.fail('Operations', 'must be a non-empty list of grant operations');
+  }
+  g.operations = [...(ops as string[])];
+  const tokens = o.GrantTokenNonces;
+  if (!Array.isArray(tokens) || !tokens.every((x) => typeof x === 'string' && TOKEN_NONCE.test(x))) {
+    r.fail('GrantTokenNonces', 'must be a list of 32 lowercase hex characters each');
+  }
+  g.tokens = [...(tokens as string[])];
+  if (o.Constraints !== undefined) {
+    const c = asObject(o.Constraints, `${where}.Constraints`);
+    const cr = new Reader(c, `${where}.Constraints`);
+    const out: GrantConstraintsRecord = {};
+    for (const f of Object.keys(c)) if (f !== 'EncryptionContextEquals' && f !== 'EncryptionContextSubset') cr.fail(f, 'is not a grant constraint');
+    if (c.EncryptionContextEquals !== undefined) out.encryptionContextEquals = contextMap(c.EncryptionContextEquals, cr, 'EncryptionContextEquals');
+    if (c.EncryptionContextSubset !== undefined) out.encryptionContextSubset = contextMap(c.EncryptionContextSubset, cr, 'EncryptionContextSubset');
+    if (out.encryptionContextEquals || out.encryptionContextSubset) g.constraints = out;
+  }
+  return g;
 }
 
 function aliasFromJson(v: unknown, i: number): AliasRecord {

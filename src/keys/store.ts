@@ -24,6 +24,11 @@ export interface KeyStore {
   deleteKey(arn: string): MaybePromise<void>;
   /** Every key of one account in one region, in creation order. */
   listKeys(region: string, accountId: string): MaybePromise<KeyRecord[]>;
+  /**
+   * Optional: every key of every account in one region (ListRetirableGrants finds grants on
+   * other accounts' keys with it; without it, it searches the caller's account only).
+   */
+  listAllKeys?(region: string): MaybePromise<KeyRecord[]>;
 
   getAlias(aliasArn: string): MaybePromise<AliasRecord | undefined>;
   putAlias(alias: AliasRecord): MaybePromise<void>;
@@ -61,6 +66,12 @@ export class InMemoryKeyStore implements KeyStore {
   listKeys(region: string, accountId: string): KeyRecord[] {
     const out: KeyRecord[] = [];
     for (const r of this.keys.values()) if (r.region === region && r.accountId === accountId) out.push(r);
+    return out;
+  }
+
+  listAllKeys(region: string): KeyRecord[] {
+    const out: KeyRecord[] = [];
+    for (const r of this.keys.values()) if (r.region === region) out.push(r);
     return out;
   }
 

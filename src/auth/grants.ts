@@ -1,0 +1,266 @@
+/**
+ * Grants (Developer Guide, "Grants in AWS KMS"; API reference CreateGrant, GrantConstraints,
+ * RetireGrant, RevokeGrant): who a grant covers, what its constraints allow, the limits on a
+ * grant created from a grant, and grant tokens.
+ *
+ * Grant tokens are kms-core's own opaque format: base64url (no padding) of
+ *
+ *   0x01 ‖ grant ID (32 bytes) ‖ token nonce (16 random bytes) ‖ key ARN (UTF-8)
+ *
+ * A token is valid while its grant lives and the nonce is one the grant issued (each
+ * CreateGrant call, retries included, issues a new one: "the returned grant token is unique
+ * with every CreateGrant request ... All grant tokens for the same grant ID can be used
+ * interchangeably", CreateGrant `Name`). Anything else is InvalidGrantTokenException.
+ *
+ * Pure code (no node:*).
+ */
+import type { GrantConstraintsRecord, GrantRecord } from '../keys/record.js';
+import type { Random } from '../random.js';
+import { fromHex, toHex } from '../util/bytes.js';
+import type { AuthRequest, GrantRequest } from './evaluate.js';
+import { parsePrincipal, principalMatch, type PrincipalMatch } from './principals.js';
+
+/** Every GrantOperation of the API model. */
+export const GRANT_OPERATIONS = [
+  'Decrypt',
+  'Encrypt',
+  'GenerateDataKey',
+  'GenerateDataKeyWithoutPlaintext',
+  'ReEncryptFrom',
+  'ReEncryptTo',
+  'Sign',
+  'Verify',
+  'GetPublicKey',
+  'CreateGrant',
+  'RetireGrant',
+  'DescribeKey',
+  'GenerateDataKeyPair',
+  'GenerateDataKeyPairWithoutPlaintext',
+  'GenerateMac',
+  'VerifyMac',
+  'DeriveSharedSecret',
+] as const;
+
+/**
+ * The grant operations a key of each kind supports (CreateGrant: "if the grant allows an
+ * operation that the KMS key does not support, CreateGrant fails with a ValidationException").
+ */
+const SYMMETRIC_OPS = new Set([
+  'Decrypt',
+  'Encrypt',
+  'GenerateDataKey',
+  'GenerateDataKeyWithoutPlaintext',
+  'ReEncryptFrom',
+  'ReEncryptTo',
+  'CreateGrant',
+  'RetireGrant',
+  'DescribeKey',
+  'GenerateDataKeyPair',
+  'GenerateDataKeyPairWithoutPlaintext',
+]);
+const ASYMMETRIC_ENCRYPT_OPS = new Set(['Decrypt', 'Encrypt', 'ReEncryptFrom', 'ReEncryptTo', 'GetPublicKey', 'CreateGrant', 'RetireGrant', 'DescribeKey']);
+
+export function grantOperationSupported(op: string, symmetric: boolean): boolean {
+  return (symmetric ? SYMMETRIC_OPS : ASYMMETRIC_ENCRYPT_OPS).has(op);
+}
+
+/** Operations to which encryption-context constraints apply (those with an EncryptionContext). */
+const CONSTRAINED_OPS = new Set([
+  'Decrypt',
+  'Encrypt',
+  'GenerateDataKey',
+  'GenerateDataKeyWithoutPlaintext',
+  'ReEncryptFrom',
+  'ReEncryptTo',
+  'GenerateDataKeyPair',
+  'GenerateDataKeyPairWithoutPlaintext',
+]);
+
+/** Each constraint holds at most 8 pairs; values at most 384 characters (Developer Guide). */
+export const CONSTRAINT_MAX_PAIRS = 8;
+export const CONSTRAINT_MAX_VALUE = 384;
+
+function lowerKeys(ctx: Readonly<Record<string, string>>): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const k in ctx) m.set(k.toLowerCase(), ctx[k] as string);
+  return m;
+}
+
+/**
+ * Whether `ctx` satisfies the constraints. In a grant constraint "the key in each key-value
+ * pair is not case sensitive, but the value is case sensitive" (API reference, GrantConstraints).
+ */
+export function constraintsAllow(c: GrantConstraintsRecord | undefined, ctx: Readonly<Record<string, string>> | undefined): boolean {
+  if (!c) return true;
+  const got = lowerKeys(ctx ?? {});
+  if (c.encryptionContextEquals) {
+    const want = lowerKeys(c.encryptionContextEquals);
+    if (want.size !== got.size) return false;
+    for (const [k, v] of want) if (got.get(k) !== v) return false;
+  }
+  if (c.encryptionContextSubset) {
+    for (const [k, v] of lowerKeys(c.encryptionContextSubset)) if (got.get(k) !== v) return false;
+  }
+  return true;
+}
+
+function hasConstraint(c: GrantConstraintsRecord | undefined): boolean {
+  return !!c && (c.encryptionContextEquals !== undefined || c.encryptionContextSubset !== undefined);
+}
+
+/**
+ * A grant created with CreateGrant permission from a grant must be "at least as strict" as its
+ * parent (Developer Guide, "Granting CreateGrant permission"): every encryption context the
+ * child's constraints allow, the parent's allow too. A child may add pairs to a Subset, or turn
+ * a Subset into an Equals; not the reverse.
+ */
+export function atLeastAsStrict(parent: GrantConstraintsRecord | undefined, child: GrantConstraintsRecord | undefined): boolean {
+  if (!hasConstraint(parent)) return true;
+  if (!hasConstraint(child)) return false;
+  const c = child as GrantConstraintsRecord;
+  const p = parent as GrantConstraintsRecord;
+  if (c.encryptionContextEquals) {
+    // The child allows exactly this context (or nothing, if its own Subset contradicts it).
+    if (!constraintsAllow({ encryptionContextSubset: c.encryptionContextSubset ?? {} }, c.encryptionContextEquals)) return true;
+    return constraintsAllow(p, c.encryptionContextEquals);
+  }
+  // A Subset-only child allows every superset of its pairs: never within an Equals parent.
+  if (p.encryptionContextEquals) return false;
+  return constraintsAllow({ encryptionContextSubset: p.encryptionContextSubset ?? {} }, c.encryptionContextSubset ?? {});
+}
+
+/**
+ * Whether grant `g` covers the request: its grantee is (or, through its account, may be) the
+ * caller, it lists the operation, and its constraints hold (for operations with an encryption
+ * context on symmetric keys). For CreateGrant, the requested grant must ask for a subset of
+ * `g`'s operations with constraints at least as strict.
+ */
+export function grantCovers(g: GrantRecord, req: AuthRequest, symmetric: boolean): PrincipalMatch {
+  if (!g.operations.includes(req.action)) return false;
+  const grantee = parsePrincipal(g.granteePrincipal, req.caller.partition);
+  if (!grantee) return false;
+  const m = principalMatch(grantee, req.caller);
+  if (m === false) return false;
+  if (req.action === 'CreateGrant') {
+    const child = req.facts.grant;
+    if (!child || !child.operations.every((op) => g.operations.includes(op))) return false;
+    if (!atLeastAsStrict(g.constraints, childConstraints(child))) return false;
+  } else if (symmetric && CONSTRAINED_OPS.has(req.action) && !constraintsAllow(g.constraints, req.facts.encryptionContext)) {
+    return false;
+  }
+  return m;
+}
+
+function childConstraints(child: GrantRequest): GrantConstraintsRecord | undefined {
+  const c = child.constraints;
+  if (!c) return undefined;
+  const out: GrantConstraintsRecord = {};
+  if (c.encryptionContextEquals) out.encryptionContextEquals = { ...c.encryptionContextEquals };
+  if (c.encryptionContextSubset) out.encryptionContextSubset = { ...c.encryptionContextSubset };
+  return out;
+}
+
+/** Two constraint sets are the same (CreateGrant retry detection). */
+export function sameConstraints(a: GrantConstraintsRecord | undefined, b: GrantConstraintsRecord | undefined): boolean {
+  const eq = (x: Record<string, string> | undefined, y: Record<string, string> | undefined) => {
+    if (x === undefined || y === undefined) return x === y;
+    const kx = Object.keys(x);
+    return kx.length === Object.keys(y).length && kx.every((k) => Object.prototype.hasOwnProperty.call(y, k) && y[k] === x[k]);
+  };
+  return eq(a?.encryptionContextEquals, b?.encryptionContextEquals) && eq(a?.encryptionContextSubset, b?.encryptionContextSubset);
+}
+
+/** Same operations, as sets. */
+export function sameOperations(a: readonly string[], b: readonly string[]): boolean {
+  const sa = new Set(a);
+  const sb = new Set(b);
+  return sa.size === sb.size && [...sa].every((x) => sb.has(x));
+}
+
+/** A new GrantId: 64 lowercase hex characters, as AWS's look. */
+export function newGrantId(random: Random): string {
+  return toHex(Uint8Array.from(random(32)));
+}
+
+export const GRANT_ID = /^[0-9a-f]{64}$/;
+
+// ───────────────────────────── tokens ─────────────────────────────
+
+const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const B64URL_INDEX = new Int16Array(128).fill(-1);
+for (let i = 0; i < 64; i++) B64URL_INDEX[B64URL.charCodeAt(i)] = i;
+
+function toBase64Url(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i += 3) {
+    const n = ((b[i] as number) << 16) | ((b[i + 1] ?? 0) << 8) | (b[i + 2] ?? 0);
+    const chars = Math.min(4, Math.ceil(((b.length - i) * 8) / 6));
+    for (let j = 0; j < chars; j++) s += B64URL[(n >> (18 - 6 * j)) & 63];
+  }
+  return s;
+}
+
+function fromBase64Url(s: string): Uint8Array | undefined {
+  if (s.length % 4 === 1) return undefined;
+  const out = new Uint8Array(Math.floor((s.length * 6) / 8));
+  let acc = 0;
+  let bits = 0;
+  let o = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const v = c < 128 ? (B64URL_INDEX[c] as number) : -1;
+    if (v < 0) return undefined;
+    acc = (acc << 6) | v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (acc >> bits) & 255;
+    }
+  }
+  // Canonical only: the unused low bits must be zero.
+  if ((acc & ((1 << bits) - 1)) !== 0) return undefined;
+  return out;
+}
+
+const TOKEN_VERSION = 1;
+const utf8 = new TextEncoder();
+const utf8Strict = new TextDecoder('utf-8', { fatal: true });
+
+export interface DecodedToken {
+  keyArn: string;
+  grantId: string;
+  /** 32 lowercase hex characters. */
+  nonce: string;
+}
+
+export function encodeGrantToken(keyArn: string, grantId: string, nonce: string): string {
+  const id = fromHex(grantId) as Uint8Array;
+  const n = fromHex(nonce) as Uint8Array;
+  const arn = utf8.encode(keyArn);
+  const b = new Uint8Array(1 + 32 + 16 + arn.length);
+  b[0] = TOKEN_VERSION;
+  b.set(id, 1);
+  b.set(n, 33);
+  b.set(arn, 49);
+  return toBase64Url(b);
+}
+
+/** Parses a token of kms-core's format; undefined for anything else. */
+export function decodeGrantToken(token: string): DecodedToken | undefined {
+  if (typeof token !== 'string' || token.length > 8192) return undefined;
+  const b = fromBase64Url(token);
+  if (!b || b.length < 50 || b[0] !== TOKEN_VERSION) return undefined;
+  let keyArn: string;
+  try {
+    keyArn = utf8Strict.decode(b.subarray(49));
+  } catch {
+    return undefined;
+  }
+  if (!keyArn.startsWith('arn:')) return undefined;
+  return { keyArn, grantId: toHex(b.subarray(1, 33)), nonce: toHex(b.subarray(33, 49)) };
+}
+
+/** Whether `token` is one `g` issued. */
+export function grantIssued(g: GrantRecord, nonce: string): boolean {
+  return g.tokens.includes(nonce);
+}
