@@ -672,10 +672,17 @@ export class Kms {
       const arn = aliasArn(this.region, this.accountId, name);
       // kms:CreateAlias on the alias is an IAM permission (on the key, a key-policy one).
       this.authorizeIam('CreateAlias', arn);
-      if (await this.keyStore.getAlias(arn)) throw new AlreadyExistsException(`An alias with the name ${arn} already exists`);
+      const exists = () => new AlreadyExistsException(`An alias with the name ${arn} already exists`);
+      if (await this.keyStore.getAlias(arn)) throw exists();
       const now = this.nowMs();
       const alias: AliasRecord = { aliasName: name, aliasArn: arn, accountId: this.accountId, region: this.region, targetKeyId: rec.keyId, creationDate: now, lastUpdatedDate: now };
-      await this.keyStore.putAlias(alias);
+      // Insert-if-absent where the store offers it, so two concurrent CreateAlias calls of one
+      // name cannot both succeed.
+      if (this.keyStore.createAlias) {
+        if (!(await this.keyStore.createAlias(alias))) throw exists();
+      } else {
+        await this.keyStore.putAlias(alias);
+      }
       return {};
     });
   }
@@ -1095,7 +1102,11 @@ export class Kms {
         throw new LimitExceededException(`The on-demand rotations limit has been reached for ${rec.arn}.`);
       }
       const now = this.nowMs();
-      await this.keyStore.updateKey(rec.arn, (r) => rotateNow(r, now, this.env.random));
+      await this.keyStore.updateKey(rec.arn, (r) => {
+        // Checked again inside the atomic update: concurrent calls must not pass the limit.
+        if (onDemandRotations(r) >= ON_DEMAND_ROTATION_LIMIT) throw new LimitExceededException(`The on-demand rotations limit has been reached for ${rec.arn}.`);
+        rotateNow(r, now, this.env.random);
+      });
       return { KeyId: rec.arn };
     });
   }

@@ -312,3 +312,13 @@ describe('pagination: Limit, Marker, Truncated, NextMarker', () => {
     await refuses(kms.listAliases({ Limit: 0 }), 'ValidationException');
   });
 });
+
+describe('concurrency', () => {
+  test('concurrent CreateAlias calls of one name: exactly one succeeds, the others get AlreadyExistsException', async () => {
+    const kms = new Kms();
+    const k = (await kms.createKey()).KeyMetadata!;
+    const results = await Promise.allSettled(Array.from({ length: 8 }, () => kms.createAlias({ AliasName: 'alias/race', TargetKeyId: k.KeyId })));
+    expect(results.filter((r) => r.status === 'fulfilled').length).toBe(1);
+    for (const r of results) if (r.status === 'rejected') expect((r.reason as Error).name).toBe('AlreadyExistsException');
+  });
+});

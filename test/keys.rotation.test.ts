@@ -380,3 +380,21 @@ describe('rotation property', () => {
     );
   });
 });
+
+describe('concurrency', () => {
+  test('concurrent RotateKeyOnDemand calls never pass the 25-rotation limit, even on a store that answers asynchronously', async () => {
+    // A store whose updates land a few ticks later, as a database's would.
+    class SlowStore extends InMemoryKeyStore {
+      override async updateKey(arn: string, mutate: Parameters<InMemoryKeyStore['updateKey']>[1]) {
+        await new Promise((r) => setTimeout(r, 1));
+        return super.updateKey(arn, mutate);
+      }
+    }
+    const kms = new Kms({ keyStore: new SlowStore() });
+    const k = (await kms.createKey()).KeyMetadata!;
+    const results = await Promise.allSettled(Array.from({ length: 40 }, () => kms.rotateKeyOnDemand({ KeyId: k.KeyId })));
+    expect(results.filter((r) => r.status === 'fulfilled').length).toBe(25);
+    for (const r of results) if (r.status === 'rejected') expect((r.reason as Error).name).toBe('LimitExceededException');
+    expect((await kms.listKeyRotations({ KeyId: k.KeyId })).Rotations!.length).toBe(25);
+  });
+});

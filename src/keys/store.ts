@@ -32,6 +32,12 @@ export interface KeyStore {
 
   getAlias(aliasArn: string): MaybePromise<AliasRecord | undefined>;
   putAlias(alias: AliasRecord): MaybePromise<void>;
+  /**
+   * Optional: inserts the alias only if its ARN is free, atomically; false when it exists.
+   * Without it, CreateAlias checks then puts, and two concurrent CreateAlias calls of one name
+   * could both succeed.
+   */
+  createAlias?(alias: AliasRecord): MaybePromise<boolean>;
   deleteAlias(aliasArn: string): MaybePromise<void>;
   /** Every alias of one account in one region, sorted by name. */
   listAliases(region: string, accountId: string): MaybePromise<AliasRecord[]>;
@@ -81,6 +87,12 @@ export class InMemoryKeyStore implements KeyStore {
 
   putAlias(alias: AliasRecord): void {
     this.aliases.set(alias.aliasArn, alias);
+  }
+
+  createAlias(alias: AliasRecord): boolean {
+    if (this.aliases.has(alias.aliasArn)) return false;
+    this.aliases.set(alias.aliasArn, alias);
+    return true;
   }
 
   deleteAlias(aliasArn: string): void {

@@ -234,6 +234,17 @@ export class FileKeyStore implements KeyStore {
     });
   }
 
+  async createAlias(alias: AliasRecord): Promise<boolean> {
+    let created = false;
+    await this.commit((s) => {
+      if (s.aliases.has(alias.aliasArn)) return false;
+      s.aliases.set(alias.aliasArn, structuredClone(alias));
+      created = true;
+      return true;
+    });
+    return created;
+  }
+
   async deleteAlias(aliasArn: string): Promise<void> {
     await this.commit((s) => s.aliases.delete(aliasArn));
   }
