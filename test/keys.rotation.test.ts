@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { InMemoryKeyStore, Kms, type RotationsListEntry } from '../src/index.js';
+import { InMemoryKeyStore, Kms, type KeyRecord, type KeyStore, type RotationsListEntry } from '../src/index.js';
 import { dec, enc } from './helpers/index.js';
 import { DAY, HEX64, ManualClock, describe_, newKey, refuses } from './helpers/keys.js';
 
@@ -384,13 +384,14 @@ describe('rotation property', () => {
 describe('concurrency', () => {
   test('concurrent RotateKeyOnDemand calls never pass the 25-rotation limit, even on a store that answers asynchronously', async () => {
     // A store whose updates land a few ticks later, as a database's would.
-    class SlowStore extends InMemoryKeyStore {
-      override async updateKey(arn: string, mutate: Parameters<InMemoryKeyStore['updateKey']>[1]) {
+    const inner = new InMemoryKeyStore();
+    const slow: KeyStore = Object.assign(Object.create(inner) as InMemoryKeyStore, {
+      async updateKey(arn: string, mutate: (r: KeyRecord) => void) {
         await new Promise((r) => setTimeout(r, 1));
-        return super.updateKey(arn, mutate);
-      }
-    }
-    const kms = new Kms({ keyStore: new SlowStore() });
+        return inner.updateKey(arn, mutate);
+      },
+    });
+    const kms = new Kms({ keyStore: slow });
     const k = (await kms.createKey()).KeyMetadata!;
     const results = await Promise.allSettled(Array.from({ length: 40 }, () => kms.rotateKeyOnDemand({ KeyId: k.KeyId })));
     expect(results.filter((r) => r.status === 'fulfilled').length).toBe(25);
