@@ -23,8 +23,20 @@ const median = (xs) => {
   return s[s.length >> 1];
 };
 
-/** Runs subject and baseline interleaved for ~`ms` each; returns ops/s medians and the ratio. */
-export async function compare(subject, baseline, { ms = 600, rounds = 7 } = {}) {
+async function warm(fn, ms) {
+  const end = performance.now() + ms;
+  while (performance.now() < end) for (let i = 0; i < 64; i++) await fn();
+}
+
+/**
+ * Runs subject and baseline interleaved for ~`ms` each, after a warm-up of both (the subject
+ * runs far more JavaScript than the baseline; measuring it before the JIT settles under-rates
+ * it); returns ops/s medians and the ratio.
+ */
+export async function compare(subject, baseline, { ms = 600, rounds = 9, warmMs = Math.min(400, ms) } = {}) {
+  await warm(subject, warmMs);
+  await warm(baseline, warmMs / 2);
+  await warm(subject, warmMs / 2);
   const bs = await opsPerSec(subject, ms);
   const bb = await opsPerSec(baseline, ms);
   const per = ms / rounds;

@@ -244,6 +244,8 @@ export class Kms {
   /** Applies what time has done to a key: deletion once DeletionDate passed, due rotations. */
   private async refresh(rec: KeyRecord | undefined): Promise<KeyRecord | undefined> {
     if (!rec) return undefined;
+    // Only a key pending deletion or with automatic rotation has anything time can change.
+    if (rec.keyState !== 'PendingDeletion' && !rec.rotationEnabled) return rec;
     const now = this.nowMs();
     if (rec.keyState === 'PendingDeletion' && rec.deletionDate !== undefined && now >= rec.deletionDate) {
       const aliases = await this.keyStore.listAliases(rec.region, rec.accountId);

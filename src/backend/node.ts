@@ -42,9 +42,7 @@ export const nodeBackend: Backend = {
     const c = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG });
     c.setAAD(aad);
     const out = into ?? new Uint8Array(plaintext.length + TAG);
-    const body = c.update(plaintext);
-    out.set(body);
-    body.fill(0);
+    out.set(c.update(plaintext));
     c.final();
     out.set(c.getAuthTag(), plaintext.length);
     return out;

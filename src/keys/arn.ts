@@ -46,8 +46,22 @@ export type KeyRef =
   | { kind: 'aliasName'; aliasName: string }
   | { kind: 'aliasArn'; partition: string; region: string; accountId: string; aliasName: string };
 
-/** Parses any of the four identifier forms; undefined when it is none of them. */
-export function parseKeyRef(id: string): KeyRef | undefined {
+const refCache = new Map<string, KeyRef | undefined>();
+
+/**
+ * Parses any of the four identifier forms; undefined when it is none of them. Memoized (hot
+ * path: harnesses name the same few keys millions of times); the results are never mutated.
+ */
+export function parseKeyRef(id: string): Readonly<KeyRef> | undefined {
+  let ref = refCache.get(id);
+  if (ref !== undefined || refCache.has(id)) return ref;
+  ref = parse(id);
+  if (refCache.size >= 4096) refCache.clear();
+  refCache.set(id, ref);
+  return ref;
+}
+
+function parse(id: string): KeyRef | undefined {
   if (id.startsWith('alias/')) return { kind: 'aliasName', aliasName: id };
   if (id.startsWith('arn:')) {
     const m = ARN.exec(id);
