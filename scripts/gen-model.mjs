@@ -9,6 +9,28 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const model = JSON.parse(readFileSync(join(root, 'model/kms-api-model.json'), 'utf8'));
 
+// Operations of the KMS API that the reduced model file leaves out but kms-core implements,
+// transcribed from the full AWS model (botocore kms/2014-11-01/service-2.json). Shapes they
+// reference must exist in the file.
+const SUPPLEMENT = {
+  operations: {
+    ListRetirableGrants: {
+      input: 'ListRetirableGrantsRequest',
+      output: 'ListGrantsResponse',
+      errors: ['DependencyTimeoutException', 'InvalidMarkerException', 'InvalidArnException', 'NotFoundException', 'KMSInternalException'],
+    },
+  },
+  shapes: {
+    ListRetirableGrantsRequest: {
+      type: 'structure',
+      required: ['RetiringPrincipal'],
+      members: { Limit: { shape: 'LimitType' }, Marker: { shape: 'MarkerType' }, RetiringPrincipal: { shape: 'PrincipalIdType' } },
+    },
+  },
+};
+for (const [k, v] of Object.entries(SUPPLEMENT.operations)) model.operations[k] ??= v;
+for (const [k, v] of Object.entries(SUPPLEMENT.shapes)) model.shapes[k] ??= v;
+
 export function generate() {
   const keep = new Map();
   const visit = (name) => {

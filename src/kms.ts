@@ -1003,7 +1003,7 @@ export class Kms {
    */
   listRetirableGrants(input: T.ListRetirableGrantsRequest): Promise<T.ListGrantsResponse> {
     return this.run(async () => {
-      input = validateListRetirableGrants(input);
+      input = validateInput('ListRetirableGrants', input);
       const retiring = input.RetiringPrincipal as string;
       const p = parsePrincipal(retiring, this.partition);
       if (!p) throw new ValidationException(`Invalid RetiringPrincipal '${retiring}': expected an AWS account ID or an IAM principal ARN.`);
@@ -1436,39 +1436,6 @@ function grantEntry(keyArn: string, g: GrantRecord): T.GrantListEntry {
  * shapes AWS documents (RetiringPrincipal PrincipalIdType, Limit 1..1000, Marker 1..1024),
  * with the messages validate.ts gives.
  */
-function validateListRetirableGrants(input: T.ListRetirableGrantsRequest | undefined): T.ListRetirableGrantsRequest {
-  const v = (input ?? {}) as Record<string, unknown>;
-  if (typeof v !== 'object' || Array.isArray(v)) throw validationError([`Value at '' failed to satisfy constraint: Member must be a structure`]);
-  const out: string[] = [];
-  const rp = v.RetiringPrincipal;
-  if (rp === undefined || rp === null) out.push(`Value null at 'retiringPrincipal' failed to satisfy constraint: Member must not be null`);
-  else if (typeof rp !== 'string') out.push(`Value at 'retiringPrincipal' failed to satisfy constraint: Member must be a string`);
-  else {
-    if (rp.length < 1) out.push(`Value '${rp}' at 'retiringPrincipal' failed to satisfy constraint: Member must have length greater than or equal to 1`);
-    if (rp.length > 256) out.push(`Value '${rp}' at 'retiringPrincipal' failed to satisfy constraint: Member must have length less than or equal to 256`);
-    if (!/^[\w+=,.@:/-]+$/.test(rp)) out.push(`Value '${rp}' at 'retiringPrincipal' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[\\w+=,.@:/-]+$`);
-  }
-  const limit = v.Limit;
-  if (limit !== undefined && limit !== null) {
-    if (typeof limit !== 'number' || !Number.isInteger(limit)) out.push(`Value at 'limit' failed to satisfy constraint: Member must be an integer`);
-    else {
-      const bad = rangeViolation('limit', limit, 1, 1000);
-      if (bad) out.push(bad);
-    }
-  }
-  const marker = v.Marker;
-  if (marker !== undefined && marker !== null) {
-    if (typeof marker !== 'string') out.push(`Value at 'marker' failed to satisfy constraint: Member must be a string`);
-    else {
-      if (marker.length < 1) out.push(`Value '${marker}' at 'marker' failed to satisfy constraint: Member must have length greater than or equal to 1`);
-      if (marker.length > 1024) out.push(`Value '${marker}' at 'marker' failed to satisfy constraint: Member must have length less than or equal to 1024`);
-      if (!/^[\u0020-\u00FF]*$/.test(marker)) out.push(`Value '${marker}' at 'marker' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\u0020-\\u00FF]*`);
-    }
-  }
-  if (out.length) throw validationError(out);
-  return v as unknown as T.ListRetirableGrantsRequest;
-}
-
 /** Pagination with AWS's Limit/Marker/Truncated/NextMarker; the marker is an item's id. */
 function paginate<I>(items: readonly I[], id: (i: I) => string, limit: number, marker: string | undefined) {
   let start = 0;

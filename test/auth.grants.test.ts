@@ -431,7 +431,7 @@ describe('ListRetirableGrants', () => {
     await refuses(
       kms.listRetirableGrants({ RetiringPrincipal: 'a b', Limit: 0 }),
       'ValidationException',
-      "2 validation errors detected: Value 'a b' at 'retiringPrincipal' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[\\w+=,.@:/-]+$; Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1",
+      "2 validation errors detected: Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1; Value 'a b' at 'retiringPrincipal' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[\\w+=,.@:/-]+$",
     );
     await refuses(kms.listRetirableGrants({ RetiringPrincipal: USER_ALICE, Marker: '' }), 'ValidationException', /at 'marker' failed to satisfy constraint: Member must have length greater than or equal to 1/);
     await refuses(kms.listRetirableGrants({ RetiringPrincipal: 'not-a-principal' }), 'ValidationException', /Invalid RetiringPrincipal/);

@@ -372,3 +372,16 @@ describe('runtime independence', () => {
     }
   });
 });
+
+describe('ListRetirableGrants (supplemented into the reduced model from the full AWS model)', () => {
+  test('is routed through the JSON protocol and validated like every model operation', async () => {
+    const { createProtocolHandler, Kms } = await import('../src/index.js');
+    const handler = createProtocolHandler({ kms: new Kms() });
+    const ok = await handler.handle('TrentService.ListRetirableGrants', JSON.stringify({ RetiringPrincipal: 'arn:aws:iam::111122223333:user/alice' }));
+    expect(ok.status).toBe(200);
+    expect(JSON.parse(typeof ok.body === 'string' ? ok.body : new TextDecoder().decode(ok.body))).toMatchObject({ Grants: [] });
+    const bad = await handler.handle('TrentService.ListRetirableGrants', '{}');
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(typeof bad.body === 'string' ? bad.body : new TextDecoder().decode(bad.body)).__type).toBe('ValidationException');
+  });
+});
