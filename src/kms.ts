@@ -273,11 +273,8 @@ export class Kms {
    * alias ARN, and only when its key policy allows the caller (`action`).
    */
   private async resolve(id: string, action: string, facts?: RequestFacts, peer?: Peer): Promise<KeyRecord> {
-    const ref = parseKeyRef(id);
-    if (!ref) throw new NotFoundException(`Invalid keyId '${id}'`);
-    const arn = await this.arnOf(ref, id);
-    const rec = await this.getKey(arn);
-    if (!rec) throw this.notFound(arn);
+    const rec = await this.lookup(id);
+    const ref = parseKeyRef(id) as KeyRef; // memoized; lookup() has checked it
     if (ref.kind === 'aliasName' || ref.kind === 'aliasArn') facts = { ...facts, requestAlias: ref.aliasName };
     this.authorize(action, rec, peer === undefined ? facts : await this.withPeer(rec, facts, peer));
     return rec;

@@ -13,6 +13,7 @@
 import { ValidationException } from './errors.js';
 import { OPERATIONS, SHAPES } from './model/shapes.js';
 import type { Shape } from './model/types.js';
+import { lowerFirst } from './util/bytes.js';
 
 const patternCache = new Map<string, RegExp>();
 
@@ -24,10 +25,6 @@ function regex(pattern: string): RegExp {
     patternCache.set(pattern, r);
   }
   return r;
-}
-
-function lowerFirst(s: string): string {
-  return s.charAt(0).toLowerCase() + s.slice(1);
 }
 
 function shape(name: string): Shape {

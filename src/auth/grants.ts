@@ -16,7 +16,7 @@
  */
 import type { GrantConstraintsRecord, GrantRecord } from '../keys/record.js';
 import type { Random } from '../random.js';
-import { fromHex, toHex } from '../util/bytes.js';
+import { fromBase64Url, fromHex, fromUtf8, toBase64Url, toHex, utf8 } from '../util/bytes.js';
 import type { AuthRequest, GrantRequest } from './evaluate.js';
 import { parsePrincipal, principalMatch, type PrincipalMatch } from './principals.js';
 
@@ -186,45 +186,7 @@ export const GRANT_ID = /^[0-9a-f]{64}$/;
 
 // ───────────────────────────── tokens ─────────────────────────────
 
-const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-const B64URL_INDEX = new Int16Array(128).fill(-1);
-for (let i = 0; i < 64; i++) B64URL_INDEX[B64URL.charCodeAt(i)] = i;
-
-function toBase64Url(b: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < b.length; i += 3) {
-    const n = ((b[i] as number) << 16) | ((b[i + 1] ?? 0) << 8) | (b[i + 2] ?? 0);
-    const chars = Math.min(4, Math.ceil(((b.length - i) * 8) / 6));
-    for (let j = 0; j < chars; j++) s += B64URL[(n >> (18 - 6 * j)) & 63];
-  }
-  return s;
-}
-
-function fromBase64Url(s: string): Uint8Array | undefined {
-  if (s.length % 4 === 1) return undefined;
-  const out = new Uint8Array(Math.floor((s.length * 6) / 8));
-  let acc = 0;
-  let bits = 0;
-  let o = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    const v = c < 128 ? (B64URL_INDEX[c] as number) : -1;
-    if (v < 0) return undefined;
-    acc = (acc << 6) | v;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[o++] = (acc >> bits) & 255;
-    }
-  }
-  // Canonical only: the unused low bits must be zero.
-  if ((acc & ((1 << bits) - 1)) !== 0) return undefined;
-  return out;
-}
-
 const TOKEN_VERSION = 1;
-const utf8 = new TextEncoder();
-const utf8Strict = new TextDecoder('utf-8', { fatal: true });
 
 export interface DecodedToken {
   keyArn: string;
@@ -236,7 +198,7 @@ export interface DecodedToken {
 export function encodeGrantToken(keyArn: string, grantId: string, nonce: string): string {
   const id = fromHex(grantId) as Uint8Array;
   const n = fromHex(nonce) as Uint8Array;
-  const arn = utf8.encode(keyArn);
+  const arn = utf8(keyArn);
   const b = new Uint8Array(1 + 32 + 16 + arn.length);
   b[0] = TOKEN_VERSION;
   b.set(id, 1);
@@ -252,7 +214,7 @@ export function decodeGrantToken(token: string): DecodedToken | undefined {
   if (!b || b.length < 50 || b[0] !== TOKEN_VERSION) return undefined;
   let keyArn: string;
   try {
-    keyArn = utf8Strict.decode(b.subarray(49));
+    keyArn = fromUtf8(b.subarray(49));
   } catch {
     return undefined;
   }

@@ -1,5 +1,6 @@
 /** WebCrypto backend (W3C Web Cryptography API): runs in browsers, workers, Node ≥ 20, Deno, Bun. */
 import { bytesToBigInt, bigIntToBytes, modPow } from '../util/bigint.js';
+import { fromBase64Url } from '../util/bytes.js';
 import type { Backend, BackendKey } from './types.js';
 
 const subtle = (): SubtleCrypto => {
@@ -57,8 +58,10 @@ export const webBackend: Backend = {
     try {
       const k = await subtle().importKey('spki', ab(spki), { name: 'RSA-OAEP', hash: 'SHA-256' }, true, ['encrypt']);
       const jwk = await subtle().exportKey('jwk', k);
-      const n = b64url(jwk.n as string);
-      const e = b64url(jwk.e as string);
+      // JWK integers are minimal unpadded base64url (RFC 7518 §6.3.1).
+      const n = fromBase64Url(jwk.n as string);
+      const e = fromBase64Url(jwk.e as string);
+      if (!n || !e) return undefined;
       return { key: { n: bytesToBigInt(n), e: bytesToBigInt(e), k: n.length } satisfies RawRsaPublic, modulusBytes: n.length };
     } catch {
       return undefined;
@@ -88,12 +91,4 @@ interface RawRsaPublic {
   n: bigint;
   e: bigint;
   k: number;
-}
-
-function b64url(s: string): Uint8Array {
-  const bin = atob(s.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (s.length % 4)) % 4));
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  // JWK integers are minimal big-endian; a leading zero byte never appears.
-  return out;
 }

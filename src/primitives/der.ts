@@ -12,6 +12,7 @@
  * Pure JS: no `node:*`, no Buffer.
  * @module
  */
+import { bigIntToMinimalBytes, bytesToBigInt } from '../util/bigint.js';
 
 /** The one error type of this module. Messages name the structure, never its content. */
 export class DerError extends Error {
@@ -91,10 +92,7 @@ export function derInteger(value: bigint | Uint8Array): Uint8Array {
   let mag: Uint8Array;
   if (typeof value === 'bigint') {
     if (value < 0n) throw new DerError('DER: negative INTEGER not supported');
-    let hex = value.toString(16);
-    if (hex.length % 2) hex = '0' + hex;
-    mag = new Uint8Array(hex.length / 2);
-    for (let i = 0; i < mag.length; i++) mag[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+    mag = bigIntToMinimalBytes(value);
   } else {
     assertBytes(value, 'derInteger');
     let i = 0;
@@ -246,10 +244,7 @@ export class DerReader {
 
   /** Non-negative, minimally encoded INTEGER as a bigint. */
   integer(): bigint {
-    const mag = this.unsignedIntegerBytes();
-    let hex = '';
-    for (let i = 0; i < mag.length; i++) hex += mag[i]!.toString(16).padStart(2, '0');
-    return hex ? BigInt('0x' + hex) : 0n;
+    return bytesToBigInt(this.unsignedIntegerBytes());
   }
 
   octetString(): Uint8Array {

@@ -22,6 +22,7 @@
  * @module
  */
 import { weierstrass, type WeierstrassPoint } from '@noble/curves/abstract/weierstrass.js';
+import { bytesToBigInt, writeBigInt } from '../util/bigint.js';
 import { sm3 } from './sm3.js';
 import { DerError, DerReader, DerTag, derBitString, derContext, derDecode, derInteger, derOctetString, derOid, derSequence } from './der.js';
 
@@ -90,18 +91,9 @@ export class Sm2KeyError extends Error {
 // Byte / scalar helpers
 // ---------------------------------------------------------------------------------------------
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-
-function bytesToBigInt(b: Uint8Array): bigint {
-  let hex = '0x0';
-  for (let i = 0; i < b.length; i++) hex += HEX[b[i]!]!;
-  return BigInt(hex);
-}
-
 /** Writes `x` (0 ≤ x < 2^256) as 32 big-endian bytes into `out` at `offset`. */
 function writeBigInt32(x: bigint, out: Uint8Array, offset: number): void {
-  const hex = x.toString(16).padStart(64, '0');
-  for (let i = 0; i < 32; i++) out[offset + i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  writeBigInt(x, out, offset, 32);
 }
 
 function bigIntTo32(x: bigint): Uint8Array {

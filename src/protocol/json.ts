@@ -22,7 +22,7 @@
 import { KMSInternalException, KmsError, SerializationException, UnknownOperationException, UnsupportedOperationException } from '../errors.js';
 import type { Kms } from '../kms.js';
 import { OPERATIONS } from '../model/shapes.js';
-import { toHex } from '../util/bytes.js';
+import { fromUtf8, lowerFirst, toHex } from '../util/bytes.js';
 import { fromWire, toWire } from './wire.js';
 
 export const TARGET_PREFIX = 'TrentService.';
@@ -58,11 +58,6 @@ export interface ProtocolHandler {
   handle(target: string | null | undefined, body: string | Uint8Array | null | undefined, scope?: RequestScope): Promise<ProtocolResponse>;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-function lowerFirst(s: string): string {
-  return s.charAt(0).toLowerCase() + s.slice(1);
-}
 
 /** A random version-4 UUID, as AWS request IDs look. */
 export function randomRequestId(): string {
@@ -105,7 +100,7 @@ function parseBody(body: string | Uint8Array | null | undefined): unknown {
   else if (typeof body === 'string') text = body;
   else if (body instanceof Uint8Array) {
     try {
-      text = utf8.decode(body);
+      text = fromUtf8(body);
     } catch {
       throw new SerializationException('The request body is not valid UTF-8.');
     }

@@ -15,17 +15,13 @@
 import { SerializationException } from '../errors.js';
 import { SHAPES } from '../model/shapes.js';
 import type { Shape } from '../model/types.js';
-import { fromBase64, toBase64 } from '../util/bytes.js';
+import { fromBase64, lowerFirst, toBase64 } from '../util/bytes.js';
 
 function shape(name: string): Shape {
   const s = SHAPES[name];
   /* Precondition: the generated model holds every shape it references. */
   if (!s) throw new Error(`kms-core: model shape ${name} missing`);
   return s;
-}
-
-function lowerFirst(s: string): string {
-  return s.charAt(0).toLowerCase() + s.slice(1);
 }
 
 function kind(v: unknown): string {

@@ -75,6 +75,22 @@ export function fromBase64(s: string): Uint8Array | undefined {
   return toBase64(out) === s ? out : undefined;
 }
 
+/** Unpadded base64url (RFC 4648 §5), as JWK and URL-safe tokens use it. */
+export function toBase64Url(b: Uint8Array): string {
+  return toBase64(b).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+}
+
+/** Strict, canonical unpadded base64url; undefined when malformed. */
+export function fromBase64Url(s: string): Uint8Array | undefined {
+  if (/[=+/]/.test(s)) return undefined;
+  return fromBase64(s.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (s.length % 4)) % 4));
+}
+
+/** AWS's member name in messages and paths: the model name with a lower-case first letter. */
+export function lowerFirst(s: string): string {
+  return s.charAt(0).toLowerCase() + s.slice(1);
+}
+
 export function concat(...parts: Uint8Array[]): Uint8Array {
   let n = 0;
   for (const p of parts) n += p.length;

@@ -19,14 +19,3 @@ export async function rejectsWith(p: Promise<unknown>, name: string, message?: s
   else if (message) expect(k.message).toMatch(message);
   return k;
 }
-
-/** A settable clock for scheduled rotation and deletion. */
-export function clock(start = '2026-01-01T00:00:00Z') {
-  let t = new Date(start).getTime();
-  return {
-    now: () => new Date(t),
-    advanceDays(d: number) {
-      t += d * 86_400_000;
-    },
-  };
-}
