@@ -813,7 +813,14 @@ export class Kms {
       input = validateInput('CreateGrant', input);
       if (input.GrantTokens?.length) await this.checkGrantTokens(input.GrantTokens);
       const operations = [...(input.Operations as string[])];
-      const grantee = input.GranteePrincipal as string;
+      // The model makes GranteePrincipal optional beside GranteeServicePrincipal (grants for AWS
+      // service principals); kms-core's callers are IAM principals, so one of them is required and
+      // a service principal is refused as unsupported.
+      if (input.GranteeServicePrincipal !== undefined || input.RetiringServicePrincipal !== undefined) {
+        throw new UnsupportedOperationException('Grants for AWS service principals (GranteeServicePrincipal, RetiringServicePrincipal) are not supported by kms-core.');
+      }
+      if (input.GranteePrincipal === undefined) throw validationError([`Value null at 'granteePrincipal' failed to satisfy constraint: Member must not be null`]);
+      const grantee = input.GranteePrincipal;
       const retiring = input.RetiringPrincipal;
       const constraints = constraintsOf(input.Constraints);
       const ec = constraints && { ...constraints.encryptionContextSubset, ...constraints.encryptionContextEquals };
@@ -994,14 +1001,20 @@ export class Kms {
   /**
    * ListRetirableGrants: every grant, on keys of any account in this Region, whose retiring
    * principal is `RetiringPrincipal` (a principal of the caller's account). Authorized by IAM
-   * alone (kms:ListRetirableGrants on that principal). Not in kms-core's API model, so it is
-   * validated here with the same messages. Stores without `listAllKeys` are searched in the
+   * alone (kms:ListRetirableGrants on that principal). Stores without `listAllKeys` are searched in the
    * caller's account only.
    */
   listRetirableGrants(input: T.ListRetirableGrantsRequest): Promise<T.ListGrantsResponse> {
     return this.run(async () => {
       input = validateInput('ListRetirableGrants', input);
-      const retiring = input.RetiringPrincipal as string;
+      // RetiringPrincipal or RetiringServicePrincipal (model); kms-core grants never name a
+      // service principal, so a search by one finds nothing.
+      if (input.RetiringPrincipal === undefined && input.RetiringServicePrincipal !== undefined) {
+        this.authorizeIam('ListRetirableGrants', '*');
+        return { Grants: [], Truncated: false };
+      }
+      if (input.RetiringPrincipal === undefined) throw validationError([`Value null at 'retiringPrincipal' failed to satisfy constraint: Member must not be null`]);
+      const retiring = input.RetiringPrincipal;
       const p = parsePrincipal(retiring, this.partition);
       if (!p) throw new ValidationException(`Invalid RetiringPrincipal '${retiring}': expected an AWS account ID or an IAM principal ARN.`);
       if (p.accountId !== this.caller.accountId) {
@@ -1428,11 +1441,6 @@ function grantEntry(keyArn: string, g: GrantRecord): T.GrantListEntry {
   return e;
 }
 
-/**
- * ListRetirableGrants is not in kms-core's API model: its input is checked here against the
- * shapes AWS documents (RetiringPrincipal PrincipalIdType, Limit 1..1000, Marker 1..1024),
- * with the messages validate.ts gives.
- */
 /** Pagination with AWS's Limit/Marker/Truncated/NextMarker; the marker is an item's id. */
 function paginate<I>(items: readonly I[], id: (i: I) => string, limit: number, marker: string | undefined) {
   let start = 0;

@@ -319,8 +319,11 @@ export interface GrantConstraints {
 
 export interface CreateGrantRequest {
   KeyId: string | undefined;
-  GranteePrincipal: string | undefined;
+  GranteePrincipal?: string | undefined;
   RetiringPrincipal?: string;
+  /** An AWS service principal (model); kms-core refuses it as unsupported. */
+  GranteeServicePrincipal?: string;
+  RetiringServicePrincipal?: string;
   Operations: GrantOperation[] | undefined;
   Constraints?: GrantConstraints;
   GrantTokens?: string[];
@@ -358,7 +361,9 @@ export interface ListGrantsResponse {
 }
 
 export interface ListRetirableGrantsRequest {
-  RetiringPrincipal: string | undefined;
+  RetiringPrincipal?: string | undefined;
+  /** An AWS service principal (model); no kms-core grant names one. */
+  RetiringServicePrincipal?: string;
   Limit?: number;
   Marker?: string;
 }

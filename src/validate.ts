@@ -1,6 +1,6 @@
 /**
  * Input validation against the KMS API model (src/model/shapes.ts, generated from
- * model/kms-api-model.json): required members, types, lengths, ranges, enums and patterns, in
+ * model/kms-service-2.json): required members, types, lengths, ranges, enums and patterns, in
  * one place. Violations are collected and reported as AWS JSON services do:
  *
  *   1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must

@@ -1,5 +1,5 @@
 /**
- * The public contract of DESIGN.md §1, checked from outside: the built package imported by
+ * The public contract (docs/design.md, "Public contract"), checked from outside: the built package imported by
  * its name, exactly as an embedding emulator or an acceptance check would.
  */
 import { readFileSync, readdirSync } from 'node:fs';

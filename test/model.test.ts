@@ -1,4 +1,4 @@
-/** src/model/shapes.ts is generated from model/kms-api-model.json; it must be up to date. */
+/** src/model/shapes.ts is generated from model/kms-service-2.json; it must be up to date. */
 import { readFileSync } from 'node:fs';
 import { expect, test } from 'vitest';
 // @ts-expect-error: a plain .mjs script without types

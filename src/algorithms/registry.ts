@@ -1,5 +1,5 @@
 /**
- * The algorithm registry (DESIGN.md §4): one table of encryption algorithms and one of key
+ * The algorithm registry (docs/design.md, "Algorithms"): one table of encryption algorithms and one of key
  * specs. Adding an algorithm is adding a row.
  */
 import type { KeySpec } from '../keys/record.js';

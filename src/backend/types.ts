@@ -2,7 +2,9 @@
  * The one seam to platform crypto. Everything below `Kms` that needs AES-GCM, HMAC or RSA goes
  * through a `Backend`; nothing else in the core knows which runtime it runs on.
  *
- * Implementations: backend/web.ts (WebCrypto: browsers, workers, Node, Deno, Bun).
+ * Implementations: backend/web.ts (WebCrypto: browsers, workers, Node, Deno, Bun),
+ * backend/node.ts (node:crypto, the default under Node through #default-backend) and
+ * backend/noble.ts (pure JS on @noble/*, for runtimes without WebCrypto; no RSA).
  * Randomness is not the backend's: every random byte comes from the `random` option of `Kms`,
  * so that injected randomness makes every backend produce the same bytes.
  */

@@ -12,3 +12,16 @@ export interface Shape {
   readonly key?: string;
   readonly value?: string;
 }
+
+/**
+ * Which identifier forms a KeyId-like request member accepts, from its documentation in the
+ * model: 'key' = key ID or key ARN only; 'any' = key ID, key ARN, alias name or alias ARN.
+ */
+export type KeyIdForms = 'key' | 'any';
+
+/** An operation of the model: its request shape, its error list, its key identifier rules. */
+export interface OperationModel {
+  readonly input: string;
+  readonly errors: readonly string[];
+  readonly keyIdForms?: Readonly<Record<string, KeyIdForms>>;
+}

@@ -14,14 +14,17 @@
  * SerializationException; an operation of the model that kms-core does not implement is
  * UnsupportedOperationException.
  *
- * Every operation of the model for which the Kms has a method (its camelCase name) is routed,
- * so a method added to Kms is served without touching this file.
+ * Every operation of the model is known here: the ones kms-core implements
+ * (src/operations/implemented.ts) are routed to the Kms method of the same camelCase name; the
+ * others answer UnsupportedOperationException naming the operation. UnknownOperationException is
+ * kept for targets that are not KMS operations at all.
  *
  * No `node:*` import: this runs in browsers, workers and edge runtimes.
  */
 import { KMSInternalException, KmsError, SerializationException, UnknownOperationException, UnsupportedOperationException } from '../errors.js';
 import type { Kms } from '../kms.js';
 import { OPERATIONS } from '../model/shapes.js';
+import { IMPLEMENTED_OPERATIONS, isImplemented, notImplementedMessage } from '../operations/implemented.js';
 import { fromUtf8, lowerFirst, toHex } from '../util/bytes.js';
 import { fromWire, toWire } from './wire.js';
 
@@ -89,9 +92,9 @@ export function errorResponse(error: unknown, requestId: string = randomRequestI
   return respond(e.$fault === 'server' ? 500 : 400, { __type: e.name, message: e.message }, requestId);
 }
 
-/** The operations of the model that `kms` implements, i.e. the targets a handler routes. */
-export function routedOperations(kms: Kms): string[] {
-  return Object.keys(OPERATIONS).filter((op) => typeof (kms as unknown as Record<string, unknown>)[lowerFirst(op)] === 'function');
+/** The operations of the model that kms-core implements, i.e. the targets a handler routes. */
+export function routedOperations(_kms?: Kms): string[] {
+  return [...IMPLEMENTED_OPERATIONS];
 }
 
 function parseBody(body: string | Uint8Array | null | undefined): unknown {
@@ -134,11 +137,11 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
       if (op === undefined || !model) {
         throw new UnknownOperationException(typeof target === 'string' && target !== '' ? `Unknown operation ${target.slice(0, 128)}` : 'Missing X-Amz-Target header');
       }
+      if (!isImplemented(op)) throw new UnsupportedOperationException(notImplementedMessage(op));
       const input = fromWire(parseBody(body), model.input);
       const kms = await kmsFor(scope);
-      const method = (kms as unknown as Record<string, unknown>)[lowerFirst(op)];
-      if (typeof method !== 'function') throw new UnsupportedOperationException(`${op} is not supported by kms-core.`);
-      const output: unknown = await (method as (i: unknown) => Promise<unknown>).call(kms, input);
+      const method = kms[lowerFirst(op) as Uncapitalize<typeof op>] as (i: unknown) => Promise<unknown>;
+      const output: unknown = await method.call(kms, input);
       return respond(200, toWire(output ?? {}), requestId);
     } catch (e) {
       return errorResponse(e, requestId);
