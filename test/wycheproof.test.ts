@@ -1,6 +1,6 @@
 /**
  * Project Wycheproof (C2SP/wycheproof), an oracle nobody on this project wrote, mapped onto KMS
- * semantics as ../shared/vectors/wycheproof/README.md says:
+ * semantics as test/vectors/wycheproof/README.md says:
  * - RSA-OAEP: each private key imported as a KMS RSA key through the key-store snapshot;
  *   `valid` with an empty label → the message; anything else (invalid, a label, an MGF1 hash
  *   other than the OAEP hash) → the same InvalidCiphertextException.
