@@ -12,6 +12,7 @@
  */
 import { ValidationException } from './errors.js';
 import { OPERATIONS, SHAPES } from './model/shapes.js';
+import type { OperationName, Validated } from './model/api.js';
 import type { Shape } from './model/types.js';
 import { lowerFirst } from './util/bytes.js';
 
@@ -119,16 +120,19 @@ export function validationError(violations: readonly string[]): InstanceType<typ
   return new ValidationException(`${n} validation error${n === 1 ? '' : 's'} detected: ${violations.join('; ')}`);
 }
 
-/** Validates `input` against the model's request shape of `operation`; throws ValidationException. */
-export function validateInput<I>(operation: string, input: I): NonNullable<I> {
+/**
+ * Validates `input` against the model's request shape of `operation`; throws
+ * ValidationException. The result is typed with the operation's required members present.
+ */
+export function validateInput<Op extends OperationName>(operation: Op, input: unknown): Validated<Op> {
   const op = OPERATIONS[operation];
   /* Precondition: only operations of the model are validated. */
   if (!op) throw new Error(`kms-core: operation ${operation} not in the model`);
   const out: string[] = [];
-  const value = (input ?? {}) as NonNullable<I>;
+  const value = input ?? {};
   check(value, op.input, '', out);
   if (out.length) throw validationError(out);
-  return value;
+  return value as Validated<Op>;
 }
 
 /** A single range violation found by a service-level rule (e.g. PendingWindowInDays 7..30). */

@@ -84,12 +84,12 @@ describe('CreateAlias', () => {
     expect((await kms.listAliases()).Aliases).toEqual([]);
   });
 
-  test('an alias must point at a key, never at another alias: ValidationException', async () => {
+  test('an alias must point at a key, never at another alias: TargetKeyId takes a key ID or key ARN, an alias is NotFoundException (12.9)', async () => {
     const { kms, key } = await setup();
     await kms.createAlias({ AliasName: 'alias/first', TargetKeyId: key.KeyId });
-    await refuses(kms.createAlias({ AliasName: 'alias/second', TargetKeyId: 'alias/first' }), 'ValidationException');
-    await refuses(kms.createAlias({ AliasName: 'alias/second', TargetKeyId: aliasArn('alias/first') }), 'ValidationException');
-    await refuses(kms.updateAlias({ AliasName: 'alias/first', TargetKeyId: 'alias/first' }), 'ValidationException');
+    await refuses(kms.createAlias({ AliasName: 'alias/second', TargetKeyId: 'alias/first' }), 'NotFoundException', "Invalid keyId 'alias/first'");
+    await refuses(kms.createAlias({ AliasName: 'alias/second', TargetKeyId: aliasArn('alias/first') }), 'NotFoundException', `Invalid keyId '${aliasArn('alias/first')}'`);
+    await refuses(kms.updateAlias({ AliasName: 'alias/first', TargetKeyId: 'alias/first' }), 'NotFoundException', "Invalid keyId 'alias/first'");
     await refuses(kms.describeKey({ KeyId: 'alias/second' }), 'NotFoundException');
   });
 

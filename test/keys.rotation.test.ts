@@ -111,10 +111,10 @@ describe('RotateKeyOnDemand', () => {
     expect(await rotations(kms, key.KeyId)).toEqual([]);
   });
 
-  test('on-demand rotation of a key with imported material is UnsupportedOperationException (kms-core cannot import new material)', async () => {
+  test('on-demand rotation of a key with imported material pending import is KMSInvalidStateException "<arn> is pending import." (12.10: key state before origin)', async () => {
     const { kms } = await setup();
     const ext = await newKey(kms, { Origin: 'EXTERNAL' });
-    await refuses(kms.rotateKeyOnDemand({ KeyId: ext.KeyId }), 'UnsupportedOperationException');
+    await refuses(kms.rotateKeyOnDemand({ KeyId: ext.KeyId }), 'KMSInvalidStateException', `${ext.Arn} is pending import.`);
   });
 
   test('on-demand rotation does not change NextRotationDate', async () => {
@@ -222,13 +222,17 @@ describe('EnableKeyRotation, DisableKeyRotation, GetKeyRotationStatus', () => {
     await refuses(kms.getKeyRotationStatus({ KeyId: ext.KeyId }), 'UnsupportedOperationException', msg);
   });
 
-  test('rotation operations accept every identifier form and return the key ARN', async () => {
+  test('rotation operations take a key ID or key ARN and return the key ARN; an alias is NotFoundException (12.9: "Specify the key ID or key ARN")', async () => {
     const { kms, key, arn } = await setup();
     await kms.createAlias({ AliasName: 'alias/rot', TargetKeyId: key.KeyId });
-    await kms.enableKeyRotation({ KeyId: 'alias/rot' });
+    await refuses(kms.enableKeyRotation({ KeyId: 'alias/rot' }), 'NotFoundException', "Invalid keyId 'alias/rot'");
+    await kms.enableKeyRotation({ KeyId: key.KeyId });
     expect((await kms.getKeyRotationStatus({ KeyId: arn })).KeyId).toBe(arn);
-    expect((await kms.rotateKeyOnDemand({ KeyId: 'alias/rot' })).KeyId).toBe(arn);
-    expect((await rotations(kms, 'arn:aws:kms:us-east-1:111122223333:alias/rot'))[0]?.KeyId).toBe(arn);
+    await refuses(kms.rotateKeyOnDemand({ KeyId: 'alias/rot' }), 'NotFoundException', "Invalid keyId 'alias/rot'");
+    expect((await kms.rotateKeyOnDemand({ KeyId: arn })).KeyId).toBe(arn);
+    const aliasArn = 'arn:aws:kms:us-east-1:111122223333:alias/rot';
+    await refuses(kms.listKeyRotations({ KeyId: aliasArn }), 'NotFoundException', `Invalid keyId '${aliasArn}'`);
+    expect((await rotations(kms, arn))[0]?.KeyId).toBe(arn);
   });
 });
 

@@ -277,7 +277,15 @@ describe('States only a loaded snapshot can hold', () => {
     await refuses(kms.generateDataKey({ KeyId: key.KeyId, KeySpec: 'AES_128' }), 'KMSInvalidStateException', `${arn} ${phrase}`);
   });
 
-  test.each(refused)('a %s key is not Enabled and cannot be enabled or disabled', async (state) => {
+  test('a Unavailable key may be enabled and disabled, and stays Unavailable (key-state table footnote 12: "the key state does not change until it becomes available")', async () => {
+    const { kms, key } = await keyInState('Unavailable');
+    await kms.enableKey({ KeyId: key.KeyId });
+    await kms.disableKey({ KeyId: key.KeyId });
+    expect((await describe_(kms, key.KeyId)).KeyState).toBe('Unavailable');
+    expect((await describe_(kms, key.KeyId)).Enabled).toBe(false);
+  });
+
+  test.each(refused.filter(([s]) => s !== 'Unavailable'))('a %s key is not Enabled and cannot be enabled or disabled', async (state) => {
     const { kms, key } = await keyInState(state);
     expect((await describe_(kms, key.KeyId)).Enabled).toBe(false);
     await refuses(kms.enableKey({ KeyId: key.KeyId }), 'KMSInvalidStateException');

@@ -107,7 +107,14 @@ function rsaSpec(keySpec: 'RSA_2048' | 'RSA_3072' | 'RSA_4096'): KeySpecInfo {
   const bytes = RSA_MODULUS_BYTES[keySpec] as number;
   return {
     keySpec,
+    keyType: 'asymmetric',
+    keyUsages: ['ENCRYPT_DECRYPT'],
     encryptionAlgorithms: ['RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256'],
+    rotatable: false,
+    hasPublicKey: true,
+    wrapsDataKeys: false,
+    bindsContext: false,
+    namesMaterial: false,
     async generate(env, createdAt) {
       const { privateKey, publicKey } = await env.backend.rsaGenerateKeyPair(bytes * 8);
       return { id: toHex(env.random(32)), material: privateKey, publicKey, createdAt };

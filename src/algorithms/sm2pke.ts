@@ -51,7 +51,14 @@ export const sm2pke: EncryptionAlgorithm = {
 
 export const sm2Spec: KeySpecInfo = {
   keySpec: 'SM2',
+  keyType: 'asymmetric',
+  keyUsages: ['ENCRYPT_DECRYPT'],
   encryptionAlgorithms: ['SM2PKE'],
+  rotatable: false,
+  hasPublicKey: true,
+  wrapsDataKeys: false,
+  bindsContext: false,
+  namesMaterial: false,
   regions: (region) => SM2_REGIONS.includes(region),
   async generate(env, createdAt) {
     const { d, publicKey } = sm2GenerateKey(env.random);

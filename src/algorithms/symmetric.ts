@@ -56,6 +56,14 @@ export function newBackingKey(env: Pick<CryptoEnv, 'random'>, createdAt: number)
 
 export const symmetricSpec: KeySpecInfo = {
   keySpec: 'SYMMETRIC_DEFAULT',
+  keyType: 'symmetric',
+  keyUsages: ['ENCRYPT_DECRYPT'],
   encryptionAlgorithms: ['SYMMETRIC_DEFAULT'],
+  rotatable: true,
+  hasPublicKey: false,
+  wrapsDataKeys: true,
+  bindsContext: true,
+  namesMaterial: true,
   generate: async (env, createdAt) => newBackingKey(env, createdAt),
+  rotate: (env, createdAt) => newBackingKey(env, createdAt),
 };

@@ -3,7 +3,7 @@
  * on an algorithm name, it asks the row.
  */
 import type { Backend, BackendKey } from '../backend/types.js';
-import type { BackingKey, KeyRecord, KeySpec } from '../keys/record.js';
+import type { BackingKey, KeyRecord, KeySpec, KeyUsage } from '../keys/record.js';
 import type { Random } from '../random.js';
 
 export type EncryptionAlgorithmSpec = 'SYMMETRIC_DEFAULT' | 'RSAES_OAEP_SHA_1' | 'RSAES_OAEP_SHA_256' | 'SM2PKE';
@@ -45,12 +45,34 @@ export interface EncryptionAlgorithm {
   decrypt(env: CryptoEnv, key: KeyRecord, blob: Uint8Array, context: Uint8Array): Promise<Opened | undefined>;
 }
 
-/** A row of the key-spec table: which algorithms a spec supports and how its material is made. */
+/**
+ * A row of the key-spec table: which algorithms a spec supports, how its material is made, and
+ * what KMS lets a key of the spec do. Operations ask these flags; none branches on a spec name.
+ */
 export interface KeySpecInfo {
   readonly keySpec: KeySpec;
+  /** AWS's key type: UpdateAlias moves an alias only between keys of one type and usage. */
+  readonly keyType: 'symmetric' | 'asymmetric' | 'hmac';
+  /** The KeyUsage values kms-core offers for the spec, the default first. */
+  readonly keyUsages: readonly KeyUsage[];
   readonly encryptionAlgorithms: readonly EncryptionAlgorithmSpec[];
+  /** Automatic and on-demand rotation (EnableKeyRotation, RotateKeyOnDemand, ListKeyRotations). */
+  readonly rotatable: boolean;
+  /** GetPublicKey returns a SubjectPublicKeyInfo. */
+  readonly hasPublicKey: boolean;
+  /** The key may encrypt data keys and data key pairs (GenerateDataKey*, GenerateDataKeyPair*). */
+  readonly wrapsDataKeys: boolean;
+  /** Ciphertext binds an encryption context, so grant constraints apply to the key. */
+  readonly bindsContext: boolean;
+  /** Its material versions are named (CurrentKeyMaterialId, KeyMaterialId in responses). */
+  readonly namesMaterial: boolean;
   /** Regions where AWS offers the spec; undefined: everywhere. */
   readonly regions?: (region: string) => boolean;
   /** A new material version (id, material, publicKey). */
   generate(env: CryptoEnv, createdAt: number): Promise<BackingKey>;
+  /**
+   * For rotatable specs: a new material version, made synchronously so that a rotation can be
+   * applied inside KeyStore.updateKey's atomic mutation.
+   */
+  readonly rotate?: (env: Pick<CryptoEnv, 'random'>, createdAt: number) => BackingKey;
 }

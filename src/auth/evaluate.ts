@@ -14,7 +14,7 @@
  * The account's root user is named by its account principal and holds every IAM permission
  * of its own account, so the identity hook is never asked about it. Pure code (no node:*).
  */
-import type { GrantRecord } from '../keys/record.js';
+import type { GrantConstraintsRecord, GrantRecord } from '../keys/record.js';
 import { grantCovers } from './grants.js';
 import type { Condition, KeyPolicy, Statement } from './policy.js';
 import { globSource } from './policy.js';
@@ -40,7 +40,7 @@ export interface GrantRequest {
   operations: readonly string[];
   granteePrincipal: string;
   retiringPrincipal?: string | undefined;
-  constraints?: { encryptionContextEquals?: Readonly<Record<string, string>> | undefined; encryptionContextSubset?: Readonly<Record<string, string>> | undefined } | undefined;
+  constraints?: GrantConstraintsRecord | undefined;
 }
 
 /** The key properties condition keys can read. */

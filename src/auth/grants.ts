@@ -17,7 +17,7 @@
 import type { GrantConstraintsRecord, GrantRecord } from '../keys/record.js';
 import type { Random } from '../random.js';
 import { fromBase64Url, fromHex, fromUtf8, toBase64Url, toHex, utf8 } from '../util/bytes.js';
-import type { AuthRequest, GrantRequest } from './evaluate.js';
+import type { AuthRequest } from './evaluate.js';
 import { parsePrincipal, principalMatch, type PrincipalMatch } from './principals.js';
 
 /** Every GrantOperation of the API model. */
@@ -144,19 +144,29 @@ export function grantCovers(g: GrantRecord, req: AuthRequest, symmetric: boolean
   if (req.action === 'CreateGrant') {
     const child = req.facts.grant;
     if (!child || !child.operations.every((op) => g.operations.includes(op))) return false;
-    if (!atLeastAsStrict(g.constraints, childConstraints(child))) return false;
+    if (!atLeastAsStrict(g.constraints, child.constraints)) return false;
   } else if (symmetric && CONSTRAINED_OPS.has(req.action) && !constraintsAllow(g.constraints, req.facts.encryptionContext)) {
     return false;
   }
   return m;
 }
 
-function childConstraints(child: GrantRequest): GrantConstraintsRecord | undefined {
-  const c = child.constraints;
-  if (!c) return undefined;
+/**
+ * The constraints of a CreateGrant request as a record (the one place they are copied): absent
+ * when the request sets neither member. The copy is null-prototype, so a key such as
+ * "__proto__" is an ordinary context key.
+ */
+export function constraintsOf(c: { readonly EncryptionContextEquals?: Readonly<Record<string, string>> | undefined; readonly EncryptionContextSubset?: Readonly<Record<string, string>> | undefined } | undefined): GrantConstraintsRecord | undefined {
+  if (!c || (c.EncryptionContextEquals === undefined && c.EncryptionContextSubset === undefined)) return undefined;
   const out: GrantConstraintsRecord = {};
-  if (c.encryptionContextEquals) out.encryptionContextEquals = { ...c.encryptionContextEquals };
-  if (c.encryptionContextSubset) out.encryptionContextSubset = { ...c.encryptionContextSubset };
+  if (c.EncryptionContextEquals !== undefined) out.encryptionContextEquals = copyPairs(c.EncryptionContextEquals);
+  if (c.EncryptionContextSubset !== undefined) out.encryptionContextSubset = copyPairs(c.EncryptionContextSubset);
+  return out;
+}
+
+function copyPairs(m: Readonly<Record<string, string>>): Record<string, string> {
+  const out = Object.create(null) as Record<string, string>;
+  for (const k of Object.keys(m)) out[k] = m[k] as string;
   return out;
 }
 

@@ -26,8 +26,11 @@ export const KEY_STATES: readonly KeyState[] = [
   'Updating',
 ];
 
-export type KeySpec = 'SYMMETRIC_DEFAULT' | 'RSA_2048' | 'RSA_3072' | 'RSA_4096' | 'SM2';
-export type KeyUsage = 'ENCRYPT_DECRYPT';
+import type { KeySpec, KeyUsageType } from '../model/api.js';
+
+/** Every KeySpec of the API model: one type for records, requests and the registry. */
+export type { KeySpec };
+export type KeyUsage = KeyUsageType;
 export type Origin = 'AWS_KMS' | 'EXTERNAL';
 export type RotationType = 'AUTOMATIC' | 'ON_DEMAND';
 
@@ -125,6 +128,4 @@ export function currentMaterial(record: KeyRecord): BackingKey | undefined {
   return record.material[record.material.length - 1];
 }
 
-export function isSymmetric(record: KeyRecord): boolean {
-  return record.keySpec === 'SYMMETRIC_DEFAULT';
-}
+

@@ -6,9 +6,10 @@
  * Enabled. kms-core applies it lazily: whenever a key is touched and `now()` has passed its
  * NextRotationDate, the missed rotations are added with their scheduled dates.
  */
-import { newBackingKey } from '../algorithms/symmetric.js';
-import type { Random } from '../random.js';
-import type { KeyRecord } from './record.js';
+import type { BackingKey, KeyRecord } from './record.js';
+
+/** Makes a new material version created at `createdAt` (the key spec's row decides how). */
+export type NewVersion = (createdAt: number) => BackingKey;
 
 export const DAY_MS = 86_400_000;
 export const DEFAULT_ROTATION_PERIOD_DAYS = 365;
@@ -20,18 +21,18 @@ export function rotationDue(r: KeyRecord, now: number): boolean {
 }
 
 /** Adds every scheduled rotation up to `now` (call inside KeyStore.updateKey). */
-export function applyScheduledRotations(r: KeyRecord, now: number, random: Random): void {
+export function applyScheduledRotations(r: KeyRecord, now: number, next: NewVersion): void {
   const period = (r.rotationPeriodInDays ?? DEFAULT_ROTATION_PERIOD_DAYS) * DAY_MS;
   while (rotationDue(r, now)) {
     const at = r.nextRotationDate as number;
-    r.material.push({ ...newBackingKey({ random }, at), rotationType: 'AUTOMATIC' });
+    r.material.push({ ...next(at), rotationType: 'AUTOMATIC' });
     r.nextRotationDate = at + period;
   }
 }
 
 /** Adds one on-demand rotation. */
-export function rotateNow(r: KeyRecord, now: number, random: Random): void {
-  r.material.push({ ...newBackingKey({ random }, now), rotationType: 'ON_DEMAND' });
+export function rotateNow(r: KeyRecord, now: number, next: NewVersion): void {
+  r.material.push({ ...next(now), rotationType: 'ON_DEMAND' });
   r.onDemandRotationStartDate = now;
 }
 

@@ -22,9 +22,11 @@
  * No `node:*` import: this runs in browsers, workers and edge runtimes.
  */
 import { KMSInternalException, KmsError, SerializationException, UnknownOperationException, UnsupportedOperationException } from '../errors.js';
-import type { Kms } from '../kms.js';
+import { contextOf, type Kms } from '../kms.js';
 import { OPERATIONS } from '../model/shapes.js';
-import { IMPLEMENTED_OPERATIONS, isImplemented, notImplementedMessage } from '../operations/implemented.js';
+import { notImplementedMessage } from '../operations/implemented.js';
+import { runOperation } from '../operations/run.js';
+import { IMPLEMENTED_OPERATIONS, operationRow } from '../operations/table.js';
 import { fromUtf8, lowerFirst, toHex } from '../util/bytes.js';
 import { fromWire, toWire } from './wire.js';
 
@@ -133,15 +135,15 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
     try {
       /* Precondition: the target is TrentService.<an operation of the KMS API model>. */
       const op = typeof target === 'string' && target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : undefined;
-      const model = op !== undefined && Object.prototype.hasOwnProperty.call(OPERATIONS, op) ? OPERATIONS[op] : undefined;
-      if (op === undefined || !model) {
+      const row = op === undefined ? undefined : operationRow(op);
+      const model = row && OPERATIONS[row.name];
+      if (!row || !model) {
         throw new UnknownOperationException(typeof target === 'string' && target !== '' ? `Unknown operation ${target.slice(0, 128)}` : 'Missing X-Amz-Target header');
       }
-      if (!isImplemented(op)) throw new UnsupportedOperationException(notImplementedMessage(op));
+      if (row.handler === undefined) throw new UnsupportedOperationException(notImplementedMessage(row.name));
       const input = fromWire(parseBody(body), model.input);
       const kms = await kmsFor(scope);
-      const method = kms[lowerFirst(op) as Uncapitalize<typeof op>] as (i: unknown) => Promise<unknown>;
-      const output: unknown = await method.call(kms, input);
+      const output: unknown = await runOperation(contextOf(kms), row, input);
       return respond(200, toWire(output ?? {}), requestId);
     } catch (e) {
       return errorResponse(e, requestId);

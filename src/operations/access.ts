@@ -1,0 +1,52 @@
+/**
+ * Resolve, then authorize: the key a request member names, as the operation's row says (which
+ * identifier forms it accepts, whether it works across accounts).
+ */
+import type { RequestFacts } from '../auth/evaluate.js';
+import { parseKeyRef } from '../keys/arn.js';
+import type { KeyRecord } from '../keys/record.js';
+import type { OperationName } from '../model/api.js';
+import { authorize, denial } from './authorize.js';
+import type { OpContext } from './context.js';
+import { lookup } from './resolve.js';
+import type { OperationRow } from './types.js';
+
+/** ReEncrypt's kms:ReEncryptOnSameKey needs the other key's ARN, looked up only when read. */
+export type Peer = () => Promise<string | undefined>;
+
+/** The facts with the alias the caller named the key by (condition key kms:RequestAlias). */
+function withAlias(id: string, facts: RequestFacts | undefined): RequestFacts | undefined {
+  const ref = parseKeyRef(id);
+  return ref && (ref.kind === 'aliasName' || ref.kind === 'aliasArn') ? { ...facts, requestAlias: ref.aliasName } : facts;
+}
+
+/** The facts with the peer's ARN, when a key policy or the identity hook may read it. */
+export async function withPeer(ctx: OpContext, rec: KeyRecord, facts: RequestFacts | undefined, peer: Peer | undefined): Promise<RequestFacts | undefined> {
+  if (peer === undefined || (rec.policy === undefined && ctx.identityPolicy === undefined)) return facts;
+  return { ...facts, reEncryptPeer: await peer() };
+}
+
+/**
+ * The live key `id` names (member `member` of operation `op`), authorized for `action`:
+ * NotFoundException for an identifier the operation does not take or that names nothing,
+ * AccessDeniedException when the caller may not.
+ */
+export async function resolveKey<Op extends OperationName>(
+  ctx: OpContext,
+  op: OperationRow<Op>,
+  member: string,
+  id: string,
+  action: string,
+  facts?: RequestFacts,
+  peer?: Peer,
+): Promise<KeyRecord> {
+  const rec = await lookup(ctx, id, op.keyIdForms[member]);
+  const f = withAlias(id, facts);
+  authorize(ctx, action, rec, peer === undefined ? f : await withPeer(ctx, rec, f, peer), op.crossAccount);
+  return rec;
+}
+
+/** Whether the caller may perform `action` on `rec` (no error: the blob-named source of Decrypt). */
+export async function allowed<Op extends OperationName>(ctx: OpContext, op: OperationRow<Op>, action: string, rec: KeyRecord, facts: RequestFacts | undefined, peer?: Peer): Promise<boolean> {
+  return denial(ctx, action, rec, peer === undefined ? facts : await withPeer(ctx, rec, facts, peer), op.crossAccount) === undefined;
+}

@@ -1,0 +1,30 @@
+/**
+ * The checks operations share after a key is resolved, authorized and its state checked:
+ * encryption context, plaintext limits, DryRun. Each is a labelled precondition.
+ */
+import type { EncryptionAlgorithm } from '../algorithms/types.js';
+import { canonicalContext, hasContext, type EncryptionContext } from '../envelope/context.js';
+import { DryRunOperationException, ValidationException } from '../errors.js';
+import type { KeyRecord } from '../keys/record.js';
+import { validationError } from '../validate.js';
+import { DRY_RUN } from './messages.js';
+
+/** The canonical context bytes; an algorithm that binds none takes none. */
+export function contextFor(row: EncryptionAlgorithm, ctx: EncryptionContext | undefined, path: string): Uint8Array {
+  /* Precondition: an encryption context only with an algorithm that binds one. */
+  if (!row.acceptsContext && hasContext(ctx)) throw new ValidationException(`EncryptionContext is not supported with asymmetric algorithm ${row.name}.`);
+  return canonicalContext(ctx, path);
+}
+
+/* Precondition: the plaintext fits the algorithm and key spec (AWS limits). */
+export function checkPlaintextLimit(row: EncryptionAlgorithm, rec: KeyRecord, length: number): void {
+  const max = row.maxPlaintext(rec.keySpec);
+  if (length <= max) return;
+  if (row.selfDescribing) throw validationError([`Value at 'plaintext' failed to satisfy constraint: Member must have length less than or equal to ${max}`]);
+  throw new ValidationException(`Algorithm ${row.name} and key spec ${rec.keySpec} cannot encrypt data larger than ${max} bytes.`);
+}
+
+/* Precondition: a DryRun request stops here, once every check has passed. */
+export function dryRun(input: { readonly DryRun?: boolean | undefined }): void {
+  if (input.DryRun === true) throw new DryRunOperationException(DRY_RUN);
+}

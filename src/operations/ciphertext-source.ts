@@ -1,0 +1,95 @@
+/**
+ * The source side of Decrypt and ReEncrypt: which key a ciphertext belongs to (the blob names
+ * it when symmetric; KeyId / SourceKeyId must name it when asymmetric), whether the caller may
+ * use it, its state and algorithm, and the one decryption failure.
+ */
+import { algorithm } from '../algorithms/registry.js';
+import type { EncryptionAlgorithm, EncryptionAlgorithmSpec, Opened } from '../algorithms/types.js';
+import type { RequestFacts } from '../auth/evaluate.js';
+import type { EncryptionContext } from '../envelope/context.js';
+import { AccessDeniedException, IncorrectKeyException, ValidationException, invalidCiphertext } from '../errors.js';
+import type { KeyRecord } from '../keys/record.js';
+import type { OperationName } from '../model/api.js';
+import { validationError } from '../validate.js';
+import { allowed, resolveKey, type Peer } from './access.js';
+import { contextFor } from './checks.js';
+import type { OpContext } from './context.js';
+import { checkKeyState } from './key-states.js';
+import { CIPHERTEXT_KEY_INACCESSIBLE, INCORRECT_KEY } from './messages.js';
+import { blobKeyArn, getKey } from './resolve.js';
+import { algorithmFor } from './spec.js';
+import type { OperationRow } from './types.js';
+
+export interface CiphertextSource {
+  readonly rec: KeyRecord;
+  readonly row: EncryptionAlgorithm;
+  /** The canonical encryption context bytes the ciphertext must have been bound to. */
+  readonly aad: Uint8Array;
+}
+
+export interface SourceRequest {
+  readonly blob: Uint8Array | undefined;
+  readonly keyId: string | undefined;
+  readonly algorithm: EncryptionAlgorithmSpec | undefined;
+  readonly context: EncryptionContext | undefined;
+  /** DryRun with DryRunModifiers IGNORE_CIPHERTEXT: the blob is not read. */
+  readonly ignoreCiphertext: boolean;
+  /** Decrypt or ReEncryptFrom. */
+  readonly action: string;
+  /** The request members, as AWS names them in messages. */
+  readonly names: { readonly blob: string; readonly keyId: string; readonly keyMember: string; readonly context: string };
+  readonly peer?: Peer;
+}
+
+/**
+ * Finds and checks the key of a ciphertext before anything is decrypted: the given key must be
+ * the blob's key (IncorrectKeyException); without one, the blob's key must exist and allow the
+ * caller, or the answer is the one "ciphertext refers to a customer master key" denial.
+ */
+export async function ciphertextSource<Op extends OperationName>(ctx: OpContext, op: OperationRow<Op>, q: SourceRequest): Promise<CiphertextSource> {
+  /* Precondition: a ciphertext is given, unless DryRun ignores it. */
+  if (q.blob === undefined && !q.ignoreCiphertext) throw validationError([`Value null at '${q.names.blob}' failed to satisfy constraint: Member must not be null`]);
+  const alg = q.algorithm ?? 'SYMMETRIC_DEFAULT';
+  const facts: RequestFacts = { encryptionContext: q.context, encryptionAlgorithm: alg };
+  let rec: KeyRecord;
+  if (q.keyId !== undefined) {
+    rec = await resolveKey(ctx, op, q.names.keyMember, q.keyId, q.action, facts, q.peer);
+    const row = algorithmFor(rec, alg);
+    if (row.selfDescribing && !q.ignoreCiphertext) {
+      const arn = blobKeyArn(ctx, q.blob as Uint8Array);
+      if (arn === undefined) throw invalidCiphertext();
+      /* Precondition: the key named in the request is the ciphertext's key. */
+      if (arn !== rec.arn) throw new IncorrectKeyException(INCORRECT_KEY);
+    }
+  } else {
+    /* Precondition: asymmetric ciphertext (no header) comes with its key. */
+    if (!algorithm(alg)?.selfDescribing) throw new ValidationException(`${q.names.keyId} is required when the ciphertext was encrypted under an asymmetric KMS key (${alg}).`);
+    if (q.ignoreCiphertext) throw new ValidationException(`${q.names.keyId} is required when DryRunModifiers includes IGNORE_CIPHERTEXT.`);
+    const arn = blobKeyArn(ctx, q.blob as Uint8Array);
+    if (arn === undefined) throw invalidCiphertext();
+    const found = await getKey(ctx, arn);
+    /* Precondition: the ciphertext's key exists and allows the caller. */
+    if (!found || !(await allowed(ctx, op, q.action, found, facts, q.peer))) throw new AccessDeniedException(CIPHERTEXT_KEY_INACCESSIBLE);
+    rec = found;
+  }
+  checkKeyState(op.keyStates as NonNullable<typeof op.keyStates>, rec);
+  const row = algorithmFor(rec, alg);
+  return { rec, row, aad: contextFor(row, q.context, q.names.context) };
+}
+
+/** Decrypts; every failure is the one InvalidCiphertextException. */
+export async function open(ctx: OpContext, src: CiphertextSource, blob: Uint8Array): Promise<Opened> {
+  let opened: Opened | undefined;
+  try {
+    opened = await src.row.decrypt(ctx.env, src.rec, blob, src.aad);
+  } catch {
+    opened = undefined;
+  }
+  if (!opened) throw invalidCiphertext();
+  return opened;
+}
+
+/** DryRun with DryRunModifiers IGNORE_CIPHERTEXT (Decrypt, ReEncrypt). */
+export function ignoresCiphertext(input: { readonly DryRun?: boolean | undefined; readonly DryRunModifiers?: readonly string[] | undefined }): boolean {
+  return input.DryRun === true && (input.DryRunModifiers ?? []).includes('IGNORE_CIPHERTEXT');
+}

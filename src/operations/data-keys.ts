@@ -1,0 +1,48 @@
+/**
+ * GenerateDataKey, GenerateDataKeyWithoutPlaintext (API reference): a random data key, returned
+ * encrypted under a key that wraps data keys (and in plaintext for GenerateDataKey).
+ */
+import { InvalidKeyUsageException, ValidationException } from '../errors.js';
+import type { KeyRecord } from '../keys/record.js';
+import type { Validated } from '../model/api.js';
+import type * as T from '../types.js';
+import { wipe } from '../util/bytes.js';
+import { contextFor, dryRun } from './checks.js';
+import type { OpContext } from './context.js';
+import { checkNoRecipient } from './decrypt.js';
+import { algorithmFor, keySpecRow } from './spec.js';
+
+type DataKeyOp = 'GenerateDataKey' | 'GenerateDataKeyWithoutPlaintext';
+
+/* Precondition: exactly one of KeySpec (AES_128, AES_256) and NumberOfBytes (1..1024). */
+export function checkDataKeySize(input: Validated<DataKeyOp>): void {
+  if ((input.KeySpec === undefined) === (input.NumberOfBytes === undefined)) throw new ValidationException('Please specify either number of bytes or key spec.');
+  if ('Recipient' in input) checkNoRecipient(input);
+}
+
+async function dataKey(ctx: OpContext, input: Validated<DataKeyOp>, rec: KeyRecord, op: DataKeyOp) {
+  /* Precondition: the key wraps data keys (symmetric encryption keys). */
+  if (!keySpecRow(rec).wrapsDataKeys) throw new InvalidKeyUsageException(`${rec.arn} key usage is ${rec.keyUsage} with key spec ${rec.keySpec}, which is not valid for ${op}.`);
+  const row = algorithmFor(rec, 'SYMMETRIC_DEFAULT');
+  const aad = contextFor(row, input.EncryptionContext, 'encryptionContext');
+  dryRun(input);
+  const n = input.NumberOfBytes ?? (input.KeySpec === 'AES_128' ? 16 : 32);
+  const plaintext = ctx.env.random(n);
+  try {
+    return { plaintext, sealed: await row.encrypt(ctx.env, rec, plaintext, aad) };
+  } catch (e) {
+    wipe(plaintext);
+    throw e;
+  }
+}
+
+export async function generateDataKey(ctx: OpContext, input: Validated<'GenerateDataKey'>, rec: KeyRecord): Promise<T.GenerateDataKeyResponse> {
+  const { plaintext, sealed } = await dataKey(ctx, input, rec, 'GenerateDataKey');
+  return { CiphertextBlob: sealed.CiphertextBlob, Plaintext: plaintext, KeyId: rec.arn, KeyMaterialId: sealed.KeyMaterialId as string };
+}
+
+export async function generateDataKeyWithoutPlaintext(ctx: OpContext, input: Validated<'GenerateDataKeyWithoutPlaintext'>, rec: KeyRecord): Promise<T.GenerateDataKeyWithoutPlaintextResponse> {
+  const { plaintext, sealed } = await dataKey(ctx, input, rec, 'GenerateDataKeyWithoutPlaintext');
+  wipe(plaintext);
+  return { CiphertextBlob: sealed.CiphertextBlob, KeyId: rec.arn, KeyMaterialId: sealed.KeyMaterialId as string };
+}

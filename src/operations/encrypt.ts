@@ -1,0 +1,17 @@
+/** Encrypt: plaintext 1..4096 bytes (less for RSA and SM2) under a key (API reference, Encrypt). */
+import type { KeyRecord } from '../keys/record.js';
+import type { Validated } from '../model/api.js';
+import type * as T from '../types.js';
+import { checkPlaintextLimit, contextFor, dryRun } from './checks.js';
+import type { OpContext } from './context.js';
+import { algorithmFor } from './spec.js';
+
+export async function encrypt(ctx: OpContext, input: Validated<'Encrypt'>, rec: KeyRecord): Promise<T.EncryptResponse> {
+  const row = algorithmFor(rec, input.EncryptionAlgorithm);
+  const aad = contextFor(row, input.EncryptionContext, 'encryptionContext');
+  const pt = input.Plaintext;
+  checkPlaintextLimit(row, rec, pt.length);
+  dryRun(input);
+  const sealed = await row.encrypt(ctx.env, rec, pt, aad);
+  return { CiphertextBlob: sealed.CiphertextBlob, KeyId: rec.arn, EncryptionAlgorithm: row.name };
+}

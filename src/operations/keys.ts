@@ -1,0 +1,154 @@
+/**
+ * Key lifecycle: CreateKey, DescribeKey, ListKeys, EnableKey, DisableKey, ScheduleKeyDeletion,
+ * CancelKeyDeletion (API reference, each page; Developer Guide, "Key states").
+ */
+import { keySpecInfo } from '../algorithms/registry.js';
+import { KMSInternalException, UnsupportedOperationException, ValidationException } from '../errors.js';
+import { keyArn, newKeyId } from '../keys/arn.js';
+import type { KeyRecord, KeySpec } from '../keys/record.js';
+import { DAY_MS } from '../keys/rotation.js';
+import type { Validated } from '../model/api.js';
+import type * as T from '../types.js';
+import { rangeViolation, validationError } from '../validate.js';
+import { authorizeIam, checkPolicy } from './authorize.js';
+import { nowMs, type OpContext } from './context.js';
+import { refresh } from './resolve.js';
+import { unsupportedSpec } from './spec.js';
+import { metadata, paginate } from './views.js';
+
+/** CreateKey's KeySpec when the request names none (API reference, CreateKey KeySpec). */
+const DEFAULT_KEY_SPEC = 'SYMMETRIC_DEFAULT';
+
+/** CreateKey: a key of any spec kms-core implements, for a usage its row offers. */
+export async function createKey(ctx: OpContext, input: Validated<'CreateKey'>): Promise<T.CreateKeyResponse> {
+  /* Precondition: KeySpec and the deprecated CustomerMasterKeySpec are not both given. */
+  if (input.KeySpec !== undefined && input.CustomerMasterKeySpec !== undefined) {
+    throw new ValidationException('You cannot specify KeySpec and CustomerMasterKeySpec in the same request. CustomerMasterKeySpec is deprecated.');
+  }
+  const spec = (input.KeySpec ?? input.CustomerMasterKeySpec ?? DEFAULT_KEY_SPEC) as KeySpec;
+  // Recorded AWS responses: only symmetric encryption keys (the default spec) may omit
+  // KeyUsage, and they take ENCRYPT_DECRYPT only.
+  /* Precondition: every key but a symmetric encryption key names its KeyUsage. */
+  if (input.KeyUsage === undefined && spec !== DEFAULT_KEY_SPEC) throw new ValidationException('You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.');
+  const usage = input.KeyUsage ?? 'ENCRYPT_DECRYPT';
+  /* Precondition: a symmetric encryption key has KeyUsage ENCRYPT_DECRYPT. */
+  if (spec === DEFAULT_KEY_SPEC && usage !== 'ENCRYPT_DECRYPT') {
+    throw new ValidationException(`The operation failed because the KeyUsage value of the CMK is ${usage}. To perform this operation, the KeyUsage value must be ENCRYPT_DECRYPT.`);
+  }
+  const origin = input.Origin ?? 'AWS_KMS';
+  const info = keySpecInfo(spec);
+  /* Precondition: kms-core implements the key spec. */
+  if (!info) throw unsupportedSpec(spec);
+  /* Precondition: kms-core offers the key usage for the spec. */
+  if (!info.keyUsages.includes(usage)) throw new UnsupportedOperationException(`KeyUsage ${usage} is not supported by kms-core for key spec ${spec}; it offers ${info.keyUsages.join(', ')}.`);
+  /* Precondition: AWS offers the key spec in this Region (SM2: China Regions only). */
+  if (info.regions && !info.regions(ctx.region)) throw new UnsupportedOperationException(`KeySpec ${spec} is not supported in this Region`);
+  /* Precondition: no custom key store (kms-core has none). */
+  if (origin === 'AWS_CLOUDHSM' || origin === 'EXTERNAL_KEY_STORE' || input.CustomKeyStoreId !== undefined || input.XksKeyId !== undefined) {
+    throw new UnsupportedOperationException('Custom key stores (AWS_CLOUDHSM, EXTERNAL_KEY_STORE) are not supported by kms-core.');
+  }
+  /* Precondition: imported key material (Origin EXTERNAL) only for symmetric keys. */
+  if (origin === 'EXTERNAL' && info.keyType !== 'symmetric') {
+    throw new UnsupportedOperationException('kms-core supports imported key material (Origin EXTERNAL) for SYMMETRIC_DEFAULT keys only.');
+  }
+  // kms:CreateKey is an IAM-only permission; the new key's policy must pass the lockout safety
+  // check unless the caller bypasses it (API reference, CreateKey Policy).
+  const bypass = input.BypassPolicyLockoutSafetyCheck === true;
+  const multiRegion = input.MultiRegion === true;
+  const keyFacts = { arn: '*', accountId: ctx.accountId, keySpec: spec, keyUsage: usage, origin, multiRegion };
+  authorizeIam(ctx, 'CreateKey', '*', { bypassPolicyLockoutSafetyCheck: bypass }, keyFacts);
+  if (input.Policy !== undefined) checkPolicy(ctx, input.Policy, bypass, keyFacts);
+  const now = nowMs(ctx);
+  const keyId = await freshKeyId(ctx, multiRegion);
+  const rec: KeyRecord = {
+    keyId,
+    arn: keyArn(ctx.region, ctx.accountId, keyId),
+    accountId: ctx.accountId,
+    region: ctx.region,
+    keySpec: spec,
+    keyUsage: usage,
+    origin,
+    description: input.Description ?? '',
+    multiRegion,
+    creationDate: now,
+    keyState: origin === 'EXTERNAL' ? 'PendingImport' : 'Enabled',
+    rotationEnabled: false,
+    material: origin === 'EXTERNAL' ? [] : [await info.generate(ctx.env, now)],
+  };
+  if (input.Policy !== undefined) rec.policy = input.Policy;
+  await ctx.keyStore.createKey(rec);
+  return { KeyMetadata: metadata(rec) };
+}
+
+/** A key ID not yet in this account's store (an injected random source may repeat itself). */
+async function freshKeyId(ctx: OpContext, multiRegion: boolean): Promise<string> {
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const id = newKeyId(ctx.env.random, multiRegion);
+    if (!(await ctx.keyStore.getKey(keyArn(ctx.region, ctx.accountId, id)))) return id;
+  }
+  throw new KMSInternalException('Could not draw an unused key ID: the random source repeats itself.');
+}
+
+export async function describeKey(_ctx: OpContext, _input: Validated<'DescribeKey'>, rec: KeyRecord): Promise<T.DescribeKeyResponse> {
+  return { KeyMetadata: metadata(rec) };
+}
+
+/** ListKeys: Limit 1..1000, default 100 (API reference). kms:ListKeys is an IAM permission. */
+export async function listKeys(ctx: OpContext, input: Validated<'ListKeys'>): Promise<T.ListKeysResponse> {
+  authorizeIam(ctx, 'ListKeys', '*');
+  const live: KeyRecord[] = [];
+  for (const r of await ctx.keyStore.listKeys(ctx.region, ctx.accountId)) {
+    const k = await refresh(ctx, r);
+    if (k) live.push(k);
+  }
+  const page = paginate(live, (r) => r.keyId, input.Limit ?? 100, input.Marker);
+  return { Keys: page.items.map((r) => ({ KeyId: r.keyId, KeyArn: r.arn })), ...page.more };
+}
+
+export async function enableKey(ctx: OpContext, _input: Validated<'EnableKey'>, rec: KeyRecord): Promise<Record<string, never>> {
+  const now = nowMs(ctx);
+  await ctx.keyStore.updateKey(rec.arn, (r) => {
+    // A rotation that fell due while the key was disabled happens as it is re-enabled
+    // (Developer Guide, "Rotate AWS KMS keys": disabled keys are not rotated).
+    if (r.keyState === 'Disabled' && r.rotationEnabled && r.nextRotationDate !== undefined && r.nextRotationDate < now) r.nextRotationDate = now;
+    if (r.keyState !== 'Unavailable') r.keyState = 'Enabled';
+  });
+  return {};
+}
+
+export async function disableKey(ctx: OpContext, _input: Validated<'DisableKey'>, rec: KeyRecord): Promise<Record<string, never>> {
+  await ctx.keyStore.updateKey(rec.arn, (r) => {
+    if (r.keyState !== 'Unavailable') r.keyState = 'Disabled';
+  });
+  return {};
+}
+
+/* Precondition: PendingWindowInDays is 7..30 (API reference; the model allows 1..365). */
+export function checkPendingWindow(input: Validated<'ScheduleKeyDeletion'>): void {
+  const bad = rangeViolation('pendingWindowInDays', input.PendingWindowInDays ?? 30, 7, 30);
+  if (bad) throw validationError([bad]);
+}
+
+/** ScheduleKeyDeletion: PendingWindowInDays 7..30 (default 30). */
+export async function scheduleKeyDeletion(ctx: OpContext, input: Validated<'ScheduleKeyDeletion'>, rec: KeyRecord): Promise<T.ScheduleKeyDeletionResponse> {
+  const days = input.PendingWindowInDays ?? 30;
+  const deletionDate = nowMs(ctx) + days * DAY_MS;
+  await ctx.keyStore.updateKey(rec.arn, (r) => {
+    r.keyState = 'PendingDeletion';
+    r.deletionDate = deletionDate;
+    r.pendingWindowInDays = days;
+  });
+  return { KeyId: rec.arn, DeletionDate: new Date(deletionDate), KeyState: 'PendingDeletion', PendingWindowInDays: days };
+}
+
+/** CancelKeyDeletion: the key comes back Disabled, as in AWS. */
+export async function cancelKeyDeletion(ctx: OpContext, _input: Validated<'CancelKeyDeletion'>, rec: KeyRecord): Promise<T.KeyIdResponse> {
+  await ctx.keyStore.updateKey(rec.arn, (r) => {
+    // A key with imported material whose material is absent cannot be Disabled (or later
+    // Enabled): like DeleteImportedKeyMaterial, it goes back to PendingImport.
+    r.keyState = r.material.length === 0 ? 'PendingImport' : 'Disabled';
+    delete r.deletionDate;
+    delete r.pendingWindowInDays;
+  });
+  return { KeyId: rec.arn };
+}

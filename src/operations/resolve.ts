@@ -1,0 +1,116 @@
+/**
+ * Finding keys: the four identifier forms (key ID, key ARN, alias name, alias ARN), the forms
+ * each operation accepts, the key a symmetric blob names, and what time has done to a key
+ * (scheduled deletion and rotation) before anyone reads it.
+ */
+import { OFF_MATERIAL_ID as KEY_REF_LEN, OVERHEAD, readKeyHeader } from '../envelope/format.js';
+import { NotFoundException, UnsupportedOperationException } from '../errors.js';
+import { aliasArn, keyArn, parseKeyRef, type KeyRef } from '../keys/arn.js';
+import type { BackingKey, KeyRecord } from '../keys/record.js';
+import { applyScheduledRotations, rotationDue } from '../keys/rotation.js';
+import type { KeyIdForms } from '../model/types.js';
+import { nowMs, type OpContext } from './context.js';
+import { aliasNotFound, invalidKeyId, keyNotFound, noRotation } from './messages.js';
+import { keySpecRow } from './spec.js';
+
+/** Applies what time has done to a key: deletion once DeletionDate passed, due rotations. */
+export async function refresh(ctx: OpContext, rec: KeyRecord | undefined): Promise<KeyRecord | undefined> {
+  if (!rec) return undefined;
+  // Only a key pending deletion or with automatic rotation has anything time can change.
+  if (rec.keyState !== 'PendingDeletion' && !rec.rotationEnabled) return rec;
+  const now = nowMs(ctx);
+  if (rec.keyState === 'PendingDeletion' && rec.deletionDate !== undefined && now >= rec.deletionDate) {
+    const store = ctx.keyStore;
+    for (const a of await store.listAliases(rec.region, rec.accountId)) if (a.targetKeyId === rec.keyId) await store.deleteAlias(a.aliasArn);
+    await store.deleteKey(rec.arn);
+    return undefined;
+  }
+  if (rotationDue(rec, now)) return ctx.keyStore.updateKey(rec.arn, (r) => applyScheduledRotations(r, now, newVersion(ctx, r)));
+  return rec;
+}
+
+/** How a rotation of `rec` makes its next material version (its key spec's row). */
+export function newVersion(ctx: OpContext, rec: KeyRecord): (createdAt: number) => BackingKey {
+  const rotate = keySpecRow(rec).rotate;
+  /* Precondition: only a key spec that rotates gets new material versions. */
+  if (!rotate) throw new UnsupportedOperationException(noRotation(rec));
+  return (at) => rotate(ctx.env, at);
+}
+
+/** The live record stored under `arn`. */
+export async function getKey(ctx: OpContext, arn: string): Promise<KeyRecord | undefined> {
+  return refresh(ctx, await ctx.keyStore.getKey(arn));
+}
+
+/**
+ * The parsed identifier, checked against the forms the operation accepts: a malformed one, or
+ * an alias where the API page says "Specify the key ID or key ARN", is NotFoundException.
+ */
+export function keyRef(id: string, forms: KeyIdForms = 'any'): Readonly<KeyRef> {
+  const ref = parseKeyRef(id);
+  /* Precondition: the identifier is one of the forms the operation accepts. */
+  if (!ref || (forms === 'key' && (ref.kind === 'aliasName' || ref.kind === 'aliasArn'))) throw new NotFoundException(invalidKeyId(id));
+  return ref;
+}
+
+/**
+ * The key ARN an identifier names. Key IDs and alias names resolve in the caller's account
+ * only; another account's key is named by key ARN or alias ARN. An ARN of another Region is
+ * "Invalid arn <region>" (recorded AWS response).
+ */
+export async function arnOf(ctx: OpContext, ref: Readonly<KeyRef>): Promise<string> {
+  switch (ref.kind) {
+    case 'keyId':
+      return keyArn(ctx.region, ctx.accountId, ref.keyId);
+    case 'keyArn':
+      if (ref.region !== ctx.region || ref.partition !== ctx.partition) throw new NotFoundException(`Invalid arn ${ref.region}`);
+      return keyArn(ref.region, ref.accountId, ref.keyId);
+    case 'aliasName':
+    case 'aliasArn': {
+      const account = ref.kind === 'aliasArn' ? ref.accountId : ctx.accountId;
+      if (ref.kind === 'aliasArn' && (ref.region !== ctx.region || ref.partition !== ctx.partition)) throw new NotFoundException(`Invalid arn ${ref.region}`);
+      const aArn = aliasArn(ctx.region, account, ref.aliasName);
+      const alias = await ctx.keyStore.getAlias(aArn);
+      if (!alias) throw new NotFoundException(aliasNotFound(aArn));
+      return keyArn(ctx.region, account, alias.targetKeyId);
+    }
+  }
+}
+
+/** Resolves an identifier to a live record without authorizing anything. */
+export async function lookup(ctx: OpContext, id: string, forms: KeyIdForms = 'any'): Promise<KeyRecord> {
+  const arn = await arnOf(ctx, keyRef(id, forms));
+  const rec = await getKey(ctx, arn);
+  if (!rec) throw new NotFoundException(keyNotFound(arn));
+  return rec;
+}
+
+/** The ARN an identifier names, or undefined when it names nothing (no error). */
+export async function arnIfAny(ctx: OpContext, id: string | undefined): Promise<string | undefined> {
+  const ref = id === undefined ? undefined : parseKeyRef(id);
+  if (!ref) return undefined;
+  try {
+    return await arnOf(ctx, ref);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The ARN of the key a symmetric blob names (its header bytes 0..24 resolved in this Region),
+ * or undefined when the blob is not a kms-core envelope. Memoized per key reference: blobs of
+ * one key share those bytes.
+ */
+export function blobKeyArn(ctx: OpContext, blob: Uint8Array): string | undefined {
+  if (blob.length < OVERHEAD) return undefined;
+  const ref = String.fromCharCode.apply(null, blob.subarray(0, KEY_REF_LEN) as unknown as number[]);
+  const memo = ctx.blobArns;
+  const hit = memo.get(ref);
+  if (hit !== undefined) return hit;
+  const h = readKeyHeader(blob);
+  if (!h) return undefined;
+  const arn = keyArn(ctx.region, h.accountId, h.keyId);
+  if (memo.size >= 4096) memo.clear();
+  memo.set(ref, arn);
+  return arn;
+}

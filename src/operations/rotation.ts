@@ -1,0 +1,110 @@
+/**
+ * Key rotation: EnableKeyRotation, DisableKeyRotation, GetKeyRotationStatus, RotateKeyOnDemand,
+ * ListKeyRotations (API reference; Developer Guide, "Rotate AWS KMS keys"). The key-state rule
+ * of each row is checked first (src/operations/key-states.ts); then the key spec and origin.
+ */
+import { LimitExceededException, UnsupportedOperationException } from '../errors.js';
+import type { KeyRecord } from '../keys/record.js';
+import { DAY_MS, DEFAULT_ROTATION_PERIOD_DAYS, ON_DEMAND_ROTATION_LIMIT, onDemandRotations, rotateNow } from '../keys/rotation.js';
+import type { Validated } from '../model/api.js';
+import type * as T from '../types.js';
+import { nowMs, type OpContext } from './context.js';
+import { noRotation, originNotValid } from './messages.js';
+import { newVersion } from './resolve.js';
+import { keySpecRow } from './spec.js';
+import { paginate } from './views.js';
+
+/* Precondition: only key specs that rotate (symmetric encryption keys) have rotation settings. */
+function checkRotatable(rec: KeyRecord, detail = ''): void {
+  if (!keySpecRow(rec).rotatable) throw new UnsupportedOperationException(noRotation(rec) + detail);
+}
+
+/* Precondition: keys with imported key material have no automatic rotation (key-state table, footnote 7). */
+function checkOrigin(rec: KeyRecord, message = originNotValid(rec)): void {
+  if (rec.origin === 'EXTERNAL') throw new UnsupportedOperationException(message);
+}
+
+const limitReached = (rec: KeyRecord) => new LimitExceededException(`The on-demand rotations limit has been reached for ${rec.arn}.`);
+
+export async function enableKeyRotation(ctx: OpContext, input: Validated<'EnableKeyRotation'>, rec: KeyRecord): Promise<Record<string, never>> {
+  checkRotatable(rec, ' Only symmetric encryption KMS keys can be rotated.');
+  checkOrigin(rec);
+  const period = input.RotationPeriodInDays ?? DEFAULT_ROTATION_PERIOD_DAYS;
+  const now = nowMs(ctx);
+  await ctx.keyStore.updateKey(rec.arn, (r) => {
+    r.rotationEnabled = true;
+    r.rotationPeriodInDays = period;
+    // "The rotation period defines the number of days after you enable automatic key rotation
+    // that KMS will rotate your key material" (EnableKeyRotation reference).
+    r.nextRotationDate = now + period * DAY_MS;
+  });
+  return {};
+}
+
+export async function disableKeyRotation(ctx: OpContext, _input: Validated<'DisableKeyRotation'>, rec: KeyRecord): Promise<Record<string, never>> {
+  checkRotatable(rec, ' Only symmetric encryption KMS keys can be rotated.');
+  checkOrigin(rec);
+  await ctx.keyStore.updateKey(rec.arn, (r) => {
+    r.rotationEnabled = false;
+    delete r.nextRotationDate;
+  });
+  return {};
+}
+
+/**
+ * GetKeyRotationStatus. A Disabled key reports its status unchanged; a key pending deletion
+ * reports KeyRotationEnabled false (its status returns if the deletion is cancelled).
+ * OnDemandRotationStartDate is present only while an on-demand rotation is in progress, and
+ * kms-core completes one within the call, so it never appears.
+ */
+export async function getKeyRotationStatus(_ctx: OpContext, _input: Validated<'GetKeyRotationStatus'>, rec: KeyRecord): Promise<T.GetKeyRotationStatusResponse> {
+  checkRotatable(rec);
+  checkOrigin(rec);
+  const pendingDeletion = rec.keyState === 'PendingDeletion' || rec.keyState === 'PendingReplicaDeletion';
+  const enabled = rec.rotationEnabled && !pendingDeletion;
+  const out: T.GetKeyRotationStatusResponse = { KeyRotationEnabled: enabled, KeyId: rec.arn };
+  if (enabled) {
+    out.RotationPeriodInDays = rec.rotationPeriodInDays ?? DEFAULT_ROTATION_PERIOD_DAYS;
+    if (rec.nextRotationDate !== undefined) out.NextRotationDate = new Date(rec.nextRotationDate);
+  }
+  return out;
+}
+
+/** RotateKeyOnDemand: a new backing key now; at most 25 on-demand rotations per key. */
+export async function rotateKeyOnDemand(ctx: OpContext, _input: Validated<'RotateKeyOnDemand'>, rec: KeyRecord): Promise<T.KeyIdResponse> {
+  checkRotatable(rec, ' Only symmetric encryption KMS keys can be rotated.');
+  // AWS rotates keys with imported material on demand only into material imported for that
+  // purpose (PENDING_ROTATION); kms-core has no ImportKeyMaterial, so it refuses them.
+  checkOrigin(rec, `${rec.arn} has imported key material; on-demand rotation needs new imported material, which kms-core cannot import.`);
+  /* Precondition: fewer than 25 on-demand rotations so far (RotateKeyOnDemand reference). */
+  if (onDemandRotations(rec) >= ON_DEMAND_ROTATION_LIMIT) throw limitReached(rec);
+  const now = nowMs(ctx);
+  const next = newVersion(ctx, rec);
+  await ctx.keyStore.updateKey(rec.arn, (r) => {
+    // Checked again inside the atomic update: concurrent calls must not pass the limit.
+    if (onDemandRotations(r) >= ON_DEMAND_ROTATION_LIMIT) throw limitReached(rec);
+    rotateNow(r, now, next);
+  });
+  return { KeyId: rec.arn };
+}
+
+/** ListKeyRotations: one entry per rotation (ALL_KEY_MATERIAL adds the original material). */
+export async function listKeyRotations(_ctx: OpContext, input: Validated<'ListKeyRotations'>, rec: KeyRecord): Promise<T.ListKeyRotationsResponse> {
+  checkRotatable(rec);
+  const all = input.IncludeKeyMaterial === 'ALL_KEY_MATERIAL';
+  const last = rec.material.length - 1;
+  const entries = rec.material
+    .map((m, i) => ({ m, i }))
+    .filter(({ m }) => all || m.rotationType !== undefined)
+    .map(({ m, i }) => {
+      const e: T.RotationsListEntry = { KeyId: rec.arn, KeyMaterialId: m.id, KeyMaterialState: i === last ? 'CURRENT' : 'NON_CURRENT' };
+      // RotationDate and RotationType are absent for the key's first material (RotationsListEntry).
+      if (m.rotationType) {
+        e.RotationDate = new Date(m.createdAt);
+        e.RotationType = m.rotationType;
+      }
+      return e;
+    });
+  const page = paginate(entries, (e) => e.KeyMaterialId as string, input.Limit ?? 100, input.Marker);
+  return { Rotations: page.items, ...page.more };
+}

@@ -1,0 +1,51 @@
+/**
+ * What a key can do, read from its row of the key-spec registry (src/algorithms/registry.ts)
+ * and its key usage. Operations ask these instead of branching on a key spec's name.
+ */
+import { algorithm, keySpecInfo } from '../algorithms/registry.js';
+import type { EncryptionAlgorithm, EncryptionAlgorithmSpec, KeySpecInfo } from '../algorithms/types.js';
+import { InvalidKeyUsageException, UnsupportedOperationException, type KmsError } from '../errors.js';
+import type { KeyRecord } from '../keys/record.js';
+
+/** Key specs kms-core knows in the model but does not implement (yet). */
+export function unsupportedSpec(spec: string): KmsError {
+  return new UnsupportedOperationException(`KeySpec ${spec} is not supported by kms-core.`);
+}
+
+/** The registry row of a key's spec. */
+export function keySpecRow(rec: KeyRecord): KeySpecInfo {
+  const info = keySpecInfo(rec.keySpec);
+  if (!info) throw unsupportedSpec(rec.keySpec);
+  return info;
+}
+
+/** The registry row for `name` (default SYMMETRIC_DEFAULT), checked against the key's spec. */
+export function algorithmFor(rec: KeyRecord, name: EncryptionAlgorithmSpec | undefined): EncryptionAlgorithm {
+  const alg = name ?? 'SYMMETRIC_DEFAULT';
+  const row = algorithm(alg);
+  /* Precondition: the encryption algorithm is one the key's spec supports. */
+  if (!row || !keySpecRow(rec).encryptionAlgorithms.includes(alg)) throw new InvalidKeyUsageException(`Algorithm ${alg} is incompatible with key spec ${rec.keySpec}.`);
+  return row;
+}
+
+const COMMON = ['CreateGrant', 'RetireGrant', 'DescribeKey'];
+const ENCRYPTION = ['Encrypt', 'Decrypt', 'ReEncryptFrom', 'ReEncryptTo'];
+const DATA_KEYS = ['GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext'];
+const BY_USAGE: Readonly<Record<string, readonly string[]>> = {
+  ENCRYPT_DECRYPT: ENCRYPTION,
+  SIGN_VERIFY: ['Sign', 'Verify'],
+  GENERATE_VERIFY_MAC: ['GenerateMac', 'VerifyMac'],
+  KEY_AGREEMENT: ['DeriveSharedSecret'],
+  ENCAPSULATE_DECAPSULATE: ['Decapsulate'],
+};
+
+/**
+ * The grant operations a key supports (CreateGrant: "if the grant allows an operation that the
+ * KMS key does not support, CreateGrant fails with a ValidationException").
+ */
+export function grantOperationSupported(rec: KeyRecord, op: string): boolean {
+  const spec = keySpecRow(rec);
+  if (COMMON.includes(op) || (BY_USAGE[rec.keyUsage] ?? []).includes(op)) return true;
+  if (op === 'GetPublicKey') return spec.hasPublicKey;
+  return spec.wrapsDataKeys && DATA_KEYS.includes(op);
+}
