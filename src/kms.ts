@@ -80,6 +80,11 @@ export function contextOf(kms: Kms): OpContext {
   return ctx;
 }
 
+/** Runs operation `name` for `kms` through its row of the operation table. */
+function run<Op extends OperationName>(kms: Kms, name: Op, input: unknown): Promise<OperationOutput<Op>> {
+  return runOperation(contextOf(kms), OPERATION_TABLE[name] as never, input) as Promise<OperationOutput<Op>>;
+}
+
 export class Kms {
   readonly accountId: string;
   readonly region: string;
@@ -130,78 +135,73 @@ export class Kms {
     return view;
   }
 
-  /** Runs operation `name` through its row of the operation table. */
-  private run<Op extends OperationName>(name: Op, input: unknown): Promise<OperationOutput<Op>> {
-    return runOperation(contextOf(this), OPERATION_TABLE[name] as never, input) as Promise<OperationOutput<Op>>;
-  }
-
   // ── keys (src/operations/keys.ts) ──
   /** CreateKey: a key of any spec kms-core implements (SYMMETRIC_DEFAULT by default). */
-  createKey(input: T.CreateKeyRequest = {}): Promise<T.CreateKeyResponse> { return this.run('CreateKey', input); }
+  createKey(input: T.CreateKeyRequest = {}): Promise<T.CreateKeyResponse> { return run(this, 'CreateKey', input); }
   /** DescribeKey: the key's metadata; any key state. */
-  describeKey(input: T.DescribeKeyRequest): Promise<T.DescribeKeyResponse> { return this.run('DescribeKey', input); }
+  describeKey(input: T.DescribeKeyRequest): Promise<T.DescribeKeyResponse> { return run(this, 'DescribeKey', input); }
   /** ListKeys: the account's keys in this Region, paged (Limit 1..1000, default 100). */
-  listKeys(input: T.ListKeysRequest = {}): Promise<T.ListKeysResponse> { return this.run('ListKeys', input); }
+  listKeys(input: T.ListKeysRequest = {}): Promise<T.ListKeysResponse> { return run(this, 'ListKeys', input); }
   /** EnableKey: Disabled → Enabled. */
-  enableKey(input: T.EnableKeyRequest): Promise<Record<string, never>> { return this.run('EnableKey', input); }
+  enableKey(input: T.EnableKeyRequest): Promise<Record<string, never>> { return run(this, 'EnableKey', input); }
   /** DisableKey: Enabled → Disabled. */
-  disableKey(input: T.DisableKeyRequest): Promise<Record<string, never>> { return this.run('DisableKey', input); }
+  disableKey(input: T.DisableKeyRequest): Promise<Record<string, never>> { return run(this, 'DisableKey', input); }
   /** ScheduleKeyDeletion: PendingDeletion for 7..30 days (default 30), then gone. */
-  scheduleKeyDeletion(input: T.ScheduleKeyDeletionRequest): Promise<T.ScheduleKeyDeletionResponse> { return this.run('ScheduleKeyDeletion', input); }
+  scheduleKeyDeletion(input: T.ScheduleKeyDeletionRequest): Promise<T.ScheduleKeyDeletionResponse> { return run(this, 'ScheduleKeyDeletion', input); }
   /** CancelKeyDeletion: the key comes back Disabled. */
-  cancelKeyDeletion(input: T.CancelKeyDeletionRequest): Promise<T.CancelKeyDeletionResponse> { return this.run('CancelKeyDeletion', input); }
+  cancelKeyDeletion(input: T.CancelKeyDeletionRequest): Promise<T.CancelKeyDeletionResponse> { return run(this, 'CancelKeyDeletion', input); }
 
   // ── aliases (src/operations/aliases.ts) ──
   /** CreateAlias: a new alias of the account for one of its keys. */
-  createAlias(input: T.CreateAliasRequest): Promise<Record<string, never>> { return this.run('CreateAlias', input); }
+  createAlias(input: T.CreateAliasRequest): Promise<Record<string, never>> { return run(this, 'CreateAlias', input); }
   /** UpdateAlias: points an alias at another key of the same type and usage. */
-  updateAlias(input: T.UpdateAliasRequest): Promise<Record<string, never>> { return this.run('UpdateAlias', input); }
+  updateAlias(input: T.UpdateAliasRequest): Promise<Record<string, never>> { return run(this, 'UpdateAlias', input); }
   /** DeleteAlias: removes an alias (never its key). */
-  deleteAlias(input: T.DeleteAliasRequest): Promise<Record<string, never>> { return this.run('DeleteAlias', input); }
+  deleteAlias(input: T.DeleteAliasRequest): Promise<Record<string, never>> { return run(this, 'DeleteAlias', input); }
   /** ListAliases: the account's aliases in this Region, or one key's, paged. */
-  listAliases(input: T.ListAliasesRequest = {}): Promise<T.ListAliasesResponse> { return this.run('ListAliases', input); }
+  listAliases(input: T.ListAliasesRequest = {}): Promise<T.ListAliasesResponse> { return run(this, 'ListAliases', input); }
 
   // ── key policies (src/operations/key-policies.ts) ──
   /** GetKeyPolicy: the key policy (the default one spelled out as AWS writes it). */
-  getKeyPolicy(input: T.GetKeyPolicyRequest): Promise<T.GetKeyPolicyResponse> { return this.run('GetKeyPolicy', input); }
+  getKeyPolicy(input: T.GetKeyPolicyRequest): Promise<T.GetKeyPolicyResponse> { return run(this, 'GetKeyPolicy', input); }
   /** PutKeyPolicy: replaces the key policy, after the lockout safety check. */
-  putKeyPolicy(input: T.PutKeyPolicyRequest): Promise<Record<string, never>> { return this.run('PutKeyPolicy', input); }
+  putKeyPolicy(input: T.PutKeyPolicyRequest): Promise<Record<string, never>> { return run(this, 'PutKeyPolicy', input); }
 
   // ── grants (src/operations/grants.ts) ──
   /** CreateGrant: a grant for a grantee principal; returns GrantId and a grant token. */
-  createGrant(input: T.CreateGrantRequest): Promise<T.CreateGrantResponse> { return this.run('CreateGrant', input); }
+  createGrant(input: T.CreateGrantRequest): Promise<T.CreateGrantResponse> { return run(this, 'CreateGrant', input); }
   /** ListGrants: a key's grants, paged. */
-  listGrants(input: T.ListGrantsRequest): Promise<T.ListGrantsResponse> { return this.run('ListGrants', input); }
+  listGrants(input: T.ListGrantsRequest): Promise<T.ListGrantsResponse> { return run(this, 'ListGrants', input); }
   /** RetireGrant: by GrantToken, or by KeyId and GrantId; the grant decides who may. */
-  retireGrant(input: T.RetireGrantRequest = {}): Promise<Record<string, never>> { return this.run('RetireGrant', input); }
+  retireGrant(input: T.RetireGrantRequest = {}): Promise<Record<string, never>> { return run(this, 'RetireGrant', input); }
   /** RevokeGrant: deletes a grant (kms:RevokeGrant on the key). */
-  revokeGrant(input: T.RevokeGrantRequest): Promise<Record<string, never>> { return this.run('RevokeGrant', input); }
+  revokeGrant(input: T.RevokeGrantRequest): Promise<Record<string, never>> { return run(this, 'RevokeGrant', input); }
   /** ListRetirableGrants: the grants a principal of the caller's account may retire. */
-  listRetirableGrants(input: T.ListRetirableGrantsRequest): Promise<T.ListGrantsResponse> { return this.run('ListRetirableGrants', input); }
+  listRetirableGrants(input: T.ListRetirableGrantsRequest): Promise<T.ListGrantsResponse> { return run(this, 'ListRetirableGrants', input); }
 
   // ── rotation (src/operations/rotation.ts) ──
   /** EnableKeyRotation: automatic rotation every RotationPeriodInDays (90..2560, default 365). */
-  enableKeyRotation(input: T.EnableKeyRotationRequest): Promise<Record<string, never>> { return this.run('EnableKeyRotation', input); }
+  enableKeyRotation(input: T.EnableKeyRotationRequest): Promise<Record<string, never>> { return run(this, 'EnableKeyRotation', input); }
   /** DisableKeyRotation: stops automatic rotation. */
-  disableKeyRotation(input: T.DisableKeyRotationRequest): Promise<Record<string, never>> { return this.run('DisableKeyRotation', input); }
+  disableKeyRotation(input: T.DisableKeyRotationRequest): Promise<Record<string, never>> { return run(this, 'DisableKeyRotation', input); }
   /** GetKeyRotationStatus: whether, and when next, the key rotates. */
-  getKeyRotationStatus(input: T.GetKeyRotationStatusRequest): Promise<T.GetKeyRotationStatusResponse> { return this.run('GetKeyRotationStatus', input); }
+  getKeyRotationStatus(input: T.GetKeyRotationStatusRequest): Promise<T.GetKeyRotationStatusResponse> { return run(this, 'GetKeyRotationStatus', input); }
   /** RotateKeyOnDemand: a new backing key now (at most 25 per key). */
-  rotateKeyOnDemand(input: T.RotateKeyOnDemandRequest): Promise<T.RotateKeyOnDemandResponse> { return this.run('RotateKeyOnDemand', input); }
+  rotateKeyOnDemand(input: T.RotateKeyOnDemandRequest): Promise<T.RotateKeyOnDemandResponse> { return run(this, 'RotateKeyOnDemand', input); }
   /** ListKeyRotations: the key's rotations (ALL_KEY_MATERIAL adds its first material). */
-  listKeyRotations(input: T.ListKeyRotationsRequest): Promise<T.ListKeyRotationsResponse> { return this.run('ListKeyRotations', input); }
+  listKeyRotations(input: T.ListKeyRotationsRequest): Promise<T.ListKeyRotationsResponse> { return run(this, 'ListKeyRotations', input); }
 
   // ── cryptography (src/operations/encrypt.ts, decrypt.ts, re-encrypt.ts, data-keys.ts, public-key.ts) ──
   /** Encrypt: plaintext 1..4096 bytes (less for RSA and SM2) under a key. */
-  encrypt(input: T.EncryptRequest): Promise<T.EncryptResponse> { return this.run('Encrypt', input); }
+  encrypt(input: T.EncryptRequest): Promise<T.EncryptResponse> { return run(this, 'Encrypt', input); }
   /** Decrypt: symmetric ciphertext names its key; asymmetric needs KeyId and EncryptionAlgorithm. */
-  decrypt(input: T.DecryptRequest): Promise<T.DecryptResponse> { return this.run('Decrypt', input); }
+  decrypt(input: T.DecryptRequest): Promise<T.DecryptResponse> { return run(this, 'Decrypt', input); }
   /** ReEncrypt: decrypt and encrypt again in one call; the plaintext never leaves it. */
-  reEncrypt(input: T.ReEncryptRequest): Promise<T.ReEncryptResponse> { return this.run('ReEncrypt', input); }
+  reEncrypt(input: T.ReEncryptRequest): Promise<T.ReEncryptResponse> { return run(this, 'ReEncrypt', input); }
   /** GenerateDataKey: a data key (KeySpec AES_128/AES_256 or NumberOfBytes 1..1024), in plaintext and encrypted. */
-  generateDataKey(input: T.GenerateDataKeyRequest): Promise<T.GenerateDataKeyResponse> { return this.run('GenerateDataKey', input); }
+  generateDataKey(input: T.GenerateDataKeyRequest): Promise<T.GenerateDataKeyResponse> { return run(this, 'GenerateDataKey', input); }
   /** GenerateDataKeyWithoutPlaintext: the same, encrypted only. */
-  generateDataKeyWithoutPlaintext(input: T.GenerateDataKeyWithoutPlaintextRequest): Promise<T.GenerateDataKeyWithoutPlaintextResponse> { return this.run('GenerateDataKeyWithoutPlaintext', input); }
+  generateDataKeyWithoutPlaintext(input: T.GenerateDataKeyWithoutPlaintextRequest): Promise<T.GenerateDataKeyWithoutPlaintextResponse> { return run(this, 'GenerateDataKeyWithoutPlaintext', input); }
   /** GetPublicKey: the DER SubjectPublicKeyInfo of an asymmetric key. */
-  getPublicKey(input: T.GetPublicKeyRequest): Promise<T.GetPublicKeyResponse> { return this.run('GetPublicKey', input); }
+  getPublicKey(input: T.GetPublicKeyRequest): Promise<T.GetPublicKeyResponse> { return run(this, 'GetPublicKey', input); }
 }

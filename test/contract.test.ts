@@ -48,6 +48,29 @@ describe('import { Kms, KmsError } from "kms-core"', () => {
     }
   });
 
+  test('every public method of Kms is an implemented operation (or as()), and each answers bad input with a KmsError', async () => {
+    const kms = new pkg.Kms();
+    const methods = Object.getOwnPropertyNames(pkg.Kms.prototype).filter((m) => m !== 'constructor').sort();
+    const operations = (pkg.routedOperations() as string[]).map((op) => op.charAt(0).toLowerCase() + op.slice(1));
+    expect(methods).toEqual([...operations, 'as'].sort());
+    for (const m of operations) {
+      expect(kms[m].length, m).toBeLessThanOrEqual(1);
+      for (const bad of [{ KeyId: 17 }, { KeyId: 'alias/nope', GrantTokens: 'x' }, null, 'text']) {
+        let err: unknown;
+        try {
+          await kms[m](bad);
+        } catch (e) {
+          err = e;
+        }
+        // Operations without required members may succeed on some of these; none may throw anything but a KmsError.
+        if (err !== undefined) expect(err, `${m}(${JSON.stringify(bad)})`).toBeInstanceOf(pkg.KmsError);
+      }
+    }
+    const view = kms.as('arn:aws:iam::111122223333:role/R');
+    expect(view.principal).toBe('arn:aws:iam::111122223333:role/R');
+    expect(view).toBeInstanceOf(pkg.Kms);
+  });
+
   test('constructor defaults: account 111122223333, us-east-1, an in-memory store', async () => {
     const kms = new pkg.Kms();
     const { KeyMetadata } = await kms.createKey();

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { Kms, type KeyMetadata } from '../src/index.js';
-import { dec, enc, rejectsWith } from './helpers/index.js';
+import { dec, enc, refuses } from './helpers/index.js';
 
 let kms: Kms;
 let a: KeyMetadata;
@@ -58,14 +58,14 @@ describe('ReEncrypt (symmetric → symmetric)', () => {
   test('the new ciphertext is bound to the destination context only', async () => {
     const e = await kms.encrypt({ KeyId: a.KeyId, Plaintext: enc('x'), EncryptionContext: { s: '1' } });
     const r = await kms.reEncrypt({ CiphertextBlob: e.CiphertextBlob, SourceEncryptionContext: { s: '1' }, DestinationKeyId: b.KeyId, DestinationEncryptionContext: { d: '2' } });
-    await rejectsWith(kms.decrypt({ CiphertextBlob: r.CiphertextBlob, EncryptionContext: { s: '1' } }), 'InvalidCiphertextException');
-    await rejectsWith(kms.decrypt({ CiphertextBlob: r.CiphertextBlob }), 'InvalidCiphertextException');
+    await refuses(kms.decrypt({ CiphertextBlob: r.CiphertextBlob, EncryptionContext: { s: '1' } }), 'InvalidCiphertextException');
+    await refuses(kms.decrypt({ CiphertextBlob: r.CiphertextBlob }), 'InvalidCiphertextException');
     expect(dec((await kms.decrypt({ CiphertextBlob: r.CiphertextBlob, EncryptionContext: { d: '2' } })).Plaintext)).toBe('x');
   });
 
   test('a wrong SourceEncryptionContext → InvalidCiphertextException', async () => {
     const e = await kms.encrypt({ KeyId: a.KeyId, Plaintext: enc('x'), EncryptionContext: { s: '1' } });
-    await rejectsWith(kms.reEncrypt({ CiphertextBlob: e.CiphertextBlob, SourceEncryptionContext: { s: '2' }, DestinationKeyId: b.KeyId }), 'InvalidCiphertextException', '');
+    await refuses(kms.reEncrypt({ CiphertextBlob: e.CiphertextBlob, SourceEncryptionContext: { s: '2' }, DestinationKeyId: b.KeyId }), 'InvalidCiphertextException', '');
   });
 
   test('SourceKeyId naming the blob key in any form is accepted', async () => {
@@ -80,7 +80,7 @@ describe('ReEncrypt (symmetric → symmetric)', () => {
     const e = await kms.encrypt({ KeyId: a.KeyId, Plaintext: enc('x') });
     await kms.createAlias({ AliasName: 'alias/re-c', TargetKeyId: c.KeyId });
     for (const id of [b.KeyId, b.Arn!, c.KeyId, 'alias/re-c', c.Arn!.replace(/key\/.*/, 'alias/re-c')]) {
-      await rejectsWith(
+      await refuses(
         kms.reEncrypt({ CiphertextBlob: e.CiphertextBlob, SourceKeyId: id, DestinationKeyId: b.KeyId }),
         'IncorrectKeyException',
         'The key ID in the request does not identify a CMK that can perform this operation.',
@@ -91,9 +91,9 @@ describe('ReEncrypt (symmetric → symmetric)', () => {
   test('an unknown SourceKeyId → NotFoundException, an unknown DestinationKeyId → NotFoundException', async () => {
     const e = await kms.encrypt({ KeyId: a.KeyId, Plaintext: enc('x') });
     const ghost = '00000000-0000-4000-8000-000000000000';
-    await rejectsWith(kms.reEncrypt({ CiphertextBlob: e.CiphertextBlob, SourceKeyId: ghost, DestinationKeyId: b.KeyId }), 'NotFoundException');
-    await rejectsWith(kms.reEncrypt({ CiphertextBlob: e.CiphertextBlob, DestinationKeyId: ghost }), 'NotFoundException');
-    await rejectsWith(kms.reEncrypt({ CiphertextBlob: e.CiphertextBlob, DestinationKeyId: 'alias/none' }), 'NotFoundException');
+    await refuses(kms.reEncrypt({ CiphertextBlob: e.CiphertextBlob, SourceKeyId: ghost, DestinationKeyId: b.KeyId }), 'NotFoundException');
+    await refuses(kms.reEncrypt({ CiphertextBlob: e.CiphertextBlob, DestinationKeyId: ghost }), 'NotFoundException');
+    await refuses(kms.reEncrypt({ CiphertextBlob: e.CiphertextBlob, DestinationKeyId: 'alias/none' }), 'NotFoundException');
   });
 
   test('same-key reEncrypt moves the ciphertext to the CURRENT backing key', async () => {
@@ -118,25 +118,25 @@ describe('ReEncrypt (symmetric → symmetric)', () => {
     test('disabled source → DisabledException "<source ARN> is disabled."', async () => {
       const { src, dst, blob } = await fresh();
       await kms.disableKey({ KeyId: src.KeyId });
-      await rejectsWith(kms.reEncrypt({ CiphertextBlob: blob, DestinationKeyId: dst.KeyId }), 'DisabledException', `${src.Arn} is disabled.`);
+      await refuses(kms.reEncrypt({ CiphertextBlob: blob, DestinationKeyId: dst.KeyId }), 'DisabledException', `${src.Arn} is disabled.`);
     });
 
     test('disabled destination → DisabledException "<destination ARN> is disabled."', async () => {
       const { dst, blob } = await fresh();
       await kms.disableKey({ KeyId: dst.KeyId });
-      await rejectsWith(kms.reEncrypt({ CiphertextBlob: blob, DestinationKeyId: dst.KeyId }), 'DisabledException', `${dst.Arn} is disabled.`);
+      await refuses(kms.reEncrypt({ CiphertextBlob: blob, DestinationKeyId: dst.KeyId }), 'DisabledException', `${dst.Arn} is disabled.`);
     });
 
     test('source pending deletion → KMSInvalidStateException "<ARN> is pending deletion."', async () => {
       const { src, dst, blob } = await fresh();
       await kms.scheduleKeyDeletion({ KeyId: src.KeyId, PendingWindowInDays: 7 });
-      await rejectsWith(kms.reEncrypt({ CiphertextBlob: blob, DestinationKeyId: dst.KeyId }), 'KMSInvalidStateException', `${src.Arn} is pending deletion.`);
+      await refuses(kms.reEncrypt({ CiphertextBlob: blob, DestinationKeyId: dst.KeyId }), 'KMSInvalidStateException', `${src.Arn} is pending deletion.`);
     });
 
     test('destination pending deletion → KMSInvalidStateException', async () => {
       const { dst, blob } = await fresh();
       await kms.scheduleKeyDeletion({ KeyId: dst.KeyId, PendingWindowInDays: 7 });
-      await rejectsWith(kms.reEncrypt({ CiphertextBlob: blob, DestinationKeyId: dst.KeyId }), 'KMSInvalidStateException', `${dst.Arn} is pending deletion.`);
+      await refuses(kms.reEncrypt({ CiphertextBlob: blob, DestinationKeyId: dst.KeyId }), 'KMSInvalidStateException', `${dst.Arn} is pending deletion.`);
     });
 
     test('a disabled destination is refused even when the ciphertext is also tampered (state before decryption)', async () => {
@@ -144,14 +144,14 @@ describe('ReEncrypt (symmetric → symmetric)', () => {
       await kms.disableKey({ KeyId: dst.KeyId });
       const bad = blob.slice();
       bad[bad.length - 1]! ^= 1;
-      await rejectsWith(kms.reEncrypt({ CiphertextBlob: bad, DestinationKeyId: dst.KeyId }), 'DisabledException');
+      await refuses(kms.reEncrypt({ CiphertextBlob: bad, DestinationKeyId: dst.KeyId }), 'DisabledException');
     });
 
     test('cancelling the deletion leaves the key Disabled, still refused until enabled', async () => {
       const { src, dst, blob } = await fresh();
       await kms.scheduleKeyDeletion({ KeyId: src.KeyId });
       await kms.cancelKeyDeletion({ KeyId: src.KeyId });
-      await rejectsWith(kms.reEncrypt({ CiphertextBlob: blob, DestinationKeyId: dst.KeyId }), 'DisabledException');
+      await refuses(kms.reEncrypt({ CiphertextBlob: blob, DestinationKeyId: dst.KeyId }), 'DisabledException');
       await kms.enableKey({ KeyId: src.KeyId });
       await kms.reEncrypt({ CiphertextBlob: blob, DestinationKeyId: dst.KeyId });
     });
@@ -159,14 +159,14 @@ describe('ReEncrypt (symmetric → symmetric)', () => {
 
   test('ReEncrypt DryRun that would succeed → DryRunOperationException; one that would fail → the failure', async () => {
     const e = await kms.encrypt({ KeyId: a.KeyId, Plaintext: enc('x') });
-    await rejectsWith(kms.reEncrypt({ CiphertextBlob: e.CiphertextBlob, DestinationKeyId: b.KeyId, DryRun: true }), 'DryRunOperationException');
-    await rejectsWith(kms.reEncrypt({ CiphertextBlob: e.CiphertextBlob, SourceKeyId: c.KeyId, DestinationKeyId: b.KeyId, DryRun: true }), 'IncorrectKeyException');
+    await refuses(kms.reEncrypt({ CiphertextBlob: e.CiphertextBlob, DestinationKeyId: b.KeyId, DryRun: true }), 'DryRunOperationException');
+    await refuses(kms.reEncrypt({ CiphertextBlob: e.CiphertextBlob, SourceKeyId: c.KeyId, DestinationKeyId: b.KeyId, DryRun: true }), 'IncorrectKeyException');
   });
 
   test('missing DestinationKeyId or CiphertextBlob → ValidationException', async () => {
     const e = await kms.encrypt({ KeyId: a.KeyId, Plaintext: enc('x') });
-    await rejectsWith(kms.reEncrypt({ CiphertextBlob: e.CiphertextBlob } as never), 'ValidationException', /destinationKeyId/);
-    await rejectsWith(kms.reEncrypt({ DestinationKeyId: b.KeyId }), 'ValidationException', /ciphertextBlob/);
+    await refuses(kms.reEncrypt({ CiphertextBlob: e.CiphertextBlob } as never), 'ValidationException', /destinationKeyId/);
+    await refuses(kms.reEncrypt({ DestinationKeyId: b.KeyId }), 'ValidationException', /ciphertextBlob/);
   });
 });
 

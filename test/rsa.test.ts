@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import forge from 'node-forge';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { InMemoryKeyStore, Kms, KmsError, type KeyMetadata } from '../src/index.js';
-import { dec, enc, rejectsWith } from './helpers/index.js';
+import { dec, enc, refuses } from './helpers/index.js';
 import { openssl, pkcs8Pem, spkiPem } from './helpers/oracles.js';
 
 type Spec = 'RSA_2048' | 'RSA_3072' | 'RSA_4096';
@@ -88,7 +88,7 @@ describe('RSA keys', () => {
   });
 
   test('KeyUsage SIGN_VERIFY is refused for now with UnsupportedOperationException', async () => {
-    await rejectsWith(kms.createKey({ KeySpec: 'RSA_2048', KeyUsage: 'SIGN_VERIFY' }), 'UnsupportedOperationException');
+    await refuses(kms.createKey({ KeySpec: 'RSA_2048', KeyUsage: 'SIGN_VERIFY' }), 'UnsupportedOperationException');
   });
 });
 
@@ -115,7 +115,7 @@ describe.each(SPECS)('interop %s', (s) => {
     });
 
     test(`${limit + 1} bytes (one over) → ValidationException with AWS's message`, async () => {
-      await rejectsWith(
+      await refuses(
         kms.encrypt({ KeyId: keys[s].KeyId, Plaintext: new Uint8Array(limit + 1), EncryptionAlgorithm: alg }),
         'ValidationException',
         `Algorithm ${alg} and key spec ${s} cannot encrypt data larger than ${limit} bytes.`,
@@ -152,41 +152,41 @@ describe.each(SPECS)('interop %s', (s) => {
 
 describe('AWS rules for RSA keys', () => {
   test('Encrypt without EncryptionAlgorithm → InvalidKeyUsageException "Algorithm SYMMETRIC_DEFAULT is incompatible with key spec RSA_4096."', async () => {
-    await rejectsWith(kms.encrypt({ KeyId: keys.RSA_4096.KeyId, Plaintext: enc('x') }), 'InvalidKeyUsageException', 'Algorithm SYMMETRIC_DEFAULT is incompatible with key spec RSA_4096.');
+    await refuses(kms.encrypt({ KeyId: keys.RSA_4096.KeyId, Plaintext: enc('x') }), 'InvalidKeyUsageException', 'Algorithm SYMMETRIC_DEFAULT is incompatible with key spec RSA_4096.');
   });
 
   test('Decrypt with an RSA KeyId and no algorithm → InvalidKeyUsageException', async () => {
     const ct = (await kms.encrypt({ KeyId: keys.RSA_2048.KeyId, Plaintext: enc('x'), EncryptionAlgorithm: 'RSAES_OAEP_SHA_1' })).CiphertextBlob;
-    await rejectsWith(kms.decrypt({ CiphertextBlob: ct, KeyId: keys.RSA_2048.KeyId }), 'InvalidKeyUsageException', 'Algorithm SYMMETRIC_DEFAULT is incompatible with key spec RSA_2048.');
+    await refuses(kms.decrypt({ CiphertextBlob: ct, KeyId: keys.RSA_2048.KeyId }), 'InvalidKeyUsageException', 'Algorithm SYMMETRIC_DEFAULT is incompatible with key spec RSA_2048.');
   });
 
   test('an asymmetric ciphertext without KeyId / SourceKeyId → ValidationException', async () => {
     const ct = (await kms.encrypt({ KeyId: keys.RSA_2048.KeyId, Plaintext: enc('x'), EncryptionAlgorithm: 'RSAES_OAEP_SHA_1' })).CiphertextBlob;
-    await rejectsWith(kms.decrypt({ CiphertextBlob: ct, EncryptionAlgorithm: 'RSAES_OAEP_SHA_1' }), 'ValidationException');
-    await rejectsWith(kms.reEncrypt({ CiphertextBlob: ct, SourceEncryptionAlgorithm: 'RSAES_OAEP_SHA_1', DestinationKeyId: sym.KeyId }), 'ValidationException', /SourceKeyId/);
+    await refuses(kms.decrypt({ CiphertextBlob: ct, EncryptionAlgorithm: 'RSAES_OAEP_SHA_1' }), 'ValidationException');
+    await refuses(kms.reEncrypt({ CiphertextBlob: ct, SourceEncryptionAlgorithm: 'RSAES_OAEP_SHA_1', DestinationKeyId: sym.KeyId }), 'ValidationException', /SourceKeyId/);
   });
 
   test('an encryption context with an asymmetric key → ValidationException (encrypt, decrypt, both sides of reEncrypt)', async () => {
     const k = keys.RSA_2048.KeyId;
     const a = 'RSAES_OAEP_SHA_256' as const;
-    await rejectsWith(kms.encrypt({ KeyId: k, Plaintext: enc('x'), EncryptionAlgorithm: a, EncryptionContext: { a: 'b' } }), 'ValidationException');
+    await refuses(kms.encrypt({ KeyId: k, Plaintext: enc('x'), EncryptionAlgorithm: a, EncryptionContext: { a: 'b' } }), 'ValidationException');
     const ct = (await kms.encrypt({ KeyId: k, Plaintext: enc('x'), EncryptionAlgorithm: a })).CiphertextBlob;
-    await rejectsWith(kms.decrypt({ CiphertextBlob: ct, KeyId: k, EncryptionAlgorithm: a, EncryptionContext: { a: 'b' } }), 'ValidationException');
-    await rejectsWith(kms.reEncrypt({ CiphertextBlob: ct, SourceKeyId: k, SourceEncryptionAlgorithm: a, SourceEncryptionContext: { a: 'b' }, DestinationKeyId: sym.KeyId }), 'ValidationException');
-    await rejectsWith(kms.reEncrypt({ CiphertextBlob: ct, SourceKeyId: k, SourceEncryptionAlgorithm: a, DestinationKeyId: k, DestinationEncryptionAlgorithm: a, DestinationEncryptionContext: { a: 'b' } }), 'ValidationException');
+    await refuses(kms.decrypt({ CiphertextBlob: ct, KeyId: k, EncryptionAlgorithm: a, EncryptionContext: { a: 'b' } }), 'ValidationException');
+    await refuses(kms.reEncrypt({ CiphertextBlob: ct, SourceKeyId: k, SourceEncryptionAlgorithm: a, SourceEncryptionContext: { a: 'b' }, DestinationKeyId: sym.KeyId }), 'ValidationException');
+    await refuses(kms.reEncrypt({ CiphertextBlob: ct, SourceKeyId: k, SourceEncryptionAlgorithm: a, DestinationKeyId: k, DestinationEncryptionAlgorithm: a, DestinationEncryptionContext: { a: 'b' } }), 'ValidationException');
     // An empty context is no context.
     await kms.decrypt({ CiphertextBlob: ct, KeyId: k, EncryptionAlgorithm: a, EncryptionContext: {} });
   });
 
   test('GenerateDataKey on an RSA key → InvalidKeyUsageException; RotateKeyOnDemand → UnsupportedOperationException', async () => {
-    await rejectsWith(kms.generateDataKey({ KeyId: keys.RSA_2048.KeyId, KeySpec: 'AES_256' }), 'InvalidKeyUsageException');
-    await rejectsWith(kms.generateDataKeyWithoutPlaintext({ KeyId: keys.RSA_2048.KeyId, KeySpec: 'AES_256' }), 'InvalidKeyUsageException');
-    await rejectsWith(kms.rotateKeyOnDemand({ KeyId: keys.RSA_2048.KeyId }), 'UnsupportedOperationException');
-    await rejectsWith(kms.enableKeyRotation({ KeyId: keys.RSA_2048.KeyId }), 'UnsupportedOperationException');
+    await refuses(kms.generateDataKey({ KeyId: keys.RSA_2048.KeyId, KeySpec: 'AES_256' }), 'InvalidKeyUsageException');
+    await refuses(kms.generateDataKeyWithoutPlaintext({ KeyId: keys.RSA_2048.KeyId, KeySpec: 'AES_256' }), 'InvalidKeyUsageException');
+    await refuses(kms.rotateKeyOnDemand({ KeyId: keys.RSA_2048.KeyId }), 'UnsupportedOperationException');
+    await refuses(kms.enableKeyRotation({ KeyId: keys.RSA_2048.KeyId }), 'UnsupportedOperationException');
   });
 
   test('GetPublicKey of a symmetric key → UnsupportedOperationException', async () => {
-    await rejectsWith(kms.getPublicKey({ KeyId: sym.KeyId }), 'UnsupportedOperationException');
+    await refuses(kms.getPublicKey({ KeyId: sym.KeyId }), 'UnsupportedOperationException');
   });
 
   test('wrong algorithm, wrong key, tampered, truncated or extended ciphertext → the same InvalidCiphertextException', async () => {
@@ -203,7 +203,7 @@ describe('AWS rules for RSA keys', () => {
       () => kms.decrypt({ CiphertextBlob: new Uint8Array(256).fill(0xff), KeyId: k, EncryptionAlgorithm: 'RSAES_OAEP_SHA_1' }),
       () => kms.reEncrypt({ CiphertextBlob: flipped, SourceKeyId: k, SourceEncryptionAlgorithm: 'RSAES_OAEP_SHA_1', DestinationKeyId: sym.KeyId }),
     ];
-    for (const call of cases) await rejectsWith(call(), 'InvalidCiphertextException', '');
+    for (const call of cases) await refuses(call(), 'InvalidCiphertextException', '');
   });
 
   test('bit flips and random bytes → InvalidCiphertextException only', async () => {
@@ -215,7 +215,7 @@ describe('AWS rules for RSA keys', () => {
         b[i >> 3]! ^= 1 << (i & 7);
         return b;
       }), fc.uint8Array({ minLength: 1, maxLength: 600 })), async (bad) => {
-        await rejectsWith(kms.decrypt({ CiphertextBlob: bad, KeyId: k, EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' }), 'InvalidCiphertextException', '');
+        await refuses(kms.decrypt({ CiphertextBlob: bad, KeyId: k, EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' }), 'InvalidCiphertextException', '');
       }),
       { numRuns: 200 },
     );
@@ -225,7 +225,7 @@ describe('AWS rules for RSA keys', () => {
     const k = (await kms.createKey({ KeySpec: 'RSA_2048', KeyUsage: 'ENCRYPT_DECRYPT' })).KeyMetadata!;
     const ct = (await kms.encrypt({ KeyId: k.KeyId, Plaintext: enc('x'), EncryptionAlgorithm: 'RSAES_OAEP_SHA_1' })).CiphertextBlob;
     await kms.disableKey({ KeyId: k.KeyId });
-    await rejectsWith(kms.decrypt({ CiphertextBlob: ct, KeyId: k.KeyId, EncryptionAlgorithm: 'RSAES_OAEP_SHA_1' }), 'DisabledException', `${k.Arn} is disabled.`);
+    await refuses(kms.decrypt({ CiphertextBlob: ct, KeyId: k.KeyId, EncryptionAlgorithm: 'RSAES_OAEP_SHA_1' }), 'DisabledException', `${k.Arn} is disabled.`);
   });
 });
 
@@ -280,7 +280,7 @@ describe('ReEncrypt across symmetric and RSA keys', () => {
 
   test('a ReEncrypt whose destination limit is exceeded → ValidationException with AWS message', async () => {
     const blob = (await kms.encrypt({ KeyId: sym.KeyId, Plaintext: new Uint8Array(191) })).CiphertextBlob;
-    await rejectsWith(
+    await refuses(
       kms.reEncrypt({ CiphertextBlob: blob, DestinationKeyId: keys.RSA_2048.KeyId, DestinationEncryptionAlgorithm: 'RSAES_OAEP_SHA_256' }),
       'ValidationException',
       'Algorithm RSAES_OAEP_SHA_256 and key spec RSA_2048 cannot encrypt data larger than 190 bytes.',
@@ -291,7 +291,7 @@ describe('ReEncrypt across symmetric and RSA keys', () => {
 
   test('IncorrectKeyException still holds for a symmetric source when the destination is RSA', async () => {
     const blob = (await kms.encrypt({ KeyId: sym.KeyId, Plaintext: enc('x') })).CiphertextBlob;
-    await rejectsWith(
+    await refuses(
       kms.reEncrypt({ CiphertextBlob: blob, SourceKeyId: sym2.KeyId, DestinationKeyId: keys.RSA_2048.KeyId, DestinationEncryptionAlgorithm: 'RSAES_OAEP_SHA_1' }),
       'IncorrectKeyException',
     );

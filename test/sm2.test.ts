@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { InMemoryKeyStore, Kms, type KeyMetadata } from '../src/index.js';
 import { sm2Pkcs8Encode, sm2PublicFromPrivate, sm2SpkiEncode } from '../src/primitives/sm2.js';
-import { dec, enc, rejectsWith } from './helpers/index.js';
+import { dec, enc, refuses } from './helpers/index.js';
 import { openssl } from './helpers/oracles.js';
 
 const smCrypto = (createRequire(import.meta.url)('sm-crypto') as {
@@ -99,7 +99,7 @@ describe('SM2 keys exist only in the China Regions', () => {
   });
 
   test.each(['us-east-1', 'eu-west-1', 'us-gov-west-1'])('createKey SM2 in %s → UnsupportedOperationException', async (region) => {
-    await rejectsWith(new Kms({ region }).createKey({ KeySpec: 'SM2', KeyUsage: 'ENCRYPT_DECRYPT' }), 'UnsupportedOperationException', 'KeySpec SM2 is not supported in this Region');
+    await refuses(new Kms({ region }).createKey({ KeySpec: 'SM2', KeyUsage: 'ENCRYPT_DECRYPT' }), 'UnsupportedOperationException', 'KeySpec SM2 is not supported in this Region');
   });
 
   test('getPublicKey: DER SPKI, id-ecPublicKey with the SM2 curve OID, as OpenSSL reads it', async () => {
@@ -172,7 +172,7 @@ describe('AWS rules for SM2 keys', () => {
   test('plaintext 1024 bytes is accepted, 1025 → ValidationException', async () => {
     const ct = (await kms.encrypt({ KeyId: sm2.KeyId, Plaintext: new Uint8Array(1024).fill(1), EncryptionAlgorithm: 'SM2PKE' })).CiphertextBlob;
     expect((await kms.decrypt({ CiphertextBlob: ct, KeyId: sm2.KeyId, EncryptionAlgorithm: 'SM2PKE' })).Plaintext!.length).toBe(1024);
-    await rejectsWith(
+    await refuses(
       kms.encrypt({ KeyId: sm2.KeyId, Plaintext: new Uint8Array(1025), EncryptionAlgorithm: 'SM2PKE' }),
       'ValidationException',
       'Algorithm SM2PKE and key spec SM2 cannot encrypt data larger than 1024 bytes.',
@@ -181,22 +181,22 @@ describe('AWS rules for SM2 keys', () => {
 
   test('a destination limit hit by ReEncrypt (1025-byte symmetric plaintext → SM2) → ValidationException', async () => {
     const blob = (await kms.encrypt({ KeyId: sym.KeyId, Plaintext: new Uint8Array(1025) })).CiphertextBlob;
-    await rejectsWith(kms.reEncrypt({ CiphertextBlob: blob, DestinationKeyId: sm2.KeyId, DestinationEncryptionAlgorithm: 'SM2PKE' }), 'ValidationException', /1024 bytes/);
+    await refuses(kms.reEncrypt({ CiphertextBlob: blob, DestinationKeyId: sm2.KeyId, DestinationEncryptionAlgorithm: 'SM2PKE' }), 'ValidationException', /1024 bytes/);
   });
 
   test('algorithms that do not fit → InvalidKeyUsageException, both ways', async () => {
-    await rejectsWith(kms.encrypt({ KeyId: sm2.KeyId, Plaintext: enc('x') }), 'InvalidKeyUsageException', 'Algorithm SYMMETRIC_DEFAULT is incompatible with key spec SM2.');
-    await rejectsWith(kms.encrypt({ KeyId: sm2.KeyId, Plaintext: enc('x'), EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' }), 'InvalidKeyUsageException', 'Algorithm RSAES_OAEP_SHA_256 is incompatible with key spec SM2.');
-    await rejectsWith(kms.encrypt({ KeyId: rsa.KeyId, Plaintext: enc('x'), EncryptionAlgorithm: 'SM2PKE' }), 'InvalidKeyUsageException', 'Algorithm SM2PKE is incompatible with key spec RSA_2048.');
-    await rejectsWith(kms.encrypt({ KeyId: sym.KeyId, Plaintext: enc('x'), EncryptionAlgorithm: 'SM2PKE' }), 'InvalidKeyUsageException');
+    await refuses(kms.encrypt({ KeyId: sm2.KeyId, Plaintext: enc('x') }), 'InvalidKeyUsageException', 'Algorithm SYMMETRIC_DEFAULT is incompatible with key spec SM2.');
+    await refuses(kms.encrypt({ KeyId: sm2.KeyId, Plaintext: enc('x'), EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' }), 'InvalidKeyUsageException', 'Algorithm RSAES_OAEP_SHA_256 is incompatible with key spec SM2.');
+    await refuses(kms.encrypt({ KeyId: rsa.KeyId, Plaintext: enc('x'), EncryptionAlgorithm: 'SM2PKE' }), 'InvalidKeyUsageException', 'Algorithm SM2PKE is incompatible with key spec RSA_2048.');
+    await refuses(kms.encrypt({ KeyId: sym.KeyId, Plaintext: enc('x'), EncryptionAlgorithm: 'SM2PKE' }), 'InvalidKeyUsageException');
   });
 
   test('no KeyId, an encryption context, GenerateDataKey, rotation: refused as for RSA', async () => {
     const ct = (await kms.encrypt({ KeyId: sm2.KeyId, Plaintext: enc('x'), EncryptionAlgorithm: 'SM2PKE' })).CiphertextBlob;
-    await rejectsWith(kms.decrypt({ CiphertextBlob: ct, EncryptionAlgorithm: 'SM2PKE' }), 'ValidationException');
-    await rejectsWith(kms.encrypt({ KeyId: sm2.KeyId, Plaintext: enc('x'), EncryptionAlgorithm: 'SM2PKE', EncryptionContext: { a: 'b' } }), 'ValidationException');
-    await rejectsWith(kms.generateDataKey({ KeyId: sm2.KeyId, KeySpec: 'AES_256' }), 'InvalidKeyUsageException');
-    await rejectsWith(kms.rotateKeyOnDemand({ KeyId: sm2.KeyId }), 'UnsupportedOperationException');
+    await refuses(kms.decrypt({ CiphertextBlob: ct, EncryptionAlgorithm: 'SM2PKE' }), 'ValidationException');
+    await refuses(kms.encrypt({ KeyId: sm2.KeyId, Plaintext: enc('x'), EncryptionAlgorithm: 'SM2PKE', EncryptionContext: { a: 'b' } }), 'ValidationException');
+    await refuses(kms.generateDataKey({ KeyId: sm2.KeyId, KeySpec: 'AES_256' }), 'InvalidKeyUsageException');
+    await refuses(kms.rotateKeyOnDemand({ KeyId: sm2.KeyId }), 'UnsupportedOperationException');
   });
 
   test('wrong key, tampered C1/C3/C2, a C1 off the curve, broken DER → the same InvalidCiphertextException', async () => {
@@ -210,8 +210,8 @@ describe('AWS rules for SM2 keys', () => {
     bad.push(ct.subarray(0, ct.length - 1), new Uint8Array([...ct, 0]), new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x01]));
     // C1 = (1, 1) is not on the curve.
     bad.push(rawToDer('00'.repeat(31) + '01' + '00'.repeat(31) + '01' + derToRaw(ct).slice(128)));
-    for (const b of bad) await rejectsWith(kms.decrypt({ CiphertextBlob: b, KeyId: sm2.KeyId, EncryptionAlgorithm: 'SM2PKE' }), 'InvalidCiphertextException', '');
-    await rejectsWith(kms.decrypt({ CiphertextBlob: ct, KeyId: sm2b.KeyId, EncryptionAlgorithm: 'SM2PKE' }), 'InvalidCiphertextException', '');
+    for (const b of bad) await refuses(kms.decrypt({ CiphertextBlob: b, KeyId: sm2.KeyId, EncryptionAlgorithm: 'SM2PKE' }), 'InvalidCiphertextException', '');
+    await refuses(kms.decrypt({ CiphertextBlob: ct, KeyId: sm2b.KeyId, EncryptionAlgorithm: 'SM2PKE' }), 'InvalidCiphertextException', '');
   });
 
   test('round trips for any plaintext of 1..1024 bytes; random bytes → InvalidCiphertextException only', async () => {
@@ -224,7 +224,7 @@ describe('AWS rules for SM2 keys', () => {
     );
     await fc.assert(
       fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 300 }), async (bytes) => {
-        await rejectsWith(kms.decrypt({ CiphertextBlob: bytes, KeyId: sm2.KeyId, EncryptionAlgorithm: 'SM2PKE' }), 'InvalidCiphertextException', '');
+        await refuses(kms.decrypt({ CiphertextBlob: bytes, KeyId: sm2.KeyId, EncryptionAlgorithm: 'SM2PKE' }), 'InvalidCiphertextException', '');
       }),
       { numRuns: 150 },
     );

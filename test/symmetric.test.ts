@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { ENVELOPE_V1_OVERHEAD, Kms, type KeyMetadata } from '../src/index.js';
-import { dec, enc, rejectsWith } from './helpers/index.js';
+import { dec, enc, refuses } from './helpers/index.js';
 
 let kms: Kms;
 let key: KeyMetadata;
@@ -55,7 +55,7 @@ describe('Encrypt and Decrypt', () => {
         const same = JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
         fc.pre(!same);
         const { CiphertextBlob } = await kms.encrypt({ KeyId: key.KeyId, Plaintext: enc('x'), EncryptionContext: a });
-        await rejectsWith(kms.decrypt({ CiphertextBlob, EncryptionContext: b }), 'InvalidCiphertextException', '');
+        await refuses(kms.decrypt({ CiphertextBlob, EncryptionContext: b }), 'InvalidCiphertextException', '');
       }),
       { numRuns: 100 },
     );
@@ -70,7 +70,7 @@ describe('Encrypt and Decrypt', () => {
     [{ k: 'v' }, { k: 'v', x: '' }],
   ])('context %j never authenticates as %j (no key‖value concatenation)', async (a, b) => {
     const { CiphertextBlob } = await kms.encrypt({ KeyId: key.KeyId, Plaintext: enc('x'), EncryptionContext: a });
-    await rejectsWith(kms.decrypt({ CiphertextBlob, EncryptionContext: b }), 'InvalidCiphertextException', '');
+    await refuses(kms.decrypt({ CiphertextBlob, EncryptionContext: b }), 'InvalidCiphertextException', '');
   });
 
   test('an absent context and {} are the same context', async () => {
@@ -80,12 +80,12 @@ describe('Encrypt and Decrypt', () => {
 
   test('a missing context fails like a wrong one: InvalidCiphertextException with an empty message', async () => {
     const { CiphertextBlob } = await kms.encrypt({ KeyId: key.KeyId, Plaintext: enc('x'), EncryptionContext: { a: 'b' } });
-    await rejectsWith(kms.decrypt({ CiphertextBlob }), 'InvalidCiphertextException', '');
+    await refuses(kms.decrypt({ CiphertextBlob }), 'InvalidCiphertextException', '');
   });
 
   test('a context string with a lone surrogate is refused with ValidationException (it has no UTF-8 form)', async () => {
-    await rejectsWith(kms.encrypt({ KeyId: key.KeyId, Plaintext: enc('x'), EncryptionContext: { a: '\ud800' } }), 'ValidationException');
-    await rejectsWith(kms.encrypt({ KeyId: key.KeyId, Plaintext: enc('x'), EncryptionContext: { '\udc00x': 'a' } }), 'ValidationException');
+    await refuses(kms.encrypt({ KeyId: key.KeyId, Plaintext: enc('x'), EncryptionContext: { a: '\ud800' } }), 'ValidationException');
+    await refuses(kms.encrypt({ KeyId: key.KeyId, Plaintext: enc('x'), EncryptionContext: { '\udc00x': 'a' } }), 'ValidationException');
   });
 
   test('every encryption draws fresh randomness: the same input never gives the same blob', async () => {
@@ -95,7 +95,7 @@ describe('Encrypt and Decrypt', () => {
   });
 
   test('plaintext of 4097 bytes → ValidationException with AWS message', async () => {
-    await rejectsWith(
+    await refuses(
       kms.encrypt({ KeyId: key.KeyId, Plaintext: new Uint8Array(4097) }),
       'ValidationException',
       "1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length less than or equal to 4096",
@@ -103,7 +103,7 @@ describe('Encrypt and Decrypt', () => {
   });
 
   test('empty plaintext → ValidationException (length ≥ 1)', async () => {
-    await rejectsWith(
+    await refuses(
       kms.encrypt({ KeyId: key.KeyId, Plaintext: new Uint8Array(0) }),
       'ValidationException',
       "1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length greater than or equal to 1",
@@ -112,7 +112,7 @@ describe('Encrypt and Decrypt', () => {
 
   test('Decrypt with KeyId of another key → IncorrectKeyException with AWS message', async () => {
     const { CiphertextBlob } = await kms.encrypt({ KeyId: key.KeyId, Plaintext: enc('x') });
-    await rejectsWith(
+    await refuses(
       kms.decrypt({ CiphertextBlob, KeyId: other.KeyId }),
       'IncorrectKeyException',
       'The key ID in the request does not identify a CMK that can perform this operation.',
@@ -128,7 +128,7 @@ describe('Encrypt and Decrypt', () => {
   });
 
   test('a symmetric key refuses RSAES_OAEP algorithms with InvalidKeyUsageException', async () => {
-    await rejectsWith(
+    await refuses(
       kms.encrypt({ KeyId: key.KeyId, Plaintext: enc('x'), EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' }),
       'InvalidKeyUsageException',
       'Algorithm RSAES_OAEP_SHA_256 is incompatible with key spec SYMMETRIC_DEFAULT.',
@@ -136,7 +136,7 @@ describe('Encrypt and Decrypt', () => {
   });
 
   test('an unknown EncryptionAlgorithm → ValidationException naming the enum', async () => {
-    await rejectsWith(
+    await refuses(
       kms.encrypt({ KeyId: key.KeyId, Plaintext: enc('x'), EncryptionAlgorithm: 'AES' as never }),
       'ValidationException',
       /Value 'AES' at 'encryptionAlgorithm' failed to satisfy constraint: Member must satisfy enum value set: \[SYMMETRIC_DEFAULT, RSAES_OAEP_SHA_1, RSAES_OAEP_SHA_256, SM2PKE\]/,
@@ -147,15 +147,15 @@ describe('Encrypt and Decrypt', () => {
     const k = (await kms.createKey()).KeyMetadata!;
     const { CiphertextBlob } = await kms.encrypt({ KeyId: k.KeyId, Plaintext: enc('x') });
     await kms.disableKey({ KeyId: k.KeyId });
-    await rejectsWith(kms.decrypt({ CiphertextBlob }), 'DisabledException', `${k.Arn} is disabled.`);
-    await rejectsWith(kms.encrypt({ KeyId: k.KeyId, Plaintext: enc('x') }), 'DisabledException', `${k.Arn} is disabled.`);
+    await refuses(kms.decrypt({ CiphertextBlob }), 'DisabledException', `${k.Arn} is disabled.`);
+    await refuses(kms.encrypt({ KeyId: k.KeyId, Plaintext: enc('x') }), 'DisabledException', `${k.Arn} is disabled.`);
   });
 
   test('Decrypt without KeyId of a blob whose key does not exist → AccessDeniedException with AWS message', async () => {
     const k = (await kms.createKey()).KeyMetadata!;
     const { CiphertextBlob } = await kms.encrypt({ KeyId: k.KeyId, Plaintext: enc('x') });
     const stranger = new Kms(); // its own empty store
-    await rejectsWith(
+    await refuses(
       stranger.decrypt({ CiphertextBlob }),
       'AccessDeniedException',
       'The ciphertext refers to a customer master key that does not exist, does not exist in this region, or you are not allowed to access.',
@@ -165,7 +165,7 @@ describe('Encrypt and Decrypt', () => {
 
 describe('DryRun', () => {
   test('Encrypt DryRun that would succeed → DryRunOperationException with AWS message', async () => {
-    await rejectsWith(
+    await refuses(
       kms.encrypt({ KeyId: key.KeyId, Plaintext: enc('x'), DryRun: true }),
       'DryRunOperationException',
       'The request would have succeeded, but the DryRun option is set.',
@@ -173,27 +173,27 @@ describe('DryRun', () => {
   });
 
   test('DryRun reports the real error when another check fails first', async () => {
-    await rejectsWith(kms.encrypt({ KeyId: key.KeyId, Plaintext: new Uint8Array(5000), DryRun: true }), 'ValidationException');
+    await refuses(kms.encrypt({ KeyId: key.KeyId, Plaintext: new Uint8Array(5000), DryRun: true }), 'ValidationException');
     const { CiphertextBlob } = await kms.encrypt({ KeyId: key.KeyId, Plaintext: enc('x'), EncryptionContext: { a: 'b' } });
-    await rejectsWith(kms.decrypt({ CiphertextBlob, DryRun: true }), 'InvalidCiphertextException');
-    await rejectsWith(kms.decrypt({ CiphertextBlob, KeyId: other.KeyId, DryRun: true }), 'IncorrectKeyException');
-    await rejectsWith(kms.decrypt({ CiphertextBlob, EncryptionContext: { a: 'b' }, DryRun: true }), 'DryRunOperationException');
+    await refuses(kms.decrypt({ CiphertextBlob, DryRun: true }), 'InvalidCiphertextException');
+    await refuses(kms.decrypt({ CiphertextBlob, KeyId: other.KeyId, DryRun: true }), 'IncorrectKeyException');
+    await refuses(kms.decrypt({ CiphertextBlob, EncryptionContext: { a: 'b' }, DryRun: true }), 'DryRunOperationException');
   });
 
   test('DryRunModifiers IGNORE_CIPHERTEXT skips the ciphertext check (KeyId required)', async () => {
-    await rejectsWith(
+    await refuses(
       kms.decrypt({ CiphertextBlob: enc('garbage'), KeyId: key.KeyId, DryRun: true, DryRunModifiers: ['IGNORE_CIPHERTEXT'] }),
       'DryRunOperationException',
     );
-    await rejectsWith(kms.decrypt({ CiphertextBlob: enc('garbage'), DryRun: true, DryRunModifiers: ['IGNORE_CIPHERTEXT'] }), 'ValidationException');
-    await rejectsWith(
+    await refuses(kms.decrypt({ CiphertextBlob: enc('garbage'), DryRun: true, DryRunModifiers: ['IGNORE_CIPHERTEXT'] }), 'ValidationException');
+    await refuses(
       kms.reEncrypt({ CiphertextBlob: enc('garbage'), SourceKeyId: key.KeyId, DestinationKeyId: other.KeyId, DryRun: true, DryRunModifiers: ['IGNORE_CIPHERTEXT'] }),
       'DryRunOperationException',
     );
   });
 
   test('IGNORE_CIPHERTEXT without DryRun changes nothing: the ciphertext is checked', async () => {
-    await rejectsWith(kms.decrypt({ CiphertextBlob: enc('garbage'), KeyId: key.KeyId, DryRunModifiers: ['IGNORE_CIPHERTEXT'] }), 'InvalidCiphertextException');
+    await refuses(kms.decrypt({ CiphertextBlob: enc('garbage'), KeyId: key.KeyId, DryRunModifiers: ['IGNORE_CIPHERTEXT'] }), 'InvalidCiphertextException');
   });
 });
 
@@ -220,27 +220,27 @@ describe('GenerateDataKey', () => {
   });
 
   test('neither or both of KeySpec and NumberOfBytes → ValidationException', async () => {
-    await rejectsWith(kms.generateDataKey({ KeyId: key.KeyId }), 'ValidationException');
-    await rejectsWith(kms.generateDataKey({ KeyId: key.KeyId, KeySpec: 'AES_256', NumberOfBytes: 32 }), 'ValidationException');
+    await refuses(kms.generateDataKey({ KeyId: key.KeyId }), 'ValidationException');
+    await refuses(kms.generateDataKey({ KeyId: key.KeyId, KeySpec: 'AES_256', NumberOfBytes: 32 }), 'ValidationException');
   });
 
   test('NumberOfBytes outside 1..1024 → ValidationException with AWS message', async () => {
-    await rejectsWith(
+    await refuses(
       kms.generateDataKey({ KeyId: key.KeyId, NumberOfBytes: 1025 }),
       'ValidationException',
       "1 validation error detected: Value '1025' at 'numberOfBytes' failed to satisfy constraint: Member must have value less than or equal to 1024",
     );
-    await rejectsWith(kms.generateDataKey({ KeyId: key.KeyId, NumberOfBytes: 0 }), 'ValidationException');
+    await refuses(kms.generateDataKey({ KeyId: key.KeyId, NumberOfBytes: 0 }), 'ValidationException');
   });
 
   test('GenerateDataKey DryRun → DryRunOperationException', async () => {
-    await rejectsWith(kms.generateDataKey({ KeyId: key.KeyId, KeySpec: 'AES_256', DryRun: true }), 'DryRunOperationException');
+    await refuses(kms.generateDataKey({ KeyId: key.KeyId, KeySpec: 'AES_256', DryRun: true }), 'DryRunOperationException');
   });
 });
 
 describe('input validation from the API model', () => {
   test('missing required members → "Value null at ... Member must not be null", all listed', async () => {
-    await rejectsWith(
+    await refuses(
       kms.encrypt({} as never),
       'ValidationException',
       "2 validation errors detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null; Value null at 'plaintext' failed to satisfy constraint: Member must not be null",
@@ -248,24 +248,24 @@ describe('input validation from the API model', () => {
   });
 
   test('more than 10 grant tokens → ValidationException', async () => {
-    await rejectsWith(kms.encrypt({ KeyId: key.KeyId, Plaintext: enc('x'), GrantTokens: Array(11).fill('t') }), 'ValidationException', /grantTokens/);
+    await refuses(kms.encrypt({ KeyId: key.KeyId, Plaintext: enc('x'), GrantTokens: Array(11).fill('t') }), 'ValidationException', /grantTokens/);
   });
 
   test('wrong types are ValidationException, never a TypeError', async () => {
-    await rejectsWith(kms.encrypt({ KeyId: key.KeyId, Plaintext: 'text' as never }), 'ValidationException', /plaintext/);
-    await rejectsWith(kms.encrypt({ KeyId: 42 as never, Plaintext: enc('x') }), 'ValidationException', /keyId/);
-    await rejectsWith(kms.encrypt({ KeyId: key.KeyId, Plaintext: enc('x'), EncryptionContext: { a: 1 } as never }), 'ValidationException');
-    await rejectsWith(kms.decrypt(null as never), 'ValidationException');
-    await rejectsWith(kms.decrypt({ CiphertextBlob: [1, 2, 3] } as never), 'ValidationException');
+    await refuses(kms.encrypt({ KeyId: key.KeyId, Plaintext: 'text' as never }), 'ValidationException', /plaintext/);
+    await refuses(kms.encrypt({ KeyId: 42 as never, Plaintext: enc('x') }), 'ValidationException', /keyId/);
+    await refuses(kms.encrypt({ KeyId: key.KeyId, Plaintext: enc('x'), EncryptionContext: { a: 1 } as never }), 'ValidationException');
+    await refuses(kms.decrypt(null as never), 'ValidationException');
+    await refuses(kms.decrypt({ CiphertextBlob: [1, 2, 3] } as never), 'ValidationException');
   });
 
   test('a CiphertextBlob over 6144 bytes → ValidationException', async () => {
-    await rejectsWith(kms.decrypt({ CiphertextBlob: new Uint8Array(6145) }), 'ValidationException', /6144/);
+    await refuses(kms.decrypt({ CiphertextBlob: new Uint8Array(6145) }), 'ValidationException', /6144/);
   });
 
   test('messages never echo plaintext', async () => {
     const secret = enc('TOP-SECRET-PLAINTEXT'.repeat(300));
-    const e = await rejectsWith(kms.encrypt({ KeyId: key.KeyId, Plaintext: secret }), 'ValidationException');
+    const e = await refuses(kms.encrypt({ KeyId: key.KeyId, Plaintext: secret }), 'ValidationException');
     expect(e.message).not.toMatch(/TOP-SECRET/);
   });
 });

@@ -4,7 +4,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { Kms, webBackend, type Backend } from '../src/index.js';
-import { enc, rejectsWith } from './helpers/index.js';
+import { enc, refuses } from './helpers/index.js';
 
 function instrumented(opts: { failEncrypt?: boolean } = {}) {
   const held: { what: string; buf: Uint8Array }[] = [];
@@ -64,7 +64,7 @@ describe('zeroization', () => {
     const b = (await kms.createKey()).KeyMetadata!;
     const { CiphertextBlob } = await kms.encrypt({ KeyId: a.KeyId, Plaintext: enc('secret plaintext') });
     ins.arm();
-    const e = await rejectsWith(kms.reEncrypt({ CiphertextBlob, DestinationKeyId: b.KeyId }), 'KMSInternalException');
+    const e = await refuses(kms.reEncrypt({ CiphertextBlob, DestinationKeyId: b.KeyId }), 'KMSInternalException');
     expect(e.message).not.toMatch(/injected|secret/);
     expect(ins.held.some((h) => h.what === 'decrypted plaintext')).toBe(true);
     for (const h of ins.held) expect(zero(h.buf), h.what).toBe(true);
@@ -76,7 +76,7 @@ describe('zeroization', () => {
     const a = (await kms.createKey()).KeyMetadata!;
     const { CiphertextBlob } = await kms.encrypt({ KeyId: a.KeyId, Plaintext: enc('secret plaintext') });
     ins.arm();
-    await rejectsWith(kms.reEncrypt({ CiphertextBlob, DestinationKeyId: a.KeyId, DryRun: true }), 'DryRunOperationException');
+    await refuses(kms.reEncrypt({ CiphertextBlob, DestinationKeyId: a.KeyId, DryRun: true }), 'DryRunOperationException');
     expect(ins.held.some((h) => h.what === 'decrypted plaintext')).toBe(true);
     for (const h of ins.held) expect(zero(h.buf), h.what).toBe(true);
   });
@@ -98,7 +98,7 @@ describe('zeroization', () => {
     const a = (await kms.createKey()).KeyMetadata!;
     const { CiphertextBlob } = await kms.encrypt({ KeyId: a.KeyId, Plaintext: enc('p'), EncryptionContext: { a: 'b' } });
     ins.arm();
-    await rejectsWith(kms.decrypt({ CiphertextBlob }), 'InvalidCiphertextException');
+    await refuses(kms.decrypt({ CiphertextBlob }), 'InvalidCiphertextException');
     expect(ins.held.length).toBe(1);
     for (const h of ins.held) expect(zero(h.buf)).toBe(true);
   });
@@ -122,7 +122,7 @@ describe('zeroization', () => {
     const r = (await kms.createKey({ KeySpec: 'RSA_2048', KeyUsage: 'ENCRYPT_DECRYPT' })).KeyMetadata!;
     const { CiphertextBlob } = await kms.encrypt({ KeyId: a.KeyId, Plaintext: new Uint8Array(300).fill(0x41) });
     ins.arm();
-    await rejectsWith(kms.reEncrypt({ CiphertextBlob, DestinationKeyId: r.KeyId, DestinationEncryptionAlgorithm: 'RSAES_OAEP_SHA_1' }), 'ValidationException');
+    await refuses(kms.reEncrypt({ CiphertextBlob, DestinationKeyId: r.KeyId, DestinationEncryptionAlgorithm: 'RSAES_OAEP_SHA_1' }), 'ValidationException');
     expect(ins.held.some((h) => h.what === 'decrypted plaintext')).toBe(true);
     for (const h of ins.held) expect(zero(h.buf), h.what).toBe(true);
   });

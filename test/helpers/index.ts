@@ -4,8 +4,14 @@ import { KmsError } from '../../src/index.js';
 export const enc = (s: string) => new TextEncoder().encode(s);
 export const dec = (b: Uint8Array | undefined) => new TextDecoder().decode(b);
 
-/** Awaits a promise that must reject with the AWS-named KmsError `name` (and message, if given). */
-export async function rejectsWith(p: Promise<unknown>, name: string, message?: string | RegExp): Promise<KmsError> {
+/** The AWS exceptions the model marks as server faults; every other one is a client fault. */
+const SERVER_FAULTS = new Set(['KMSInternalException', 'DependencyTimeoutException', 'KeyUnavailableException']);
+
+/**
+ * Awaits a promise that must reject with the AWS-named KmsError `name` (and message, if given),
+ * whose `$fault` is the one AWS gives that exception. The one rejection assertion of the suite.
+ */
+export async function refuses(p: Promise<unknown>, name: string, message?: string | RegExp): Promise<KmsError> {
   let err: unknown;
   try {
     await p;
@@ -15,6 +21,7 @@ export async function rejectsWith(p: Promise<unknown>, name: string, message?: s
   expect(err, `expected ${name}`).toBeInstanceOf(KmsError);
   const k = err as KmsError;
   expect(k.name).toBe(name);
+  expect(k.$fault).toBe(SERVER_FAULTS.has(name) ? 'server' : 'client');
   if (typeof message === 'string') expect(k.message).toBe(message);
   else if (message) expect(k.message).toMatch(message);
   return k;

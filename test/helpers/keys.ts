@@ -5,7 +5,7 @@
  */
 import { expect } from 'vitest';
 import { InMemoryKeyStore, Kms, KmsError, type KeyMetadata, type KeyState, type KeyStoreSnapshot } from '../../src/index.js';
-import { enc, rejectsWith } from './index.js';
+import { enc } from './index.js';
 
 export const DAY = 86_400_000;
 export const ACCOUNT_A = '111122223333';
@@ -13,12 +13,7 @@ export const ACCOUNT_B = '444455556666';
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export const HEX64 = /^[0-9a-f]{64}$/;
 
-/** Awaits a rejection with the AWS exception `name`, a KmsError with `$fault` 'client'. */
-export async function refuses(p: Promise<unknown>, name: string, message?: string | RegExp): Promise<KmsError> {
-  const e = await rejectsWith(p, name, message);
-  expect(e.$fault).toBe('client');
-  return e;
-}
+export { refuses } from './index.js';
 
 /** Same for a synchronous call. */
 export function refusesSync(fn: () => unknown, name: string, message?: string | RegExp): KmsError {
