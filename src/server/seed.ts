@@ -302,7 +302,7 @@ async function materialOf(k: SeedKey, createdAt: number, source: string): Promis
     return fail('is not a PKCS#8 private key');
   }
   /* Precondition: an RSA key spec takes an RSA key of that modulus size. */
-  if (key.asymmetricKeyType !== 'rsa') fail(`is a ${key.asymmetricKeyType ?? 'non-RSA'} key, not RSA (KeySpec ${k.keySpec})`);
+  if (key.asymmetricKeyType !== 'rsa') fail(`is not an RSA private key (KeySpec ${k.keySpec})`);
   if (key.asymmetricKeyDetails?.modulusLength !== RSA_BITS[k.keySpec]) fail(`has a ${key.asymmetricKeyDetails?.modulusLength ?? '?'}-bit modulus, not ${RSA_BITS[k.keySpec]} (KeySpec ${k.keySpec})`);
   const material = new Uint8Array(key.export({ format: 'der', type: 'pkcs8' }));
   const publicKey = new Uint8Array(createPublicKey(key).export({ format: 'der', type: 'spki' }));
