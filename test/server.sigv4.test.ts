@@ -58,14 +58,16 @@ const credentials = parseCredentials(
 
 type Akid = keyof typeof SECRETS;
 
-/** The SDK's Checksum interface on node:crypto (SHA-256, or HMAC-SHA256 with a secret). */
+/** The SDK's Hash interface on node:crypto (SHA-256, or HMAC-SHA256 with a secret). */
+type SourceData = string | ArrayBuffer | ArrayBufferView;
+const bytesOf = (d: SourceData) => (typeof d === 'string' ? d : d instanceof ArrayBuffer ? new Uint8Array(d) : new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
 class Sha256 {
   private readonly h: Hash | Hmac;
-  constructor(secret?: string | Uint8Array) {
-    this.h = secret === undefined ? createHash('sha256') : createHmac('sha256', secret);
+  constructor(secret?: SourceData) {
+    this.h = secret === undefined ? createHash('sha256') : createHmac('sha256', bytesOf(secret));
   }
-  update(data: string | Uint8Array): void {
-    this.h.update(data);
+  update(data: SourceData): void {
+    this.h.update(bytesOf(data));
   }
   async digest(): Promise<Uint8Array> {
     return new Uint8Array(this.h.digest());
@@ -126,11 +128,12 @@ describe('SigV4 verification on the endpoint (--credentials)', () => {
   /** A client whose requests `tamper` changes after the SDK has signed them. */
   const tampering = (tamper: (req: { headers: Record<string, string>; body: unknown }) => void) => {
     const c = sdk('AKIDALICE');
+    type Middleware = Parameters<typeof c.middlewareStack.addRelativeTo>[0];
     c.middlewareStack.addRelativeTo(
-      (next: (a: { request: unknown }) => Promise<unknown>) => async (args: { request: unknown }) => {
+      ((next: (a: { request: unknown }) => Promise<unknown>) => async (args: { request: unknown }) => {
         tamper(args.request as { headers: Record<string, string>; body: unknown });
         return next(args);
-      },
+      }) as unknown as Middleware,
       { relation: 'after', toMiddleware: 'httpSigningMiddleware', name: 'tamperAfterSigning' },
     );
     return c;

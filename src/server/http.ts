@@ -7,10 +7,10 @@
  *
  * Account and region of each request come from its SigV4 credential scope
  * (`Credential=AKID/20260101/eu-west-1/kms/aws4_request`): the region as written, the account
- * from `accessKeys` (access key ID → account ID), else the default account. The signature is
- * not verified. Every (account, region) has its own Kms; all accounts of a region share that
- * region's KeyStore, so a key ARN of another account resolves (and is refused by the default
- * key policy, as in AWS).
+ * from `accessKeys` (access key ID → account ID), else the default account. Without
+ * `credentials` the signature is not verified. Every (account, region) has its own Kms; all
+ * accounts of a region share that region's KeyStore, so a key ARN of another account resolves
+ * (and is refused by the default key policy, as in AWS).
  *
  * Without `dataDir` keys live in memory; with it, in one FileKeyStore per region, written
  * durably before any call that creates or changes a key returns.
