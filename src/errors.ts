@@ -73,6 +73,14 @@ export const AccessDeniedException = define('AccessDeniedException');
 export const SerializationException = define('SerializationException');
 export const UnknownOperationException = define('UnknownOperationException');
 
+// SigV4 authentication failures of the AWS JSON services (the endpoint's --credentials check,
+// src/server/sigv4-verify.ts). AWS answers all four with HTTP 400 (recorded DynamoDB/Coral
+// responses, mhart/dynalite), which is what a client fault maps to on the wire.
+export const IncompleteSignatureException = define('IncompleteSignatureException');
+export const InvalidSignatureException = define('InvalidSignatureException');
+export const MissingAuthenticationTokenException = define('MissingAuthenticationTokenException');
+export const UnrecognizedClientException = define('UnrecognizedClientException');
+
 export type KmsErrorClass = ReturnType<typeof define>;
 
 /** The one InvalidCiphertextException every decryption failure goes through: no detail. */

@@ -2,11 +2,14 @@
  * The `kms-core` command (bin/kms-core.js). Node only.
  *
  *   kms-core serve [--host 127.0.0.1] [--port 4599] [--data DIR] [--account ID] [--region R]
- *                  [--access-key AKID=ACCOUNT]… [--verbose]
+ *                  [--access-key AKID=ACCOUNT]… [--credentials FILE] [--allow-origin ORIGIN]…
+ *                  [--seed FILE] [--verbose]
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { loadCredentials, type Credentials } from '../server/credentials.js';
 import { startServer, type KmsServer } from '../server/http.js';
+import { loadSeed, type Seed } from '../server/seed.js';
 
 const USAGE = `Usage: kms-core serve [options]
 
@@ -21,12 +24,22 @@ Options:
   --account ID             12-digit account of requests (default 111122223333)
   --region REGION          region of requests without a SigV4 credential scope (default us-east-1)
   --access-key AKID=ID     requests signed with access key AKID act as account ID (repeatable)
+  --credentials FILE       verify every request's SigV4 signature against FILE, a JSON object
+                           { "AKID": { "secretAccessKey", "accountId"?, "principal"?,
+                           "sessionToken"? } }; unsigned requests and unknown keys are refused
+  --allow-origin ORIGIN    web pages of ORIGIN may call the endpoint (CORS; repeatable):
+                           an origin such as http://localhost:3000, 'loopback' (the default:
+                           pages served from this machine), '*' (any page), or 'none'
+  --seed FILE              create the keys and aliases of FILE (JSON, see README) at start;
+                           keys already there as the seed describes them are left alone
   --verbose                log every request to stderr
   -h, --help               this text
   -v, --version            the kms-core version
 
-The region and access key are read from each request's SigV4 credential scope; the signature
-itself is not verified. Stop with Ctrl-C (SIGINT) or SIGTERM.`;
+The region and access key are read from each request's SigV4 credential scope; without
+--credentials the signature itself is not verified, so anyone who can reach the port acts as
+any account: keep such an endpoint on the loopback interface. Stop with Ctrl-C (SIGINT) or
+SIGTERM.`;
 
 function version(): string {
   try {
@@ -56,6 +69,9 @@ interface ServeArgs {
   account: string;
   region: string;
   accessKeys: Record<string, string>;
+  credentials: string | undefined;
+  allowOrigin: string[];
+  seed: string | undefined;
   verbose: boolean;
 }
 
@@ -73,6 +89,9 @@ function parseServe(args: string[]): ServeArgs | 'help' {
         account: { type: 'string', default: '111122223333' },
         region: { type: 'string', default: 'us-east-1' },
         'access-key': { type: 'string', multiple: true, default: [] },
+        credentials: { type: 'string' },
+        'allow-origin': { type: 'string', multiple: true, default: [] },
+        seed: { type: 'string' },
         verbose: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -91,15 +110,24 @@ function parseServe(args: string[]): ServeArgs | 'help' {
     accessKeys[m[1] as string] = m[2] as string;
   }
   if (v.data === '') throw new UsageError('--data needs a directory');
-  return { host: v.host, port: Number(v.port), data: v.data, account: v.account, region: v.region, accessKeys, verbose: v.verbose };
+  if (v.credentials === '') throw new UsageError('--credentials needs a file');
+  if (v.seed === '') throw new UsageError('--seed needs a file');
+  if (v.credentials !== undefined && Object.keys(accessKeys).length) throw new UsageError('--access-key and --credentials cannot be combined: give each credential its "accountId" in the file');
+  const origins = v['allow-origin'];
+  if (origins.includes('none') && origins.length > 1) throw new UsageError("--allow-origin none cannot be combined with other origins");
+  const allowOrigin = origins.length === 0 ? ['loopback'] : origins.includes('none') ? [] : origins;
+  return { host: v.host, port: Number(v.port), data: v.data, account: v.account, region: v.region, accessKeys, credentials: v.credentials, allowOrigin, seed: v.seed, verbose: v.verbose };
 }
 
-function banner(s: KmsServer, io: Io): void {
+function banner(s: KmsServer, a: ServeArgs, io: Io): void {
   io.out(`kms-core ${version()} serving AWS KMS (TrentService, AWS JSON 1.1) on ${s.url}`);
-  io.out(`  account ${s.accountId}, region ${s.region} unless the request's SigV4 credential scope says otherwise (signatures are not verified)`);
+  if (a.credentials) io.out(`  signatures verified against ${a.credentials}: each access key acts as its own account and principal; region from the credential scope (default ${s.region})`);
+  else io.out(`  account ${s.accountId}, region ${s.region} unless the request's SigV4 credential scope says otherwise (signatures are not verified: loopback use only)`);
+  io.out(`  browsers: ${a.allowOrigin.length === 0 ? 'no cross-origin pages (CORS off)' : `pages of ${a.allowOrigin.map((o) => (o === 'loopback' ? 'any loopback origin' : o)).join(', ')} may call it (CORS)`}`);
+  if (a.seed) io.out(`  seeded from ${a.seed}`);
   io.out(s.dataDir ? `  keys: ${s.dataDir} (each change is on disk before its call returns)` : '  keys: in memory, lost on exit (use --data DIR to keep them)');
   io.out('Try it with the AWS CLI:');
-  io.out(`  export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=${s.region}`);
+  io.out(a.credentials ? `  export AWS_ACCESS_KEY_ID=<an access key of ${a.credentials}> AWS_SECRET_ACCESS_KEY=<its secretAccessKey> AWS_DEFAULT_REGION=${s.region}` : `  export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=${s.region}`);
   io.out(`  aws --endpoint-url ${s.url} kms create-key --description demo`);
   io.out(`  aws --endpoint-url ${s.url} kms encrypt --key-id <KeyId> --plaintext fileb://secret.txt --query CiphertextBlob --output text | base64 --decode > secret.bin`);
   io.out(`  aws --endpoint-url ${s.url} kms re-encrypt --ciphertext-blob fileb://secret.bin --destination-key-id <OtherKeyId>`);
@@ -110,6 +138,10 @@ function banner(s: KmsServer, io: Io): void {
 async function serve(a: ServeArgs, io: Io): Promise<number> {
   let server: KmsServer;
   try {
+    let credentials: Credentials | undefined;
+    let seed: Seed | undefined;
+    if (a.credentials !== undefined) credentials = await loadCredentials(a.credentials, a.account);
+    if (a.seed !== undefined) seed = await loadSeed(a.seed);
     server = await startServer({
       host: a.host,
       port: a.port,
@@ -117,13 +149,16 @@ async function serve(a: ServeArgs, io: Io): Promise<number> {
       accountId: a.account,
       region: a.region,
       accessKeys: a.accessKeys,
+      allowOrigin: a.allowOrigin,
+      ...(credentials ? { credentials } : {}),
+      ...(seed ? { seed } : {}),
       ...(a.verbose ? { onRequest: (i) => io.err(`${i.target ?? '-'} ${i.status} ${i.ms.toFixed(1)}ms ${i.accountId} ${i.region}`) } : {}),
     });
   } catch (e) {
     io.err(`kms-core: cannot start: ${(e as Error).message}`);
     return 1;
   }
-  banner(server, io);
+  banner(server, a, io);
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: NodeJS.Signals) => {

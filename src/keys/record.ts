@@ -82,6 +82,14 @@ export interface KeyRecord {
   policy?: string;
   /** Live grants, oldest first (src/auth/grants.ts). Absent or empty: none. */
   grants?: GrantRecord[];
+  /** Tags in the order they were first added (src/keys/tags.ts). Absent or empty: none. */
+  tags?: TagRecord[];
+}
+
+/** One tag on a key (API Tag: TagKey, TagValue). Replaced, never mutated in place. */
+export interface TagRecord {
+  key: string;
+  value: string;
 }
 
 /** Grant constraints (API reference, GrantConstraints). */

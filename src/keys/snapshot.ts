@@ -15,13 +15,14 @@
  *                 "Grants"?: [ { "GrantId", "Name"?, "GranteePrincipal", "RetiringPrincipal"?,
  *                                "IssuingAccount", "Operations": [..], "Constraints"?:
  *                                { "EncryptionContextEquals"?: {..}, "EncryptionContextSubset"?: {..} },
- *                                "CreationDate", "GrantTokenNonces": [ 32 hex, .. ] } ] } ],
+ *                                "CreationDate", "GrantTokenNonces": [ 32 hex, .. ] } ],
+ *                 "Tags"?: [ { "TagKey", "TagValue" } ] } ],
  *     "aliases": [ { "AliasName", "AliasArn", "AccountId", "Region", "TargetKeyId",
  *                    "CreationDate", "LastUpdatedDate" } ] }
  *
  * Dates are ISO 8601 strings. The snapshot holds key material in the clear: protect it as you
- * would the keys themselves. Policy and Grants are optional, so snapshots written before them
- * load unchanged (still version 1).
+ * would the keys themselves. Policy, Grants and Tags are optional, so snapshots written before
+ * them load unchanged (still version 1).
  */
 import { parseKeyPolicy } from '../auth/policy.js';
 import { GRANT_OPERATIONS } from '../auth/grants.js';
@@ -29,6 +30,7 @@ import { parsePrincipal } from '../auth/principals.js';
 import { KmsError, ValidationException } from '../errors.js';
 import { fromBase64, toBase64 } from '../util/bytes.js';
 import { aliasArn, isAccountId, isKeyId, keyArn } from './arn.js';
+import { validateTags, type ApiTag } from './tags.js';
 import { KEY_STATES, type AliasRecord, type BackingKey, type GrantConstraintsRecord, type GrantRecord, type KeyRecord, type KeySpec } from './record.js';
 
 export const SNAPSHOT_FORMAT = 'kms-core/key-store';
@@ -80,6 +82,7 @@ function keyToJson(r: KeyRecord): Record<string, unknown> {
   });
   if (r.policy !== undefined) o.Policy = r.policy;
   if (r.grants && r.grants.length) o.Grants = r.grants.map(grantToJson);
+  if (r.tags && r.tags.length) o.Tags = r.tags.map((t) => ({ TagKey: t.key, TagValue: t.value }));
   return o;
 }
 
@@ -273,6 +276,20 @@ function keyFromJson(v: unknown, i: number): KeyRecord {
     const list = (grants as unknown[]).map((g, j) => grantFromJson(g, `${where}.Grants[${j}]`, partition));
     if (new Set(list.map((g) => g.grantId)).size !== list.length) r.fail('Grants', 'holds a GrantId twice');
     if (list.length) rec.grants = list;
+  }
+  const tags: unknown = (v as Record<string, unknown>).Tags;
+  if (tags !== undefined) {
+    if (!Array.isArray(tags) || !tags.every((t) => typeof t === 'object' && t !== null && typeof t.TagKey === 'string' && typeof t.TagValue === 'string')) {
+      r.fail('Tags', 'must be a list of { TagKey, TagValue } strings');
+    }
+    const list = tags as ApiTag[];
+    try {
+      validateTags(list);
+    } catch (e) {
+      if (e instanceof KmsError) r.fail('Tags', `is not a valid tag set (${e.name})`);
+      throw e;
+    }
+    if (list.length) rec.tags = list.map((t) => ({ key: t.TagKey, value: t.TagValue }));
   }
   return rec;
 }

@@ -7,22 +7,30 @@
  *
  * Account and region of each request come from its SigV4 credential scope
  * (`Credential=AKID/20260101/eu-west-1/kms/aws4_request`): the region as written, the account
- * from `accessKeys` (access key ID → account ID), else the default account. The signature is
- * not verified. Every (account, region) has its own Kms; all accounts of a region share that
- * region's KeyStore, so a key ARN of another account resolves (and is refused by the default
- * key policy, as in AWS).
+ * from `accessKeys` (access key ID → account ID), else the default account. Without
+ * `credentials` the signature is not verified. Every (account, region) has its own Kms; all
+ * accounts of a region share that region's KeyStore, so a key ARN of another account resolves
+ * (and is refused by the default key policy, as in AWS).
  *
  * Without `dataDir` keys live in memory; with it, in one FileKeyStore per region, written
  * durably before any call that creates or changes a key returns.
+ *
+ * `credentials` turns SigV4 verification on (server/sigv4-verify.ts, server/credentials.ts):
+ * every request must then be signed with a listed access key, and its verified key decides the
+ * account and principal. `allowOrigin` is the CORS policy (server/cors.ts; default: pages on the
+ * loopback interface). `seed` creates keys before the server listens (server/seed.ts).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { UnknownOperationException, ValidationException } from '../errors.js';
+import { AccessDeniedException, UnknownOperationException, ValidationException } from '../errors.js';
 import { InMemoryKeyStore, type KeyStore } from '../keys/store.js';
 import { Kms, type KmsOptions } from '../kms.js';
 import { createProtocolHandler, errorResponse, randomRequestId, type RequestScope } from '../protocol/json.js';
 import { parseCredentialScope } from '../protocol/sigv4.js';
+import { corsPolicy, type CorsPolicy } from './cors.js';
+import { headerPairs, verifiedCallers, verifyRequest, type Credentials } from './credentials.js';
 import { DataDir, REGION } from './data-dir.js';
+import { applySeed, type Seed } from './seed.js';
 
 export interface ServerOptions {
   /** Interface to bind; default 127.0.0.1 (loopback only). */
@@ -41,6 +49,16 @@ export interface ServerOptions {
   maxBodyBytes?: number;
   /** Extra options for every Kms (clock, random source, backend). */
   kmsOptions?: Omit<KmsOptions, 'accountId' | 'region' | 'keyStore'>;
+  /**
+   * SigV4 verification: access key ID → credential (server/credentials.ts `loadCredentials`).
+   * Absent: signatures are not checked and anyone who reaches the port acts as any account
+   * (loopback use only).
+   */
+  credentials?: Credentials;
+  /** CORS: 'loopback', '*' or origins whose pages may call the endpoint; default ['loopback']; [] for none. */
+  allowOrigin?: readonly string[];
+  /** Keys and aliases to create before listening, idempotently (server/seed.ts `loadSeed`). */
+  seed?: Seed;
   /** Called after each request. */
   onRequest?: (info: { target: string | undefined; status: number; ms: number; accountId: string; region: string }) => void;
 }
@@ -76,6 +94,15 @@ export async function startServer(options: ServerOptions = {}): Promise<KmsServe
   if (!REGION.test(defaultRegion)) throw new ValidationException(`Invalid region '${defaultRegion}'`);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ValidationException(`Invalid port '${String(port)}'`);
   const accessKeys = new Map(Object.entries(options.accessKeys ?? {}));
+  const credentials = options.credentials;
+  /* Precondition: verified credentials carry their accounts; --access-key is for unsigned use. */
+  if (credentials && accessKeys.size > 0) throw new ValidationException('accessKeys cannot be combined with credentials: give each credential its accountId instead.');
+  let cors: CorsPolicy;
+  try {
+    cors = corsPolicy(options.allowOrigin ?? ['loopback']);
+  } catch (e) {
+    throw new ValidationException((e as Error).message);
+  }
   for (const [akid, account] of accessKeys) {
     if (!ACCOUNT.test(account)) throw new ValidationException(`Invalid account '${account}' for access key ${akid}: must be 12 digits`);
   }
@@ -108,7 +135,16 @@ export async function startServer(options: ServerOptions = {}): Promise<KmsServe
     return k;
   }
 
-  const protocol = createProtocolHandler({ kms: kmsFor });
+  // Seeded keys (server/seed.ts) exist before the first request can arrive.
+  if (options.seed) {
+    try {
+      await applySeed(options.seed, { storeFor: (region: string) => storeFor(region), defaultAccount, defaultRegion, ...(options.kmsOptions?.now ? { now: options.kmsOptions.now } : {}) });
+    } catch (e) {
+      await data?.close();
+      throw e;
+    }
+  }
+  const protocol = createProtocolHandler({ kms: credentials ? verifiedCallers(credentials, kmsFor) : kmsFor });
   const inflight = new Set<Promise<void>>();
   let closing = false;
 
@@ -122,8 +158,8 @@ export async function startServer(options: ServerOptions = {}): Promise<KmsServe
     return scope;
   }
 
-  function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string, lastOnConnection = false): void {
-    const h: Record<string, string | number> = { ...headers, 'content-length': Buffer.byteLength(body) };
+  function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string, lastOnConnection = false, extra: Record<string, string> = {}): void {
+    const h: Record<string, string | number> = { ...extra, ...headers, 'content-length': Buffer.byteLength(body) };
     if (closing || lastOnConnection) h.connection = 'close';
     res.writeHead(status, h);
     res.end(body);
@@ -132,13 +168,33 @@ export async function startServer(options: ServerOptions = {}): Promise<KmsServe
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const t0 = performance.now();
     const target = typeof req.headers['x-amz-target'] === 'string' ? req.headers['x-amz-target'] : undefined;
-    const scope = scopeOf(req);
+    let scope = credentials ? { accountId: defaultAccount, region: defaultRegion } : scopeOf(req);
     let status = 500;
+    let extra: Record<string, string> = {};
     try {
+      // CORS (server/cors.ts): preflights are answered here, unsigned, as AWS answers them; a
+      // page from an origin --allow-origin does not admit goes no further.
+      const pre = cors.preflight(req.method, req.headers);
+      if (pre) {
+        status = pre.status;
+        const r = pre.refusal === undefined ? { headers: {}, body: '' } : errorResponse(new AccessDeniedException(pre.refusal));
+        send(res, status, { ...pre.headers, ...r.headers }, r.body);
+        req.resume();
+        return;
+      }
+      const origin = cors.check(typeof req.headers.origin === 'string' ? req.headers.origin : undefined);
+      if (origin.kind === 'refused') {
+        const r = errorResponse(new AccessDeniedException(origin.message));
+        status = 403;
+        send(res, status, r.headers, r.body);
+        req.resume();
+        return;
+      }
+      if (origin.kind === 'allowed') extra = origin.headers;
       if (req.method !== 'POST') {
         const r = errorResponse(new UnknownOperationException('kms-core serves the AWS JSON 1.1 protocol: POST / with X-Amz-Target: TrentService.<Operation>'));
         status = 405;
-        send(res, status, { ...r.headers, allow: 'POST' }, r.body);
+        send(res, status, { ...r.headers, allow: 'POST' }, r.body, false, extra);
         req.resume();
         return;
       }
@@ -149,20 +205,31 @@ export async function startServer(options: ServerOptions = {}): Promise<KmsServe
         if (size > maxBody) {
           const r = errorResponse(new ValidationException(`The request body is larger than ${maxBody} bytes.`));
           status = 413;
-          send(res, status, r.headers, r.body, true);
+          send(res, status, r.headers, r.body, true, extra);
           res.on('finish', () => req.destroy());
           return;
         }
         chunks.push(chunk);
       }
-      const r = await protocol.handle(target, Buffer.concat(chunks), scope);
+      const body = Buffer.concat(chunks);
+      if (credentials) {
+        try {
+          scope = verifyRequest(credentials, { method: req.method ?? 'POST', url: req.url ?? '/', headers: headerPairs(req.rawHeaders), body }, (r) => REGION.test(r));
+        } catch (e) {
+          const r = errorResponse(e);
+          status = r.status;
+          send(res, status, r.headers, r.body, false, extra);
+          return;
+        }
+      }
+      const r = await protocol.handle(target, body, scope);
       status = r.status;
-      send(res, r.status, r.headers, r.body);
+      send(res, r.status, r.headers, r.body, false, extra);
     } catch {
       // The client went away mid-body, or writing failed: nothing useful left to say.
       if (!res.headersSent) {
         const r = errorResponse(undefined, randomRequestId());
-        send(res, 500, r.headers, r.body);
+        send(res, 500, r.headers, r.body, false, extra);
       } else res.destroy();
     } finally {
       options.onRequest?.({ target, status, ms: performance.now() - t0, accountId: scope.accountId, region: scope.region });
