@@ -51,6 +51,9 @@ export interface KeySpecInfo {
   readonly encryptionAlgorithms: readonly EncryptionAlgorithmSpec[];
   /** Regions where AWS offers the spec; undefined: everywhere. */
   readonly regions?: (region: string) => boolean;
-  /** A new material version (id, material, publicKey). */
-  generate(env: CryptoEnv, createdAt: number): Promise<BackingKey>;
+  /**
+   * A new material version (id, material, publicKey). `region` is the Region the key is created
+   * in, for specs whose material depends on it (SYMMETRIC_DEFAULT is SM4 in the China Regions).
+   */
+  generate(env: CryptoEnv, createdAt: number, region?: string): Promise<BackingKey>;
 }

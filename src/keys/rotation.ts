@@ -6,9 +6,9 @@
  * Enabled. kms-core applies it lazily: whenever a key is touched and `now()` has passed its
  * NextRotationDate, the missed rotations are added with their scheduled dates.
  */
-import { newBackingKey } from '../algorithms/symmetric.js';
+import { newBackingKey, symmetricSuite } from '../algorithms/symmetric.js';
 import type { Random } from '../random.js';
-import type { KeyRecord } from './record.js';
+import { currentMaterial, type KeyRecord } from './record.js';
 
 export const DAY_MS = 86_400_000;
 export const DEFAULT_ROTATION_PERIOD_DAYS = 365;
@@ -24,15 +24,21 @@ export function applyScheduledRotations(r: KeyRecord, now: number, random: Rando
   const period = (r.rotationPeriodInDays ?? DEFAULT_ROTATION_PERIOD_DAYS) * DAY_MS;
   while (rotationDue(r, now)) {
     const at = r.nextRotationDate as number;
-    r.material.push({ ...newBackingKey({ random }, at), rotationType: 'AUTOMATIC' });
+    r.material.push({ ...newBackingKey({ random }, at, suiteOf(r)), rotationType: 'AUTOMATIC' });
     r.nextRotationDate = at + period;
   }
 }
 
 /** Adds one on-demand rotation. */
 export function rotateNow(r: KeyRecord, now: number, random: Random): void {
-  r.material.push({ ...newBackingKey({ random }, now), rotationType: 'ON_DEMAND' });
+  r.material.push({ ...newBackingKey({ random }, now, suiteOf(r)), rotationType: 'ON_DEMAND' });
   r.onDemandRotationStartDate = now;
+}
+
+/** A rotation keeps the key's suite: SM4 keys rotate to SM4 material, AES keys to AES. */
+function suiteOf(r: KeyRecord) {
+  const bk = currentMaterial(r);
+  return (bk && symmetricSuite(bk)) || 'AES_256_GCM';
 }
 
 export function onDemandRotations(r: KeyRecord): number {
