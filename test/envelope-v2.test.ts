@@ -373,3 +373,30 @@ describe('which suite a new symmetric key gets', () => {
     }
   });
 });
+
+describe('guards below Kms', () => {
+  test('Precondition: a symmetric backing key is 32 (AES) or 16 (SM4) bytes (the snapshot reader checks it).', async () => {
+    const { symmetricDefault } = await import('../src/algorithms/symmetric.js');
+    const rec = { keyId: '1234abcd-12ab-34cd-56ef-1234567890ab', accountId: '111122223333', material: [{ id: 'a'.repeat(64), material: new Uint8Array(24), createdAt: 0 }] };
+    const env = { random: (n: number) => new Uint8Array(n), memo: () => undefined, keyObject: async () => undefined } as never;
+    await expect(symmetricDefault.encrypt(env, rec as never, enc('x'), new Uint8Array(4))).rejects.toThrow(/unknown length/);
+    // A v1 or v2 blob is never opened under a backing key of neither suite.
+    for (const version of [0x01, 0x02]) {
+      const blob = new Uint8Array(120);
+      blob[0] = 0x4b;
+      blob[1] = version;
+      expect(await symmetricDefault.decrypt(env, rec as never, blob, new Uint8Array(4))).toBeUndefined();
+    }
+  });
+
+  test('Precondition: the prefix is a v2 header prefix (magic, version 0x02).', async () => {
+    const { sealV2 } = await import('../src/envelope/v2.js');
+    const { hmacSm3Key } = await import('../src/envelope/kdf-v2.js');
+    const { keyHeaderPrefix, VERSION_1, VERSION_2 } = await import('../src/envelope/format.js');
+    const f = { accountId: '111122223333', keyId: '1234abcd-12ab-34cd-56ef-1234567890ab', keyMaterialId: 'b'.repeat(64) };
+    const key = hmacSm3Key(new Uint8Array(16));
+    const rand = (n: number) => new Uint8Array(n);
+    expect(() => sealV2(key, keyHeaderPrefix(f, VERSION_1), enc('x'), new Uint8Array(4), rand)).toThrow(/v2 header prefix/);
+    expect(sealV2(key, keyHeaderPrefix(f, VERSION_2), enc('x'), new Uint8Array(4), rand)[1]).toBe(0x02);
+  });
+});
