@@ -436,3 +436,23 @@ describe('imported key material: requirements and KeyMaterialId', () => {
     expect(await errorName(() => planSymmetricImport('9999abcd-12ab-34cd-56ef-1234567890ab', versions, m1, undefined, undefined))).toBe('IncorrectKeyMaterialException');
   });
 });
+
+describe('newImportParameters → ImportToken → unwrap (the whole crypto path of one import)', () => {
+  test('RSA_4096 with RSAES_OAEP_SHA_256 and RSA_2048 with RSA_AES_KEY_WRAP_SHA_1: the token opens, names the pair, the pair unwraps', async () => {
+    const { newImportParameters } = await import('../src/keys/import-token.js');
+    for (const [alg, spec, md] of [
+      ['RSAES_OAEP_SHA_256', 'RSA_4096', 'sha256'],
+      ['RSA_AES_KEY_WRAP_SHA_1', 'RSA_2048', 'sha1'],
+    ] as const) {
+      const { params, response } = await newImportParameters(backend, rnd, { keyArn: ARN, wrappingAlgorithm: alg, wrappingKeySpec: spec, now: T });
+      expect(response.KeyId).toBe(ARN);
+      expect(response.ParametersValidTo.getTime()).toBe(T + 24 * 3_600_000);
+      expect(hex(response.PublicKey)).toBe(hex(params.publicKey));
+      const got = openImportToken(response.ImportToken, ARN, [params], T + 1000);
+      expect(got).toBe(params);
+      const m = rnd(32);
+      const encrypted = alg === 'RSAES_OAEP_SHA_256' ? nodeOaep(response.PublicKey, md, m) : guideRsaAes(response.PublicKey, md, m);
+      expect(hex(await unwrapImportedMaterial(backend, got, encrypted))).toBe(hex(m));
+    }
+  });
+});

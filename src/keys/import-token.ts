@@ -36,7 +36,9 @@
  */
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { WRAPPING_ALGORITHMS, WRAPPING_KEY_SPECS, type WrappingAlgorithmSpec, type WrappingKeySpec } from '../algorithms/wrapping.js';
+import type { Backend } from '../backend/types.js';
+import { WRAPPING_ALGORITHMS, WRAPPING_KEY_SPECS, generateWrappingKeyPair, type WrappingAlgorithmSpec, type WrappingKeySpec } from '../algorithms/wrapping.js';
+import type { Random } from '../random.js';
 import { ExpiredImportTokenException, InvalidImportTokenException } from '../errors.js';
 import { equalBytes, fromHex, toHex, utf8, wipe } from '../util/bytes.js';
 
@@ -160,4 +162,29 @@ export function pruneImportParameters(sets: readonly ImportParameters[] | undefi
 /** The sets left once `used` was consumed by a successful ImportKeyMaterial. */
 export function consumeImportParameters(sets: readonly ImportParameters[] | undefined, used: ImportParameters): ImportParametersUpdate {
   return { keep: (sets ?? []).filter((s) => s.id !== used.id), dropped: [used] };
+}
+
+/**
+ * Everything GetParametersForImport makes, for a choice the handler has already checked
+ * (`checkWrappingChoice`): a fresh wrapping key pair, the parameter set to keep in the key record
+ * (`pruneImportParameters(rec.importParameters, now, params)`), and the response.
+ */
+export async function newImportParameters(
+  backend: Backend,
+  random: Random,
+  args: { keyArn: string; wrappingAlgorithm: WrappingAlgorithmSpec; wrappingKeySpec: WrappingKeySpec; now: number },
+): Promise<{ params: ImportParameters; response: { KeyId: string; PublicKey: Uint8Array; ImportToken: Uint8Array; ParametersValidTo: Date } }> {
+  const pair = await generateWrappingKeyPair(backend, args.wrappingKeySpec, random);
+  const params: ImportParameters = {
+    id: toHex(random(16)),
+    wrappingAlgorithm: args.wrappingAlgorithm,
+    wrappingKeySpec: args.wrappingKeySpec,
+    privateKey: pair.privateKey,
+    publicKey: pair.publicKey,
+    validTo: args.now + IMPORT_PARAMETERS_TTL_MS,
+  };
+  return {
+    params,
+    response: { KeyId: args.keyArn, PublicKey: pair.publicKey.slice(), ImportToken: sealImportToken(params, args.keyArn), ParametersValidTo: new Date(params.validTo) },
+  };
 }
