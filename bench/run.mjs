@@ -122,6 +122,33 @@ for (const n of [32, KiB(1)]) {
   await row('Encrypt RSA_2048 OAEP-SHA-256', () => kms.encrypt({ KeyId: rsa.KeyId, Plaintext: rsaPt, EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' }), 'node publicEncrypt', () => rsaEnc(rsaPt));
 }
 
+// ── SM4 envelope (v2: HMAC-SM3 KDF, SM4-GCM; China Regions) vs AES envelope (v1), same run ──
+{
+  // An SM4 key is one with a 16-byte backing key (vectors/FORMAT.md §7); a snapshot makes one
+  // whatever Region createKey runs in.
+  const now = new Date().toISOString();
+  const sm4Id = 'c4d3e2f1-a0b9-4c8d-8e7f-6a5b4c3d2e1f';
+  const sm4Store = InMemoryKeyStore.fromSnapshot({
+    format: 'kms-core/key-store',
+    version: 1,
+    aliases: [],
+    keys: [{
+      KeyId: sm4Id, Arn: `arn:aws-cn:kms:cn-north-1:111122223333:key/${sm4Id}`, AccountId: '111122223333', Region: 'cn-north-1',
+      KeySpec: 'SYMMETRIC_DEFAULT', KeyUsage: 'ENCRYPT_DECRYPT', Origin: 'AWS_KMS', Description: 'bench SM4', MultiRegion: false,
+      CreationDate: now, KeyState: 'Enabled', RotationEnabled: false,
+      KeyMaterial: [{ KeyMaterialId: randomBytes(32).toString('hex'), Material: randomBytes(16).toString('base64'), CreatedAt: now }],
+    }],
+  });
+  const sm4Kms = new Kms({ backend: nodeBackend, region: 'cn-north-1', keyStore: sm4Store });
+  for (const n of [32, KiB(4)]) {
+    const pt = randomBytes(n);
+    const sm4Blob = (await sm4Kms.encrypt({ KeyId: sm4Id, Plaintext: pt })).CiphertextBlob;
+    const aesBlob = (await kms.encrypt({ KeyId: symA.KeyId, Plaintext: pt })).CiphertextBlob;
+    await row(`Encrypt SM4 envelope v2 ${label(n)}`, () => sm4Kms.encrypt({ KeyId: sm4Id, Plaintext: pt }), 'Encrypt AES envelope v1 (node)', () => kms.encrypt({ KeyId: symA.KeyId, Plaintext: pt }));
+    await row(`Decrypt SM4 envelope v2 ${label(n)}`, () => sm4Kms.decrypt({ CiphertextBlob: sm4Blob }), 'Decrypt AES envelope v1 (node)', () => kms.decrypt({ CiphertextBlob: aesBlob }));
+  }
+}
+
 // ── RSA key generation (no baseline: a time per size) ──
 const keygen = {};
 for (const bits of [2048, 3072, 4096]) {

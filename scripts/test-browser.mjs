@@ -195,7 +195,8 @@ async function main() {
   const expected = await node.deterministicSequence(node.lib, snapshot);
   log(`node computed ${Object.keys(expected).length} deterministic outputs (node:crypto backend)`);
   const vectors = JSON.parse(readFileSync(join(ROOT, 'vectors/symmetric-v1.json'), 'utf8'));
-  const input = { vectors, deterministic: { rsaSnapshot: snapshot, expected } };
+  const vectorsV2 = JSON.parse(readFileSync(join(ROOT, 'vectors/symmetric-v2-sm4.json'), 'utf8'));
+  const input = { vectors, vectorsV2, deterministic: { rsaSnapshot: snapshot, expected } };
   const nodeOutcome = { report: await node.runSuite(node.lib, structuredClone(input), 'node') };
   check('node', nodeOutcome, null, expected);
   const expectedNames = nodeOutcome.report.results.map((r) => r.name);

@@ -1,13 +1,53 @@
 /**
- * SYMMETRIC_DEFAULT: the kms-core envelope v1 (envelope/), AES-256-GCM under a data key derived
- * from the key's backing key. Plaintext 1..4096 bytes (API model PlaintextType).
+ * SYMMETRIC_DEFAULT: a data key derived from the key's backing key seals each blob.
+ * - AES-256-GCM, kms-core envelope v1 (envelope/v1.ts), under a 32-byte backing key: every
+ *   Region, and every key made before China Regions got SM4.
+ * - SM4-GCM, envelope v2 (envelope/v2.ts), under a 16-byte backing key: keys created in the China
+ *   Regions, where AWS's SYMMETRIC_DEFAULT "creates a 128-bit symmetric key that uses SM4
+ *   encryption" (API_CreateKey: KeySpec).
+ * The suite follows the BACKING KEY (its length), never the Region alone: a key keeps the suite
+ * of its first material through every rotation, and a blob's version byte picks the suite to
+ * open it with, so v1 blobs decrypt forever and ReEncrypt moves ciphertext between the two.
+ * Plaintext 1..4096 bytes (API model PlaintextType).
  */
-import { MAGIC, OVERHEAD, VERSION_1, hasPrefix, keyHeaderPrefix } from '../envelope/format.js';
+import { MAGIC, OVERHEAD, VERSION_1, VERSION_2, hasPrefix, keyHeaderPrefix } from '../envelope/format.js';
+import { hmacSm3Key } from '../envelope/kdf-v2.js';
 import { openV1, sealV1 } from '../envelope/v1.js';
+import { openV2, sealV2 } from '../envelope/v2.js';
 import type { BackingKey, KeyRecord } from '../keys/record.js';
 import { currentMaterial } from '../keys/record.js';
 import { toHex } from '../util/bytes.js';
+import { SM2_REGIONS } from './sm2pke.js';
 import type { CryptoEnv, EncryptionAlgorithm, KeySpecInfo } from './types.js';
+
+/**
+ * The two symmetric suites, named by backing-key length: 32 bytes → AES-256-GCM (envelope v1),
+ * 16 bytes → SM4-GCM (envelope v2).
+ */
+export type SymmetricSuite = 'AES_256_GCM' | 'SM4_GCM';
+
+export const SUITE_KEY_BYTES: Readonly<Record<SymmetricSuite, number>> = { AES_256_GCM: 32, SM4_GCM: 16 };
+const SUITE_VERSION: Readonly<Record<SymmetricSuite, number>> = { AES_256_GCM: VERSION_1, SM4_GCM: VERSION_2 };
+
+/** The China Regions, where SYMMETRIC_DEFAULT is SM4 (the Regions that offer SM2, too). */
+export const SM4_REGIONS: readonly string[] = SM2_REGIONS;
+
+/** The suite of a symmetric backing key; undefined for a length neither suite uses. */
+export function symmetricSuite(bk: BackingKey): SymmetricSuite | undefined {
+  const n = bk.material.length;
+  return n === 32 ? 'AES_256_GCM' : n === 16 ? 'SM4_GCM' : undefined;
+}
+
+/** The suite of a key's current material (AES for a key without any). */
+export function currentSuite(rec: KeyRecord): SymmetricSuite {
+  const bk = currentMaterial(rec);
+  return (bk && symmetricSuite(bk)) || 'AES_256_GCM';
+}
+
+/** The suite new symmetric keys get in `region`. */
+export function suiteForRegion(region: string | undefined): SymmetricSuite {
+  return region !== undefined && SM4_REGIONS.includes(region) ? 'SM4_GCM' : 'AES_256_GCM';
+}
 
 export const symmetricDefault: EncryptionAlgorithm = {
   name: 'SYMMETRIC_DEFAULT',
@@ -19,18 +59,28 @@ export const symmetricDefault: EncryptionAlgorithm = {
     const bk = currentMaterial(key);
     /* Precondition: an Enabled symmetric key has material (PendingImport was refused earlier). */
     if (!bk) throw new Error('kms-core: symmetric key without backing key');
-    const blob = await sealV1(env.backend, await hmacKey(env, bk), headerPrefix(env, key, bk), plaintext, context, env.random);
+    const suite = symmetricSuite(bk);
+    /* Precondition: a symmetric backing key is 32 (AES) or 16 (SM4) bytes (the snapshot reader checks it). */
+    if (!suite) throw new Error('kms-core: symmetric backing key of unknown length');
+    const prefix = headerPrefix(env, key, bk, suite);
+    const blob =
+      suite === 'SM4_GCM'
+        ? sealV2(sm3Key(env, bk), prefix, plaintext, context, env.random)
+        : await sealV1(env.backend, await hmacKey(env, bk), prefix, plaintext, context, env.random);
     return { CiphertextBlob: blob, KeyMaterialId: bk.id };
   },
 
   async decrypt(env, key, blob, context) {
-    if (blob.length < OVERHEAD || blob[0] !== MAGIC || blob[1] !== VERSION_1) return undefined;
-    // The backing key whose header prefix (key reference + KeyMaterialId) the blob carries;
-    // newest first, since most blobs are recent.
+    if (blob.length < OVERHEAD || blob[0] !== MAGIC) return undefined;
+    const version = blob[1];
+    const suite: SymmetricSuite | undefined = version === VERSION_1 ? 'AES_256_GCM' : version === VERSION_2 ? 'SM4_GCM' : undefined;
+    if (!suite) return undefined;
+    // The backing key of the blob's suite whose header prefix (version, key reference,
+    // KeyMaterialId) the blob carries; newest first, since most blobs are recent.
     for (let i = key.material.length - 1; i >= 0; i--) {
       const bk = key.material[i] as BackingKey;
-      if (!hasPrefix(blob, headerPrefix(env, key, bk))) continue;
-      const pt = await openV1(env.backend, await hmacKey(env, bk), blob, context);
+      if (symmetricSuite(bk) !== suite || !hasPrefix(blob, headerPrefix(env, key, bk, suite))) continue;
+      const pt = suite === 'SM4_GCM' ? openV2(sm3Key(env, bk), blob, context) : await openV1(env.backend, await hmacKey(env, bk), blob, context);
       return pt && { Plaintext: pt, KeyMaterialId: bk.id };
     }
     return undefined;
@@ -38,8 +88,10 @@ export const symmetricDefault: EncryptionAlgorithm = {
 };
 
 /** Header bytes 0..56 for a backing key of `key`, built once per version. */
-function headerPrefix(env: CryptoEnv, key: KeyRecord, bk: BackingKey): Uint8Array {
-  return env.memo(bk, 'v1-prefix/', (b) => keyHeaderPrefix({ accountId: key.accountId, keyId: key.keyId, keyMaterialId: b.id }));
+function headerPrefix(env: CryptoEnv, key: KeyRecord, bk: BackingKey, suite: SymmetricSuite): Uint8Array {
+  return env.memo(bk, suite === 'SM4_GCM' ? 'v2-prefix/' : 'v1-prefix/', (b) =>
+    keyHeaderPrefix({ accountId: key.accountId, keyId: key.keyId, keyMaterialId: b.id }, SUITE_VERSION[suite]),
+  );
 }
 
 /** The backend HMAC key of a backing key, imported once per version. */
@@ -47,9 +99,18 @@ export function hmacKey(env: CryptoEnv, bk: BackingKey) {
   return env.keyObject(bk, 'hmac/', (b) => env.backend.hmacKey(b.material));
 }
 
-/** A new backing key: 32 random bytes and a random 64-hex KeyMaterialId. */
-export function newBackingKey(env: Pick<CryptoEnv, 'random'>, createdAt: number): BackingKey {
-  const material = env.random(32);
+/** The keyed HMAC-SM3 state of an SM4 backing key, made once per version. */
+function sm3Key(env: CryptoEnv, bk: BackingKey) {
+  return env.memo(bk, 'hmac-sm3/', (b) => hmacSm3Key(b.material));
+}
+
+/**
+ * A new backing key: random key bytes (32 for AES-256-GCM, 16 for SM4-GCM) and a random 64-hex
+ * KeyMaterialId. Rotation passes the suite of the key's current material, so a key never
+ * changes suite.
+ */
+export function newBackingKey(env: Pick<CryptoEnv, 'random'>, createdAt: number, suite: SymmetricSuite = 'AES_256_GCM'): BackingKey {
+  const material = env.random(SUITE_KEY_BYTES[suite]);
   const id = toHex(env.random(32));
   return { id, material, createdAt };
 }
@@ -64,6 +125,9 @@ export const symmetricSpec: KeySpecInfo = {
   wrapsDataKeys: true,
   bindsContext: true,
   namesMaterial: true,
-  generate: async (env, createdAt) => newBackingKey(env, createdAt),
-  rotate: (env, createdAt) => newBackingKey(env, createdAt),
+  // API_CreateKey (KeySpec): "a 256-bit AES-GCM key ..., except in China Regions, where it
+  // creates a 128-bit symmetric key that uses SM4 encryption". The caller passes its Region.
+  generate: async (env, createdAt, region) => newBackingKey(env, createdAt, suiteForRegion(region)),
+  // A rotation keeps the key's suite: an AES key rotates to AES material, an SM4 key to SM4.
+  rotate: (env, createdAt, rec) => newBackingKey(env, createdAt, currentSuite(rec)),
 };

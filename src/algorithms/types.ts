@@ -68,11 +68,14 @@ export interface KeySpecInfo {
   readonly namesMaterial: boolean;
   /** Regions where AWS offers the spec; undefined: everywhere. */
   readonly regions?: (region: string) => boolean;
-  /** A new material version (id, material, publicKey). */
-  generate(env: CryptoEnv, createdAt: number): Promise<BackingKey>;
   /**
-   * For rotatable specs: a new material version, made synchronously so that a rotation can be
-   * applied inside KeyStore.updateKey's atomic mutation.
+   * A new material version (id, material, publicKey). `region` is the Region the key is created
+   * in, for specs whose material depends on it (SYMMETRIC_DEFAULT is SM4 in the China Regions).
    */
-  readonly rotate?: (env: Pick<CryptoEnv, 'random'>, createdAt: number) => BackingKey;
+  generate(env: CryptoEnv, createdAt: number, region?: string): Promise<BackingKey>;
+  /**
+   * For rotatable specs: the next material version of `rec`, made synchronously so that a
+   * rotation can be applied inside KeyStore.updateKey's atomic mutation.
+   */
+  readonly rotate?: (env: Pick<CryptoEnv, 'random'>, createdAt: number, rec: KeyRecord) => BackingKey;
 }

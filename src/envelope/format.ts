@@ -14,11 +14,17 @@
  *     84+n    16  AES-GCM tag
  *
  * Bytes 0..84 are the header; all of it is authenticated (AAD = header ‖ canonical context).
+ *
+ * Envelope v2 (SM4-GCM, China Regions; vectors/FORMAT.md "Format version 2") has the same
+ * layout with version byte 0x02: the version names the cipher suite, the backing key the
+ * version (a 32-byte HBK seals v1, a 16-byte one v2).
  */
 import { fromHex, toHex } from '../util/bytes.js';
 
 export const MAGIC = 0x4b;
 export const VERSION_1 = 0x01;
+/** Envelope v2: HMAC-SM3 KDF and SM4-GCM under a 128-bit backing key (FORMAT.md §7–§10). */
+export const VERSION_2 = 0x02;
 export const FORM_UUID = 0x01;
 export const FORM_MRK = 0x02;
 
@@ -41,12 +47,17 @@ export interface HeaderFields {
   keyMaterialId: string;
 }
 
+/** The header of a blob of a known version (readKeyHeader). */
+export interface BlobHeader extends HeaderFields {
+  version: typeof VERSION_1 | typeof VERSION_2;
+}
+
 const UUID_HEX = /^([0-9a-f]{8})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{12})$/;
 
 /** Bytes 0..56 (magic through KeyMaterialId): constant per backing key, so callers cache it. */
-export function keyHeaderPrefix(f: HeaderFields): Uint8Array {
+export function keyHeaderPrefix(f: HeaderFields, version: number = VERSION_1): Uint8Array {
   const out = new Uint8Array(OFF_NONCE);
-  writeKeyHeader(out, f);
+  writeKeyHeader(out, f, version);
   return out;
 }
 
@@ -58,9 +69,9 @@ export function hasPrefix(blob: Uint8Array, prefix: Uint8Array): boolean {
 }
 
 /** Writes bytes 0..56 (magic through KeyMaterialId) into `out`. */
-export function writeKeyHeader(out: Uint8Array, f: HeaderFields): void {
+export function writeKeyHeader(out: Uint8Array, f: HeaderFields, version: number = VERSION_1): void {
   out[0] = MAGIC;
-  out[1] = VERSION_1;
+  out[1] = version;
   // 12 decimal digits < 2^40: fits; split in two parts to stay within 32-bit arithmetic.
   const acct = Number(f.accountId);
   const hi = Math.floor(acct / 0x100000000);
@@ -82,9 +93,13 @@ export function writeKeyHeader(out: Uint8Array, f: HeaderFields): void {
   out.set(fromHex(f.keyMaterialId) as Uint8Array, OFF_MATERIAL_ID);
 }
 
-/** Reads the key reference of a blob; undefined when it is not a v1 blob. */
-export function readKeyHeader(blob: Uint8Array): HeaderFields | undefined {
-  if (blob.length < OVERHEAD || blob[0] !== MAGIC || blob[1] !== VERSION_1) return undefined;
+/**
+ * Reads the key reference of a blob; undefined when it is not a v1 or v2 blob (both share this
+ * header, so Decrypt and ReEncrypt find the key the same way for either).
+ */
+export function readKeyHeader(blob: Uint8Array): BlobHeader | undefined {
+  const version = blob[1];
+  if (blob.length < OVERHEAD || blob[0] !== MAGIC || (version !== VERSION_1 && version !== VERSION_2)) return undefined;
   const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
   const acct = (blob[2] as number) * 0x100000000 + view.getUint32(3);
   if (acct > 999_999_999_999) return undefined;
@@ -95,6 +110,7 @@ export function readKeyHeader(blob: Uint8Array): HeaderFields | undefined {
   else if (form === FORM_UUID) keyId = `${id.slice(0, 8)}-${id.slice(8, 12)}-${id.slice(12, 16)}-${id.slice(16, 20)}-${id.slice(20)}`;
   else return undefined;
   return {
+    version,
     accountId: String(acct).padStart(12, '0'),
     keyId,
     keyMaterialId: toHex(blob.subarray(OFF_MATERIAL_ID, OFF_NONCE)),

@@ -36,6 +36,8 @@ export function rotateNow(r: KeyRecord, now: number, next: NewVersion): void {
   r.onDemandRotationStartDate = now;
 }
 
+/** A rotation keeps the key's suite: SM4 keys rotate to SM4 material, AES keys to AES. */
+
 export function onDemandRotations(r: KeyRecord): number {
   let n = 0;
   for (const m of r.material) if (m.rotationType === 'ON_DEMAND') n++;

@@ -214,7 +214,7 @@ function keyFromJson(v: unknown, i: number): KeyRecord {
       material: mr.bytes('Material'),
       createdAt: mr.date('CreatedAt'),
     };
-    if (symmetric && bk.material.length !== 32) mr.fail('Material', 'must be 32 bytes for a symmetric key');
+    if (symmetric && bk.material.length !== 32 && bk.material.length !== 16) mr.fail('Material', 'must be 32 bytes (AES-256) or 16 bytes (SM4, China Regions) for a symmetric key');
     if (!symmetric) bk.publicKey = mr.bytes('PublicKey');
     const rt = mr.optStr('RotationType');
     if (rt !== undefined) bk.rotationType = mr.oneOf('RotationType', ['AUTOMATIC', 'ON_DEMAND'] as const);

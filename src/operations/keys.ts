@@ -73,7 +73,7 @@ export async function createKey(ctx: OpContext, input: Validated<'CreateKey'>): 
     creationDate: now,
     keyState: origin === 'EXTERNAL' ? 'PendingImport' : 'Enabled',
     rotationEnabled: false,
-    material: origin === 'EXTERNAL' ? [] : [await info.generate(ctx.env, now)],
+    material: origin === 'EXTERNAL' ? [] : [await info.generate(ctx.env, now, ctx.region)],
   };
   if (input.Policy !== undefined) rec.policy = input.Policy;
   await ctx.keyStore.createKey(rec);

@@ -34,7 +34,7 @@ export function newVersion(ctx: OpContext, rec: KeyRecord): (createdAt: number) 
   const rotate = keySpecRow(rec).rotate;
   /* Precondition: only a key spec that rotates gets new material versions. */
   if (!rotate) throw new UnsupportedOperationException(noRotation(rec));
-  return (at) => rotate(ctx.env, at);
+  return (at) => rotate(ctx.env, at, rec);
 }
 
 /** The live record stored under `arn`. */

@@ -20,9 +20,17 @@ export interface Vector {
   ciphertext: string;
 }
 
+export interface VectorFile {
+  version: number;
+  keyStore: KeyStoreSnapshot & { keys: Array<Record<string, unknown>> };
+  vectors: Vector[];
+}
+
 export interface SuiteInput {
   /** vectors/symmetric-v1.json as is. */
-  vectors: { version: number; keyStore: KeyStoreSnapshot & { keys: Array<Record<string, unknown>> }; vectors: Vector[] };
+  vectors: VectorFile;
+  /** vectors/symmetric-v2-sm4.json as is (envelope v2, SM4-GCM). */
+  vectorsV2?: VectorFile;
   /** The RSA key of the deterministic sequence, and the outputs Node computed from it. */
   deterministic: { rsaSnapshot: KeyStoreSnapshot; expected: Record<string, string> };
 }
@@ -129,16 +137,17 @@ export async function runSuite(lib: Lib, input: SuiteInput, kind: string): Promi
     if (kind === 'page') assert(typeof (globalThis as { document?: unknown }).document === 'object', 'a page has a document');
   });
 
-  // ── vectors/symmetric-v1.json: replay every frozen vector both ways.
-  const doc = input.vectors;
-  const T0 = new Date('2026-01-01T00:00:00Z');
-  test('vectors: the file is format v1 and has vectors', () => {
-    assertEq(doc.version, 1, 'vector file version');
+  // ── vectors/symmetric-v1.json and symmetric-v2-sm4.json: replay every frozen vector both ways.
+  const files: Array<[VectorFile, number, Date, string]> = [[input.vectors, 1, new Date('2026-01-01T00:00:00Z'), '']];
+  if (input.vectorsV2) files.push([input.vectorsV2, 2, new Date('2026-12-01T00:00:00Z'), 'v2 ']);
+  for (const [doc, version, T0, tag] of files) {
+  test(`vectors: the file is format v${version} and has vectors`, () => {
+    assertEq(doc.version, version, 'vector file version');
     assert(doc.vectors.length >= 5, `only ${doc.vectors.length} vectors`);
   });
   for (const v of doc.vectors) {
     const k = doc.keyStore.keys.find((x) => x.Arn === v.keyArn);
-    test(`vector "${v.name}": decrypts to its plaintext`, async () => {
+    test(`${tag}vector "${v.name}": decrypts to its plaintext`, async () => {
       assert(k, `no key ${v.keyArn} in the vector key store`);
       const kms = new Kms({ accountId: String(k.AccountId), region: String(k.Region), keyStore: InMemoryKeyStore.fromSnapshot(doc.keyStore), now: () => T0 });
       const out = await kms.decrypt({ CiphertextBlob: fromB64(v.ciphertext), EncryptionContext: v.encryptionContext });
@@ -146,7 +155,7 @@ export async function runSuite(lib: Lib, input: SuiteInput, kind: string): Promi
       assertEq(out.KeyId, v.keyArn, 'KeyId');
       assertEq(out.KeyMaterialId, v.keyMaterialId, 'KeyMaterialId');
     });
-    test(`vector "${v.name}": encrypting with the same randomness gives the same bytes`, async () => {
+    test(`${tag}vector "${v.name}": encrypting with the same randomness gives the same bytes`, async () => {
       assert(k, `no key ${v.keyArn} in the vector key store`);
       const snap = structuredClone(doc.keyStore);
       const kj = snap.keys.find((x) => x.Arn === v.keyArn)!;
@@ -168,6 +177,7 @@ export async function runSuite(lib: Lib, input: SuiteInput, kind: string): Promi
       assertEq(toB64(out.CiphertextBlob!), v.ciphertext, 'ciphertext');
       assertEq(draws.length, 0, 'unused random draws');
     });
+  }
   }
 
   // ── Symmetric keys.
