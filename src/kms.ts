@@ -34,6 +34,7 @@ import { aliasArn, isAccountId, keyArn, newKeyId, parseKeyRef, partitionOf, root
 import { currentMaterial, isSymmetric, type AliasRecord, type BackingKey, type GrantConstraintsRecord, type GrantRecord, type KeyRecord, type KeySpec } from './keys/record.js';
 import {
   accessDeniedMessage,
+  ciphertextAccessDeniedMessage,
   decide,
   evaluatePolicy,
   requestContext,
@@ -67,12 +68,13 @@ import {
   rotationDue,
 } from './keys/rotation.js';
 import { MaterialCache } from './keys/material-cache.js';
+import { INSPECT, summary } from './keys/redact.js';
 import { assertUsable, stateError } from './keys/state.js';
 import { InMemoryKeyStore, type KeyStore } from './keys/store.js';
 import { checkedRandom, pooledRandom, type Random } from './random.js';
 import type * as T from './types.js';
 import { equalBytes, toHex, wipe } from './util/bytes.js';
-import { rangeViolation, validateInput, validationError } from './validate.js';
+import { echo, rangeViolation, validateInput, validationError } from './validate.js';
 
 export interface KmsOptions {
   /** 12-digit AWS account ID of the caller; default '111122223333'. */
@@ -154,7 +156,7 @@ const NO_KEY = Object.freeze({ arn: '*', accountId: '', keySpec: '', keyUsage: '
 function callerOf(arn: unknown, accountId: string, partition: string): Principal {
   const p = typeof arn === 'string' ? parsePrincipal(arn, partition) : undefined;
   if (!p || p.partition !== partition) {
-    throw new ValidationException(`Invalid principal '${String(arn)}': expected an IAM principal ARN (arn:${partition}:iam::<account>:root|user/…|role/…, arn:${partition}:sts::<account>:assumed-role/…|federated-user/…)`);
+    throw new ValidationException(`Invalid principal ${echo(arn)}: expected an IAM principal ARN (arn:${partition}:iam::<account>:root|user/…|role/…, arn:${partition}:sts::<account>:assumed-role/…|federated-user/…)`);
   }
   if (p.accountId !== accountId) {
     throw new ValidationException(`The principal ${p.arn} is not in account ${accountId}: a caller of another account needs its own Kms (same key store, accountId ${p.accountId}).`);
@@ -186,8 +188,8 @@ export class Kms {
     const accountId = options.accountId ?? '111122223333';
     const region = options.region ?? 'us-east-1';
     /* Precondition: the account ID is 12 digits and the region looks like an AWS Region. */
-    if (typeof accountId !== 'string' || !isAccountId(accountId)) throw new ValidationException(`Invalid accountId '${String(accountId)}': must be 12 digits`);
-    if (typeof region !== 'string' || !REGION.test(region)) throw new ValidationException(`Invalid region '${String(region)}'`);
+    if (typeof accountId !== 'string' || !isAccountId(accountId)) throw new ValidationException(`Invalid accountId ${echo(accountId)}: must be 12 digits`);
+    if (typeof region !== 'string' || !REGION.test(region)) throw new ValidationException(`Invalid region ${echo(region)}`);
     this.accountId = accountId;
     this.region = region;
     this.partition = partitionOf(region);
@@ -221,6 +223,15 @@ export class Kms {
     Object.defineProperty(view, 'principal', { value: caller.arn, enumerable: true });
     Object.defineProperty(view, 'caller', { value: caller });
     return view;
+  }
+
+  /** JSON.stringify and util.inspect of a Kms or a view: who and where, never keys (issue 12.5). */
+  toJSON(): { accountId: string; region: string; principal: string } {
+    return { accountId: this.accountId, region: this.region, principal: this.principal };
+  }
+
+  [INSPECT](): string {
+    return summary('Kms', this.toJSON());
   }
 
   // ───────────────────────────── plumbing ─────────────────────────────
@@ -385,7 +396,8 @@ export class Kms {
   private checkPolicy(text: string, bypass: boolean, key: KeyFacts): void {
     const policy = parseKeyPolicy(text, this.partition);
     if (bypass) return;
-    const verdict = evaluatePolicy(policy, { caller: this.caller, action: 'PutKeyPolicy', key, facts: { bypassPolicyLockoutSafetyCheck: false } });
+    // The subsequent PutKeyPolicy is one without the parameter: kms:BypassPolicyLockoutSafetyCheck absent.
+    const verdict = evaluatePolicy(policy, { caller: this.caller, action: 'PutKeyPolicy', key, facts: NO_FACTS });
     if (verdict.deny || verdict.allow === false) throw new MalformedPolicyDocumentException(LOCKOUT);
   }
 
@@ -510,7 +522,8 @@ export class Kms {
       // safety check unless the caller bypasses it (API reference, CreateKey Policy).
       const bypass = input.BypassPolicyLockoutSafetyCheck === true;
       const keyFacts = { arn: '*', accountId: this.accountId, keySpec: spec, keyUsage: usage, origin, multiRegion: input.MultiRegion === true };
-      this.authorizeIam('CreateKey', '*', { bypassPolicyLockoutSafetyCheck: bypass }, keyFacts);
+      // kms:BypassPolicyLockoutSafetyCheck is absent when the request omits it (conditions-kms, Null example).
+      this.authorizeIam('CreateKey', '*', { bypassPolicyLockoutSafetyCheck: input.BypassPolicyLockoutSafetyCheck }, keyFacts);
       if (input.Policy !== undefined) this.checkPolicy(input.Policy, bypass, keyFacts);
       const now = this.nowMs();
       const keyId = await this.freshKeyId(input.MultiRegion === true);
@@ -640,9 +653,8 @@ export class Kms {
       // Recorded AWS response.
       throw new ValidationException('Alias must start with the prefix "alias/". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html');
     }
-    if (!ALIAS_NAME.test(name)) {
-      throw validationError([`Value '${name}' at 'aliasName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^alias/[a-zA-Z0-9/_-]+$`]);
-    }
+    // The model's pattern admits ':', KMS does not: AWS answers this (hashicorp/terraform-provider-aws#12891).
+    if (!ALIAS_NAME.test(name)) throw new ValidationException(`${name} contains invalid characters for an alias`);
     if (name === 'alias/aws' || name.startsWith('alias/aws/')) {
       throw new NotAuthorizedException(`Alias names that begin with alias/aws/ are reserved for AWS managed keys: ${name}`);
     }
@@ -789,7 +801,7 @@ export class Kms {
       input = validateInput('PutKeyPolicy', input);
       checkPolicyName(input.PolicyName);
       const bypass = input.BypassPolicyLockoutSafetyCheck === true;
-      const rec = await this.resolve(input.KeyId as string, 'PutKeyPolicy', { bypassPolicyLockoutSafetyCheck: bypass });
+      const rec = await this.resolve(input.KeyId as string, 'PutKeyPolicy', { bypassPolicyLockoutSafetyCheck: input.BypassPolicyLockoutSafetyCheck });
       const policy = input.Policy as string;
       this.checkPolicy(policy, bypass, rec);
       const updated = await this.keyStore.updateKey(rec.arn, (r) => {
@@ -1166,11 +1178,16 @@ export class Kms {
       assertUsable(rec);
       const row = this.algorithmFor(rec, input.EncryptionAlgorithm);
       const ctx = this.contextFor(row, input.EncryptionContext, 'encryptionContext');
+      // Validation's own copy of the caller's plaintext: wiped here, whatever happens.
       const pt = input.Plaintext as Uint8Array;
-      this.checkPlaintextLimit(row, rec, pt.length);
-      this.dryRun(input);
-      const sealed = await row.encrypt(this.env, rec, pt, ctx);
-      return { CiphertextBlob: sealed.CiphertextBlob, KeyId: rec.arn, EncryptionAlgorithm: row.name };
+      try {
+        this.checkPlaintextLimit(row, rec, pt.length);
+        this.dryRun(input);
+        const sealed = await row.encrypt(this.env, rec, pt, ctx);
+        return { CiphertextBlob: sealed.CiphertextBlob, KeyId: rec.arn, EncryptionAlgorithm: row.name };
+      } finally {
+        wipe(pt);
+      }
     });
   }
 
@@ -1215,9 +1232,9 @@ export class Kms {
       if (arn === undefined) throw invalidCiphertext();
       const found = await this.getKey(arn);
       if (!found) throw new AccessDeniedException(CIPHERTEXT_KEY_INACCESSIBLE);
-      if (this.denial(action, found, peer === undefined ? facts : await this.withPeer(found, facts, peer)) !== undefined) {
-        throw new AccessDeniedException(CIPHERTEXT_KEY_INACCESSIBLE);
-      }
+      const denial = this.denial(action, found, peer === undefined ? facts : await this.withPeer(found, facts, peer));
+      if (denial === 'no-identity-policy') throw new AccessDeniedException(ciphertextAccessDeniedMessage(this.principal, action));
+      if (denial !== undefined) throw new AccessDeniedException(CIPHERTEXT_KEY_INACCESSIBLE);
       rec = found;
     }
     assertUsable(rec);
