@@ -13,13 +13,19 @@
  *   12.12 a request parameter the caller did not send is absent for key-policy conditions
  *   12.13 AWS's message when IAM refuses a Decrypt that names no key
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { describe, expect, test } from 'vitest';
-import { InMemoryKeyStore, Kms, KmsError, type KeyMetadata, type KeyStoreSnapshot } from '../src/index.js';
+import { InMemoryKeyStore, Kms, KmsError, webBackend, type Backend, type KeyMetadata, type KeyStoreSnapshot } from '../src/index.js';
+import { constraintsAllow, contextValues, parsePrincipal, requestContext, type AuthRequest } from '../src/auth/index.js';
+import { canonicalContext, hasContext } from '../src/envelope/context.js';
 import { sm2PrivateKeyFromPkcs8 } from '../src/primitives/sm2.js';
+import { FileKeyStore } from '../src/server/file-store.js';
 import { validateInput } from '../src/validate.js';
 import { CIPHERTEXT_KEY_INACCESSIBLE, USER_ALICE, USER_BOB, deniedMessage, keyWithPolicy, policy, rootAll } from './helpers/auth.js';
-import { dec, enc } from './helpers/index.js';
+import { dec, enc, rejectsWith } from './helpers/index.js';
 import { ACCOUNT_A, refuses, refusesSync } from './helpers/keys.js';
 
 /**
@@ -242,6 +248,19 @@ describe('12.1 encryption context: authorization reads what the AAD binds', () =
     expect(Object.getPrototypeOf(c)).toBe(null);
     expect(Object.keys(c).sort()).toEqual(['__proto__', 'tenant']);
     expect(c.__proto__).toBe('p');
+    // A key that a getter removes while the map is copied is not read from the prototype instead.
+    const sneaky = Object.create({ tenant: 'acme' }) as Record<string, string>;
+    Object.defineProperty(sneaky, 'a', {
+      enumerable: true,
+      configurable: true,
+      get() {
+        delete (sneaky as { tenant?: string }).tenant;
+        return 'x';
+      },
+    });
+    sneaky.tenant = 'other';
+    const c2 = validateInput('Encrypt', { KeyId: 'k', Plaintext: enc('x'), EncryptionContext: sneaky }).EncryptionContext as Record<string, string>;
+    expect({ ...c2 }).toEqual({ a: 'x' });
   });
 
   test('12.1 blobs are copied: a caller mutating its buffer mid-call changes nothing (Encrypt, Decrypt, ReEncrypt)', async () => {
@@ -262,6 +281,31 @@ describe('12.1 encryption context: authorization reads what the AAD binds', () =
     expect(dec((await kms.decrypt({ CiphertextBlob: (await r).CiphertextBlob })).Plaintext)).toBe('original');
   });
 
+  test('12.1 Encrypt wipes its copy of the caller\'s plaintext, and leaves the caller\'s buffer alone', async () => {
+    const seen: Uint8Array[] = [];
+    let fail = false;
+    const backend: Backend = {
+      ...webBackend,
+      async aesGcmEncrypt(key, iv, pt, aad, out) {
+        seen.push(pt);
+        if (fail) throw new Error('injected');
+        return webBackend.aesGcmEncrypt(key, iv, pt, aad, out);
+      },
+    };
+    const kms = new Kms({ accountId: ACCOUNT_A, backend });
+    const key = (await kms.createKey({})).KeyMetadata as KeyMetadata;
+    const mine = enc('secret plaintext');
+    await kms.encrypt({ KeyId: key.KeyId, Plaintext: mine });
+    fail = true;
+    await rejectsWith(kms.encrypt({ KeyId: key.KeyId, Plaintext: mine }), 'KMSInternalException');
+    expect(seen.length).toBe(2);
+    for (const pt of seen) {
+      expect(pt).not.toBe(mine);
+      expect(pt.every((b) => b === 0)).toBe(true);
+    }
+    expect(dec(mine)).toBe('secret plaintext');
+  });
+
   test('12.1 the copy is complete and independent: Dates copied, Uint8Array subclasses and views copied to plain Uint8Array', () => {
     const when = new Date('2030-01-01T00:00:00Z');
     const token = new Uint8Array(8);
@@ -278,6 +322,40 @@ describe('12.1 encryption context: authorization reads what the AAD binds', () =
     token.fill(7);
     expect((copy.ValidTo as Date).getTime()).toBe(Date.parse('2030-01-01T00:00:00Z'));
     expect([...(copy.ImportToken as Uint8Array)]).toEqual(new Array(8).fill(0));
+  });
+});
+
+describe('12.1 defence in depth: authorization and the AAD read own pairs once, copy or not', () => {
+  const request = (encryptionContext: Record<string, string>): AuthRequest => ({
+    caller: parsePrincipal(USER_BOB) as NonNullable<ReturnType<typeof parsePrincipal>>,
+    action: 'Decrypt',
+    key: { arn: `arn:aws:kms:us-east-1:${ACCOUNT_A}:key/x`, accountId: ACCOUNT_A, keySpec: 'SYMMETRIC_DEFAULT', keyUsage: 'ENCRYPT_DECRYPT', origin: 'AWS_KMS', multiRegion: false },
+    facts: { encryptionContext },
+  });
+
+  test('12.1 inherited pairs are no pairs for condition keys, the identity hook, grant constraints and the AAD', () => {
+    const inherited = Object.create({ tenant: 'acme' }) as Record<string, string>;
+    expect(contextValues(request(inherited), 'kms:encryptioncontext:tenant')).toBeUndefined();
+    expect(contextValues(request(inherited), 'kms:encryptioncontextkeys')).toBeUndefined();
+    expect(requestContext(request(inherited))['kms:EncryptionContext:tenant']).toBeUndefined();
+    expect(constraintsAllow({ encryptionContextEquals: { tenant: 'acme' } }, inherited)).toBe(false);
+    expect(constraintsAllow({ encryptionContextSubset: { tenant: 'acme' } }, inherited)).toBe(false);
+    expect(constraintsAllow({ encryptionContextEquals: {} }, inherited)).toBe(true);
+    expect([...canonicalContext(inherited)]).toEqual([0, 0, 0, 0]);
+    expect(hasContext(inherited)).toBe(false);
+  });
+
+  test('12.1 each of them reads a getter once', () => {
+    for (const read of [
+      (c: Record<string, string>) => contextValues(request(c), 'kms:encryptioncontext:tenant'),
+      (c: Record<string, string>) => requestContext(request(c)),
+      (c: Record<string, string>) => constraintsAllow({ encryptionContextSubset: { tenant: 'acme' } }, c),
+      (c: Record<string, string>) => canonicalContext(c),
+    ]) {
+      const g = changing('tenant', 'acme', 'other');
+      read(g.obj);
+      expect(g.reads()).toBe(1);
+    }
   });
 });
 
@@ -329,15 +407,21 @@ describe('12.3 null is absent everywhere', () => {
 });
 
 describe('12.5 no key material in util.inspect or JSON.stringify', () => {
-  /** Every form in which a byte string could show: hex, base64, base64url, decimal byte lists, bigint. */
-  function forms(material: Uint8Array): string[] {
+  /**
+   * Whether `out` shows any 12-byte window of `material`, in whatever layout util.inspect or
+   * JSON chose: decimal byte lists (grouped, padded or one per line), hex (ArrayBuffer
+   * contents, spaced or not), or base64/base64url of the whole.
+   */
+  function shows(out: string, material: Uint8Array): boolean {
+    const flat = out.replace(/\s+/g, '').toLowerCase();
+    const numbers = `,${(out.match(/\d+/g) ?? []).join(',')},`;
     const b = Buffer.from(material);
-    const out = [b.toString('hex'), b.toString('base64').slice(0, 24), b.toString('base64url').slice(0, 24)];
-    // util.inspect prints a Uint8Array as its decimal bytes; a run of 12 is never chance.
-    for (let i = 0; i + 12 <= material.length; i += 12) out.push(Array.from(material.subarray(i, i + 12)).join(', '));
-    for (let i = 0; i + 12 <= material.length; i += 12) out.push(Array.from(material.subarray(i, i + 12)).join(',\n'));
-    out.push(b.subarray(0, 16).toString('hex'));
-    return out;
+    if (out.includes(b.toString('base64').slice(0, 24)) || out.includes(b.toString('base64url').slice(0, 24))) return true;
+    for (let i = 0; i + 12 <= material.length; i++) {
+      const w = material.subarray(i, i + 12);
+      if (flat.includes(Buffer.from(w).toString('hex')) || numbers.includes(`,${Array.from(w).join(',')},`)) return true;
+    }
+    return false;
   }
 
   test('12.5 a Kms, its views and its store (symmetric, RSA PKCS#8, SM2 scalar, warm caches) inspect and stringify to summaries', async () => {
@@ -357,19 +441,26 @@ describe('12.5 no key material in util.inspect or JSON.stringify', () => {
       await cn.decrypt({ CiphertextBlob: s, KeyId: sm2.KeyId, EncryptionAlgorithm: 'SM2PKE' });
     }
     const snap = store.exportSnapshot() as KeyStoreSnapshot;
-    const secrets: string[] = [];
+    const secrets: Uint8Array[] = [];
+    const scalars: string[] = [];
     for (const k of snap.keys) {
       for (const m of k.KeyMaterial as { Material: string }[]) {
         const bytes = new Uint8Array(Buffer.from(m.Material, 'base64'));
-        secrets.push(...forms(bytes));
+        secrets.push(bytes);
         if (k.KeySpec === 'SM2') {
           const d = sm2PrivateKeyFromPkcs8(bytes);
-          const scalar = new Uint8Array(Buffer.from(d.toString(16).padStart(64, '0'), 'hex'));
-          secrets.push(d.toString(10), `${d}n`, ...forms(scalar));
+          secrets.push(new Uint8Array(Buffer.from(d.toString(16).padStart(64, '0'), 'hex')));
+          scalars.push(d.toString(10));
         }
       }
     }
-    expect(secrets.length).toBeGreaterThan(100);
+    expect(secrets.length).toBe(4);
+    // The detector itself finds material in every layout inspect uses.
+    for (const opts of [{}, { showHidden: true }, { breakLength: Infinity }]) {
+      expect(shows(inspect({ m: secrets[1] }, { depth: null, ...opts }), secrets[1] as Uint8Array)).toBe(true);
+      expect(shows(inspect((secrets[0] as Uint8Array).buffer, opts), secrets[0] as Uint8Array)).toBe(true);
+    }
+    expect(shows(JSON.stringify(snap), secrets[2] as Uint8Array)).toBe(true);
     const views = [us, cn, us.as(USER_BOB), cn.as(`arn:aws-cn:iam::${ACCOUNT_A}:user/alice`), store];
     for (const v of views) {
       const outputs = [
@@ -379,13 +470,40 @@ describe('12.5 no key material in util.inspect or JSON.stringify', () => {
         JSON.stringify(v),
         String(JSON.stringify({ nested: v })),
       ];
-      for (const out of outputs) for (const s of secrets) expect(out.includes(s), `material form ${s.slice(0, 12)}… in ${out.slice(0, 80)}`).toBe(false);
+      for (const out of outputs) {
+        for (const m of secrets) expect(shows(out, m), `key material in ${out.slice(0, 80)}`).toBe(false);
+        for (const d of scalars) expect(out.replace(/\s+/g, '').includes(d), 'the SM2 scalar').toBe(false);
+      }
     }
     // Summaries name what they are, not what they hold.
     expect(inspect(us.as(USER_BOB))).toContain(USER_BOB);
     expect(inspect(store)).toMatch(/^InMemoryKeyStore \{/);
     expect(JSON.parse(JSON.stringify(us))).toEqual({ accountId: ACCOUNT_A, region: 'us-east-1', principal: `arn:aws:iam::${ACCOUNT_A}:root` });
     expect(JSON.parse(JSON.stringify(store))).toEqual({ keys: 3, aliases: 0 });
+  });
+});
+
+describe('12.5 the server\'s FileKeyStore', () => {
+  test('12.5 a FileKeyStore (and a Kms on it) inspects and stringifies to a summary', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kms-core-inspect-'));
+    try {
+      const store = await FileKeyStore.open(join(dir, 'keys.json'), { region: 'us-east-1' });
+      const kms = new Kms({ accountId: ACCOUNT_A, keyStore: store });
+      const key = (await kms.createKey({})).KeyMetadata as KeyMetadata;
+      await kms.encrypt({ KeyId: key.KeyId, Plaintext: enc('x') });
+      const rec = await store.getKey(key.Arn as string);
+      const material = Buffer.from((rec?.material[0]?.material as Uint8Array) ?? []);
+      expect(material.length).toBe(32);
+      for (const out of [inspect(store, { depth: null }), inspect(store, { depth: null, showHidden: true }), inspect(kms, { depth: null }), JSON.stringify(store), JSON.stringify(kms)]) {
+        expect(out.replace(/\s+/g, '').toLowerCase()).not.toContain(material.subarray(0, 12).toString('hex'));
+        expect(`,${(out.match(/\d+/g) ?? []).join(',')},`).not.toContain(`,${Array.from(material.subarray(0, 12)).join(',')},`);
+        expect(out).not.toContain(material.toString('base64').slice(0, 24));
+      }
+      expect(JSON.parse(JSON.stringify(store))).toEqual({ path: join(dir, 'keys.json'), keys: 1, aliases: 0 });
+      expect(inspect(store)).toMatch(/^FileKeyStore \{/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
