@@ -71,6 +71,27 @@ const PATH_KEY_MAX = 128;
  */
 const LIST_SCAN = 256;
 
+interface Member {
+  readonly member: string;
+  readonly memberShape: string;
+  /** AWS's lower-camel name in member paths. */
+  readonly wire: string;
+  readonly required: boolean;
+}
+
+const memberTables = new Map<string, readonly Member[]>();
+
+/** A structure's members from the model's own names (for…in would also walk a polluted Object.prototype). */
+function membersOf(name: string, s: Shape): readonly Member[] {
+  let t = memberTables.get(name);
+  if (!t) {
+    const members = s.members ?? {};
+    t = objectKeys(members).map((member) => ({ member, memberShape: members[member] as string, wire: lowerFirst(member), required: s.required?.includes(member) === true }));
+    memberTables.set(name, t);
+  }
+  return t;
+}
+
 /** The value of own property `k` of `o`, read once; undefined when `o` has no such own property. */
 function own(o: object, k: string | number): unknown {
   return hasOwn.call(o, k) ? (o as Record<string | number, unknown>)[k] : undefined;
@@ -128,23 +149,20 @@ function checkValue(value: unknown, name: string, path: string, out: string[]): 
         return undefined;
       }
       const copy: Record<string, unknown> = Object.create(null);
-      const members = s.members ?? {};
-      // The model's own member names (for…in would also walk a polluted Object.prototype).
-      for (const member of objectKeys(members)) {
-        const p = path ? `${path}.${lowerFirst(member)}` : lowerFirst(member);
+      for (const { member, memberShape, wire, required } of membersOf(name, s)) {
         let v: unknown;
         try {
           v = own(value, member);
         } catch (e) {
           if (e instanceof KmsError) throw e;
-          out.push(unreadable(p));
+          out.push(unreadable(path ? `${path}.${wire}` : wire));
           continue;
         }
         if (v === undefined || v === null) {
-          if (s.required?.includes(member)) out.push(`Value null at '${p}' failed to satisfy constraint: Member must not be null`);
+          if (required) out.push(`Value null at '${path ? `${path}.${wire}` : wire}' failed to satisfy constraint: Member must not be null`);
           continue;
         }
-        const c = check(v, members[member] as string, p, out);
+        const c = check(v, memberShape, path ? `${path}.${wire}` : wire, out);
         if (c !== undefined) copy[member] = c;
       }
       return copy;
