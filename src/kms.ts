@@ -12,6 +12,7 @@ import type { Backend } from './backend/types.js';
 import { KMSInternalException, ValidationException } from './errors.js';
 import { isAccountId, partitionOf, rootPrincipal } from './keys/arn.js';
 import { MaterialCache } from './keys/material-cache.js';
+import { INSPECT, summary } from './keys/redact.js';
 import { InMemoryKeyStore, type KeyStore } from './keys/store.js';
 import type { OperationName, OperationOutput } from './model/api.js';
 import type { OpContext } from './operations/context.js';
@@ -19,6 +20,7 @@ import { runOperation } from './operations/run.js';
 import { OPERATION_TABLE } from './operations/table.js';
 import { checkedRandom, pooledRandom, type Random } from './random.js';
 import type * as T from './types.js';
+import { echo } from './validate.js';
 
 export interface KmsOptions {
   /** 12-digit AWS account ID of the caller; default '111122223333'. */
@@ -56,7 +58,7 @@ function callerOf(arn: unknown, accountId: string, partition: string): Principal
   const p = typeof arn === 'string' ? parsePrincipal(arn, partition) : undefined;
   /* Precondition: the caller is an IAM principal ARN of the Kms's partition… */
   if (!p || p.partition !== partition) {
-    throw new ValidationException(`Invalid principal '${String(arn)}': expected an IAM principal ARN (arn:${partition}:iam::<account>:root|user/…|role/…, arn:${partition}:sts::<account>:assumed-role/…|federated-user/…)`);
+    throw new ValidationException(`Invalid principal ${echo(arn)}: expected an IAM principal ARN (arn:${partition}:iam::<account>:root|user/…|role/…, arn:${partition}:sts::<account>:assumed-role/…|federated-user/…)`);
   }
   /* Precondition: …and of its account. */
   if (p.accountId !== accountId) {
@@ -97,8 +99,8 @@ export class Kms {
     const accountId = options.accountId ?? '111122223333';
     const region = options.region ?? 'us-east-1';
     /* Precondition: the account ID is 12 digits and the region looks like an AWS Region. */
-    if (typeof accountId !== 'string' || !isAccountId(accountId)) throw new ValidationException(`Invalid accountId '${String(accountId)}': must be 12 digits`);
-    if (typeof region !== 'string' || !REGION.test(region)) throw new ValidationException(`Invalid region '${String(region)}'`);
+    if (typeof accountId !== 'string' || !isAccountId(accountId)) throw new ValidationException(`Invalid accountId ${echo(accountId)}: must be 12 digits`);
+    if (typeof region !== 'string' || !REGION.test(region)) throw new ValidationException(`Invalid region ${echo(region)}`);
     const partition = partitionOf(region);
     const keyStore = options.keyStore ?? new InMemoryKeyStore();
     const caller = callerOf(options.principal ?? rootPrincipal(region, accountId), accountId, partition);
@@ -133,6 +135,15 @@ export class Kms {
     Object.defineProperty(view, 'principal', { value: caller.arn, enumerable: true });
     CONTEXTS.set(view, { ...contextOf(this), caller });
     return view;
+  }
+
+  /** JSON.stringify and util.inspect of a Kms or a view: who and where, never keys (issue 12.5). */
+  toJSON(): { accountId: string; region: string; principal: string } {
+    return { accountId: this.accountId, region: this.region, principal: this.principal };
+  }
+
+  [INSPECT](): string {
+    return summary('Kms', this.toJSON());
   }
 
   // ── keys (src/operations/keys.ts) ──

@@ -10,7 +10,7 @@
  * only for non-sensitive strings and numbers; blobs and `sensitive` shapes never are, so no
  * message can hold plaintext.
  */
-import { ValidationException } from './errors.js';
+import { KmsError, ValidationException } from './errors.js';
 import { OPERATIONS, SHAPES } from './model/shapes.js';
 import type { OperationName, Validated } from './model/api.js';
 import type { Shape } from './model/types.js';
@@ -35,33 +35,138 @@ function shape(name: string): Shape {
   return s;
 }
 
+/*
+ * The validated copy (issue 12). validateInput returns a fresh copy of the request, and nothing
+ * after validation reads the caller's objects again: authorization, grants, the AAD and the
+ * response all read the copy, so what is authorized is exactly what is bound. The copy holds
+ * own data only:
+ *   - structures: the model's members, each read once from an own property (an inherited
+ *     member, e.g. from a polluted Object.prototype, is absent), into a null-prototype object;
+ *     null and undefined members are absent, so "null is absent" is one rule, here;
+ *   - maps: own enumerable string keys, each value read once, into a null-prototype object
+ *     (a "__proto__" key stays an ordinary key);
+ *   - lists: fresh arrays of own elements (a hole is a null element);
+ *   - blobs: fresh Uint8Arrays, so a caller changing its buffer mid-call changes nothing;
+ *   - timestamps: fresh Dates.
+ * A getter or Proxy trap that throws is a ValidationException naming the member.
+ */
+
+/** Captured once: a caller replacing Object.prototype.hasOwnProperty later changes nothing here. */
+const hasOwn = Object.prototype.hasOwnProperty;
+const objectKeys = Object.keys;
+const isArray = Array.isArray;
+const isView = ArrayBuffer.isView;
+const getTime = Date.prototype.getTime;
+
+/** The longest value (rendered) a message echoes; longer ones are "Value at …" (issue 12.6). */
+const ECHO_MAX = 4096;
+/** Lists of more elements are not echoed. */
+const ECHO_ITEMS = 16;
+/** Map keys in member paths are cut after this many characters. */
+const PATH_KEY_MAX = 128;
+/**
+ * Lists the model leaves unbounded (Operations, Tags, DryRunModifiers) hold at most this many
+ * elements in kms-core. A list is read up to one element past its maximum: a longer one is
+ * refused for its length without reading (or echoing) the rest, since a sparse list's length
+ * costs nothing to send and walking it would be work the input did not pay for.
+ */
+const LIST_SCAN = 256;
+
+interface Member {
+  readonly member: string;
+  readonly memberShape: string;
+  /** AWS's lower-camel name in member paths. */
+  readonly wire: string;
+  readonly required: boolean;
+}
+
+const memberTables = new Map<string, readonly Member[]>();
+
+/** A structure's members from the model's own names (for…in would also walk a polluted Object.prototype). */
+function membersOf(name: string, s: Shape): readonly Member[] {
+  let t = memberTables.get(name);
+  if (!t) {
+    const members = s.members ?? {};
+    t = objectKeys(members).map((member) => ({ member, memberShape: members[member] as string, wire: lowerFirst(member), required: s.required?.includes(member) === true }));
+    memberTables.set(name, t);
+  }
+  return t;
+}
+
+/** The value of own property `k` of `o`, read once; undefined when `o` has no such own property. */
+function own(o: object, k: string | number): unknown {
+  return hasOwn.call(o, k) ? (o as Record<string | number, unknown>)[k] : undefined;
+}
+
+function primitive(v: unknown): v is string | number | boolean {
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+}
+
+/** The "Value '…'" part of a violation: only short, non-sensitive primitives are echoed. */
 function describe(value: unknown, s: Shape): string {
   if (s.sensitive || s.type === 'blob' || s.type === 'structure' || s.type === 'map') return 'Value';
-  if (s.type === 'list' && Array.isArray(value)) return `Value '[${value.map(String).join(', ')}]'`;
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return `Value '${String(value)}'`;
+  if (s.type === 'list' && isArray(value)) {
+    if (value.length > ECHO_ITEMS || !value.every((v) => primitive(v) || v === null || v === undefined)) return 'Value';
+    const text = value.map(String).join(', ');
+    return text.length > ECHO_MAX ? 'Value' : `Value '[${text}]'`;
+  }
+  if (primitive(value)) {
+    const text = String(value);
+    return text.length > ECHO_MAX ? 'Value' : `Value '${text}'`;
+  }
   return 'Value';
 }
 
-function check(value: unknown, name: string, path: string, out: string[]): void {
+function unreadable(path: string): string {
+  return `Value at '${path || 'request'}' failed to satisfy constraint: Member could not be read`;
+}
+
+function pathKey(k: string): string {
+  return k.length > PATH_KEY_MAX ? `${k.slice(0, PATH_KEY_MAX)}…` : k;
+}
+
+/**
+ * Checks `value` against shape `name` and returns its validated copy (undefined when it is not
+ * of the shape's type). Violations go to `out`. Anything a hostile value throws while it is read
+ * (a getter, a Proxy trap, a revoked Proxy) is a violation at its path, never an escape.
+ */
+function check(value: unknown, name: string, path: string, out: string[]): unknown {
+  try {
+    return checkValue(value, name, path, out);
+  } catch (e) {
+    if (e instanceof KmsError) throw e;
+    out.push(unreadable(path));
+    return undefined;
+  }
+}
+
+function checkValue(value: unknown, name: string, path: string, out: string[]): unknown {
   const s = shape(name);
-  const at = (constraint: string) => out.push(`${describe(value, s)} at '${path}' failed to satisfy constraint: ${constraint}`);
+  const at = (constraint: string, shown: unknown = value) => out.push(`${describe(shown, s)} at '${path}' failed to satisfy constraint: ${constraint}`);
   switch (s.type) {
     case 'structure': {
-      if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array) {
+      if (typeof value !== 'object' || value === null || isArray(value) || value instanceof Uint8Array) {
         at('Member must be a structure');
-        return;
+        return undefined;
       }
-      const obj = value as Record<string, unknown>;
-      for (const [member, memberShape] of Object.entries(s.members ?? {})) {
-        const v = obj[member];
-        const p = path ? `${path}.${lowerFirst(member)}` : lowerFirst(member);
-        if (v === undefined || v === null) {
-          if (s.required?.includes(member)) out.push(`Value null at '${p}' failed to satisfy constraint: Member must not be null`);
+      const copy: Record<string, unknown> = Object.create(null);
+      for (const { member, memberShape, wire, required } of membersOf(name, s)) {
+        let v: unknown;
+        try {
+          v = own(value, member);
+        } catch (e) {
+          if (e instanceof KmsError) throw e;
+          out.push(unreadable(path ? `${path}.${wire}` : wire));
           continue;
         }
-        check(v, memberShape, p, out);
+        if (v === undefined || v === null) {
+          if (required) out.push(`Value null at '${path ? `${path}.${wire}` : wire}' failed to satisfy constraint: Member must not be null`);
+          continue;
+        }
+        const c = check(v, memberShape, path ? `${path}.${wire}` : wire, out);
+        if (c !== undefined) copy[member] = c;
       }
-      return;
+      return copy;
     }
     case 'string': {
       if (typeof value !== 'string') return void at('Member must be a string');
@@ -69,49 +174,112 @@ function check(value: unknown, name: string, path: string, out: string[]): void 
       if (s.min !== undefined && value.length < s.min) at(`Member must have length greater than or equal to ${s.min}`);
       if (s.max !== undefined && value.length > s.max) at(`Member must have length less than or equal to ${s.max}`);
       if (s.pattern !== undefined && !regex(s.pattern).test(value)) at(`Member must satisfy regular expression pattern: ${s.pattern}`);
-      return;
+      return value;
     }
     case 'blob': {
-      if (!(value instanceof Uint8Array)) return void at('Member must be a blob (Uint8Array)');
-      if (s.min !== undefined && value.length < s.min) at(`Member must have length greater than or equal to ${s.min}`);
-      if (s.max !== undefined && value.length > s.max) at(`Member must have length less than or equal to ${s.max}`);
-      return;
+      // isView reads the internal slot: an object that only claims Uint8Array.prototype (or a
+      // Proxy of a Uint8Array) is no blob.
+      if (!(value instanceof Uint8Array) || !isView(value)) return void at('Member must be a blob (Uint8Array)');
+      // The TypedArray constructor copies from the source's internal slots (its own `length`
+      // or iterator, if overridden, are not consulted).
+      const copy = new Uint8Array(value);
+      if (s.min !== undefined && copy.length < s.min) at(`Member must have length greater than or equal to ${s.min}`);
+      if (s.max !== undefined && copy.length > s.max) at(`Member must have length less than or equal to ${s.max}`);
+      return copy;
     }
     case 'integer':
     case 'long': {
       if (typeof value !== 'number' || !Number.isInteger(value)) return void at('Member must be an integer');
       if (s.min !== undefined && value < s.min) at(`Member must have value greater than or equal to ${s.min}`);
       if (s.max !== undefined && value > s.max) at(`Member must have value less than or equal to ${s.max}`);
-      return;
+      return value;
     }
     case 'boolean':
-      if (typeof value !== 'boolean') at('Member must be a boolean');
-      return;
-    case 'timestamp':
-      if (!(value instanceof Date) || Number.isNaN(value.getTime())) at('Member must be a timestamp (Date)');
-      return;
+      if (typeof value !== 'boolean') return void at('Member must be a boolean');
+      return value;
+    case 'timestamp': {
+      let t = NaN;
+      if (value instanceof Date) {
+        try {
+          t = getTime.call(value);
+        } catch {
+          t = NaN;
+        }
+      }
+      if (Number.isNaN(t)) return void at('Member must be a timestamp (Date)');
+      return new Date(t);
+    }
     case 'list': {
-      if (!Array.isArray(value)) return void at('Member must be a list');
-      if (s.min !== undefined && value.length < s.min) at(`Member must have length greater than or equal to ${s.min}`);
-      if (s.max !== undefined && value.length > s.max) at(`Member must have length less than or equal to ${s.max}`);
-      value.forEach((v, i) => {
-        if (v === undefined || v === null) out.push(`Value null at '${path}.${i + 1}.member' failed to satisfy constraint: Member must not be null`);
-        else check(v, s.member as string, `${path}.${i + 1}.member`, out);
-      });
-      return;
+      if (!isArray(value)) return void at('Member must be a list');
+      const length: unknown = value.length;
+      if (typeof length !== 'number' || !Number.isSafeInteger(length) || length < 0) return void at('Member must be a list');
+      const scan = Math.min(length, (s.max ?? LIST_SCAN) + 1);
+      const items: unknown[] = new Array(scan);
+      const unread: number[] = [];
+      for (let i = 0; i < scan; i++) {
+        try {
+          items[i] = own(value, i);
+        } catch (e) {
+          if (e instanceof KmsError) throw e;
+          unread.push(i);
+        }
+      }
+      // What is echoed is what was read; a list longer than was read is never echoed.
+      const shown = scan < length ? undefined : items;
+      if (s.min !== undefined && length < s.min) at(`Member must have length greater than or equal to ${s.min}`, shown);
+      if (s.max !== undefined && length > s.max) at(`Member must have length less than or equal to ${s.max}`, shown);
+      else if (s.max === undefined && length > LIST_SCAN) at(`Member must have length less than or equal to ${LIST_SCAN}`, shown);
+      const copy: unknown[] = [];
+      for (let i = 0; i < scan; i++) {
+        const p = `${path}.${i + 1}.member`;
+        const v = items[i];
+        if (unread.includes(i)) out.push(unreadable(p));
+        else if (v === undefined || v === null) out.push(`Value null at '${p}' failed to satisfy constraint: Member must not be null`);
+        else copy.push(check(v, s.member as string, p, out));
+      }
+      return copy;
     }
     case 'map': {
-      if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array) {
+      if (typeof value !== 'object' || value === null || isArray(value) || value instanceof Uint8Array) {
         return void at('Member must be a map');
       }
-      for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-        check(k, s.key as string, `${path}.${k}.key`, out);
-        if (v === undefined || v === null) out.push(`Value null at '${path}.${k}.value' failed to satisfy constraint: Member must not be null`);
-        else check(v, s.value as string, `${path}.${k}.value`, out);
+      const copy: Record<string, unknown> = Object.create(null);
+      for (const k of objectKeys(value)) {
+        const p = `${path}.${pathKey(k)}`;
+        let v: unknown;
+        try {
+          // Own, read once: a key a getter removed meanwhile is skipped, never read from the prototype.
+          if (!hasOwn.call(value, k)) continue;
+          v = (value as Record<string, unknown>)[k];
+        } catch (e) {
+          if (e instanceof KmsError) throw e;
+          out.push(unreadable(`${p}.value`));
+          continue;
+        }
+        check(k, s.key as string, `${p}.key`, out);
+        if (v === undefined || v === null) {
+          out.push(`Value null at '${p}.value' failed to satisfy constraint: Member must not be null`);
+          continue;
+        }
+        const c = check(v, s.value as string, `${p}.value`, out);
+        if (c !== undefined) copy[k] = c;
       }
-      return;
+      return copy;
     }
   }
+}
+
+/**
+ * A caller's value as a message may show it (issue 12.6): a short primitive in quotes, anything
+ * else by its type. Never converts an object (a null-prototype object or a Proxy would throw),
+ * never echoes an unbounded string.
+ */
+export function echo(value: unknown): string {
+  if (primitive(value) || value === null || value === undefined || typeof value === 'bigint') {
+    const text = String(value);
+    return text.length > 256 ? `of ${text.length} characters` : `'${text}'`;
+  }
+  return `of type ${typeof value}`;
 }
 
 /** Formats violations exactly as AWS JSON services do. */
@@ -121,18 +289,19 @@ export function validationError(violations: readonly string[]): InstanceType<typ
 }
 
 /**
- * Validates `input` against the model's request shape of `operation`; throws
- * ValidationException. The result is typed with the operation's required members present.
+/**
+ * Validates `input` against the model's request shape of `operation` and returns its validated
+ * copy (own data, null prototypes; see above): callers read only the copy. Throws
+ * ValidationException. The copy is typed with the operation's required members present.
  */
 export function validateInput<Op extends OperationName>(operation: Op, input: unknown): Validated<Op> {
   const op = OPERATIONS[operation];
   /* Precondition: only operations of the model are validated. */
   if (!op) throw new Error(`kms-core: operation ${operation} not in the model`);
   const out: string[] = [];
-  const value = input ?? {};
-  check(value, op.input, '', out);
+  const copy = check(input ?? {}, op.input, '', out);
   if (out.length) throw validationError(out);
-  return value as Validated<Op>;
+  return copy as Validated<Op>;
 }
 
 /** A single range violation found by a service-level rule (e.g. PendingWindowInDays 7..30). */

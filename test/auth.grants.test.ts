@@ -9,7 +9,7 @@ import { InMemoryKeyStore, Kms, type CreateGrantRequest, type KeyMetadata, type 
 import {
   ACCOUNT_A,
   ACCOUNT_B,
-  CIPHERTEXT_KEY_INACCESSIBLE,
+  ciphertextDeniedMessage,
   ROLE_APP,
   ROLE_PARTNER,
   ROOT_A,
@@ -49,7 +49,7 @@ describe('a grant life cycle', () => {
     const app = a.as(SESSION_APP);
     const blob = (await a.encrypt({ KeyId: key.KeyId, Plaintext: enc('payroll'), EncryptionContext: { tenant: 'acme' } })).CiphertextBlob as Uint8Array;
     await refuses(app.decrypt({ CiphertextBlob: blob, KeyId: arn, EncryptionContext: { tenant: 'acme' } }), 'AccessDeniedException', deniedMessage(SESSION_APP, 'Decrypt', arn, 'no-identity-policy'));
-    await refuses(app.decrypt({ CiphertextBlob: blob, EncryptionContext: { tenant: 'acme' } }), 'AccessDeniedException', CIPHERTEXT_KEY_INACCESSIBLE);
+    await refuses(app.decrypt({ CiphertextBlob: blob, EncryptionContext: { tenant: 'acme' } }), 'AccessDeniedException', ciphertextDeniedMessage(SESSION_APP, 'Decrypt'));
 
     const { GrantId, GrantToken } = await a.createGrant({
       KeyId: key.KeyId,
@@ -73,7 +73,7 @@ describe('a grant life cycle', () => {
     // The key's account may.
     await a.retireGrant({ GrantToken });
     expect((await a.listGrants({ KeyId: key.KeyId })).Grants).toEqual([]);
-    await refuses(app.decrypt({ CiphertextBlob: blob, EncryptionContext: { tenant: 'acme' } }), 'AccessDeniedException', CIPHERTEXT_KEY_INACCESSIBLE);
+    await refuses(app.decrypt({ CiphertextBlob: blob, EncryptionContext: { tenant: 'acme' } }), 'AccessDeniedException', ciphertextDeniedMessage(SESSION_APP, 'Decrypt'));
     await refuses(a.decrypt({ CiphertextBlob: blob, EncryptionContext: { tenant: 'acme' }, GrantTokens: [GrantToken as string] }), 'InvalidGrantTokenException', INVALID_TOKEN);
     await refuses(a.retireGrant({ GrantToken }), 'InvalidGrantTokenException', INVALID_TOKEN);
   });

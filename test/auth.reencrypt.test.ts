@@ -10,6 +10,7 @@ import {
   ACCOUNT_A,
   ACCOUNT_B,
   CIPHERTEXT_KEY_INACCESSIBLE,
+  ciphertextDeniedMessage,
   ROLE_APP,
   ROLE_PARTNER,
   SESSION_APP,
@@ -65,7 +66,7 @@ describe('kms:ReEncryptFrom on the source, kms:ReEncryptTo on the destination', 
       'AccessDeniedException',
       deniedMessage(SESSION_APP, 'ReEncryptFrom', srcArn, 'no-identity-policy'),
     );
-    await refuses(app.reEncrypt({ CiphertextBlob: blob, SourceEncryptionContext: { tenant: 'acme' }, DestinationKeyId: dstArn }), 'AccessDeniedException', CIPHERTEXT_KEY_INACCESSIBLE);
+    await refuses(app.reEncrypt({ CiphertextBlob: blob, SourceEncryptionContext: { tenant: 'acme' }, DestinationKeyId: dstArn }), 'AccessDeniedException', ciphertextDeniedMessage(SESSION_APP, 'ReEncryptFrom'));
   });
 
   test('refused on the destination: kms:ReEncryptTo on the destination ARN', async () => {
@@ -125,7 +126,7 @@ describe('kms:ReEncryptOnSameKey', () => {
       const out = await app.reEncrypt({ CiphertextBlob: blob, SourceEncryptionContext: { tenant: 'acme' }, DestinationKeyId: id });
       expect(out.KeyId).toBe(srcArn);
     }
-    await refuses(app.reEncrypt({ CiphertextBlob: blob, SourceEncryptionContext: { tenant: 'acme' }, DestinationKeyId: dstArn }), 'AccessDeniedException', CIPHERTEXT_KEY_INACCESSIBLE);
+    await refuses(app.reEncrypt({ CiphertextBlob: blob, SourceEncryptionContext: { tenant: 'acme' }, DestinationKeyId: dstArn }), 'AccessDeniedException', ciphertextDeniedMessage(SESSION_APP, 'ReEncryptFrom'));
     await refuses(
       app.reEncrypt({ CiphertextBlob: blob, SourceKeyId: srcArn, SourceEncryptionContext: { tenant: 'acme' }, DestinationKeyId: dstArn }),
       'AccessDeniedException',

@@ -48,11 +48,11 @@ describe('import { Kms, KmsError } from "kms-core"', () => {
     }
   });
 
-  test('every public method of Kms is an implemented operation (or as()), and each answers bad input with a KmsError', async () => {
+  test('every public method of Kms is an implemented operation (or as(), toJSON()), and each answers bad input with a KmsError', async () => {
     const kms = new pkg.Kms();
     const methods = Object.getOwnPropertyNames(pkg.Kms.prototype).filter((m) => m !== 'constructor').sort();
     const operations = (pkg.routedOperations() as string[]).map((op) => op.charAt(0).toLowerCase() + op.slice(1));
-    expect(methods).toEqual([...operations, 'as'].sort());
+    expect(methods).toEqual([...operations, 'as', 'toJSON'].sort());
     for (const m of operations) {
       expect(kms[m].length, m).toBeLessThanOrEqual(1);
       for (const bad of [{ KeyId: 17 }, { KeyId: 'alias/nope', GrantTokens: 'x' }, null, 'text']) {

@@ -14,6 +14,7 @@
  * The account's root user is named by its account principal and holds every IAM permission
  * of its own account, so the identity hook is never asked about it. Pure code (no node:*).
  */
+import { contextPairs } from '../envelope/context.js';
 import type { GrantConstraintsRecord, GrantRecord } from '../keys/record.js';
 import { grantCovers } from './grants.js';
 import type { Condition, KeyPolicy, Statement } from './policy.js';
@@ -77,7 +78,8 @@ export function contextValues(req: AuthRequest, key: string): readonly string[] 
     // "Case sensitivity of the encryption context condition").
     const want = key.slice(EC_PREFIX.length);
     const out: string[] = [];
-    for (const k in f.encryptionContext) if (k.toLowerCase() === want) out.push(f.encryptionContext[k] as string);
+    // Own pairs, each read once (issue 12.1).
+    for (const [k, v] of contextPairs(f.encryptionContext)) if (typeof v === 'string' && k.toLowerCase() === want) out.push(v);
     return out.length ? out : undefined;
   }
   switch (key) {
@@ -318,6 +320,15 @@ export function accessDeniedMessage(principal: string, action: string, resource:
   }
 }
 
+/**
+ * The AccessDeniedException message when IAM refuses a Decrypt (or ReEncrypt, kms:ReEncryptFrom)
+ * whose request names no key: AWS names no resource ("IAM Identity Center User Guide,
+ * Troubleshoot customer managed keys"; the same text in aws-cdk's aws-s3-deployment README).
+ */
+export function ciphertextAccessDeniedMessage(principal: string, action: string): string {
+  return `User: ${principal} is not authorized to perform: kms:${action} on the resource associated with this ciphertext because no identity-based policy allows the kms:${action} action`;
+}
+
 /** What the identity hook (the embedder's model of IAM) is asked. */
 export interface IdentityRequest {
   /** The caller's ARN. */
@@ -363,6 +374,6 @@ export function requestContext(req: AuthRequest): Record<string, string | readon
     if (v !== undefined) out[k] = MULTI_VALUED.has(k) ? [...v] : (v[0] as string);
   }
   const ec = req.facts.encryptionContext;
-  if (ec && EC_ACTIONS.has(req.action)) for (const k in ec) out[`kms:EncryptionContext:${k}`] = ec[k] as string;
+  if (ec && EC_ACTIONS.has(req.action)) for (const [k, v] of contextPairs(ec)) if (typeof v === 'string') out[`kms:EncryptionContext:${k}`] = v;
   return out;
 }

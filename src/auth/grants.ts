@@ -14,6 +14,7 @@
  *
  * Pure code (no node:*).
  */
+import { contextPairs } from '../envelope/context.js';
 import type { GrantConstraintsRecord, GrantRecord } from '../keys/record.js';
 import type { Random } from '../random.js';
 import { fromBase64Url, fromHex, fromUtf8, toBase64Url, toHex, utf8 } from '../util/bytes.js';
@@ -82,7 +83,8 @@ export const CONSTRAINT_MAX_VALUE = 384;
 
 function lowerKeys(ctx: Readonly<Record<string, string>>): Map<string, string> {
   const m = new Map<string, string>();
-  for (const k in ctx) m.set(k.toLowerCase(), ctx[k] as string);
+  // Own pairs, each read once (issue 12.1): an inherited key is no pair.
+  for (const [k, v] of contextPairs(ctx)) if (typeof v === 'string') m.set(k.toLowerCase(), v);
   return m;
 }
 

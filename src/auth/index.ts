@@ -16,6 +16,7 @@ export {
 } from './policy.js';
 export {
   accessDeniedMessage,
+  ciphertextAccessDeniedMessage,
   conditionHolds,
   contextValues,
   decide,

@@ -19,6 +19,21 @@ import { utf8Encoder } from '../util/bytes.js';
 
 export type EncryptionContext = Readonly<Record<string, string>>;
 
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/**
+ * The pairs of a context: its own enumerable string keys, each value read once (never for…in,
+ * which walks the prototype chain, and never a second read that a getter could answer
+ * differently). Requests reach this already copied by validation (src/validate.ts); reading
+ * own pairs once here too keeps authorization and the AAD agreeing for any other caller.
+ */
+export function contextPairs(ctx: EncryptionContext | undefined): [string, unknown][] {
+  if (!ctx) return [];
+  const out: [string, unknown][] = [];
+  for (const k of Object.keys(ctx)) if (hasOwn.call(ctx, k)) out.push([k, ctx[k]]);
+  return out;
+}
+
 /** True when `s` holds no unpaired surrogate. */
 function wellFormed(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
@@ -45,14 +60,12 @@ const EMPTY = new Uint8Array(4);
 
 /** The canonical bytes of a context (absent and {} are the same context). */
 export function canonicalContext(ctx: EncryptionContext | undefined, path = 'encryptionContext'): Uint8Array {
-  if (!ctx) return EMPTY;
-  const keys = Object.keys(ctx);
-  if (keys.length === 0) return EMPTY;
+  const own = contextPairs(ctx);
+  if (own.length === 0) return EMPTY;
   const pairs: [Uint8Array, Uint8Array][] = [];
   let size = 4;
-  for (const k of keys) {
-    const v = ctx[k] as string;
-    if (!wellFormed(k) || !wellFormed(v)) {
+  for (const [k, v] of own) {
+    if (typeof v !== 'string' || !wellFormed(k) || !wellFormed(v)) {
       throw new ValidationException(
         `1 validation error detected: Value at '${path}' failed to satisfy constraint: Map keys and values must be well-formed Unicode strings`,
       );
@@ -80,7 +93,5 @@ export function canonicalContext(ctx: EncryptionContext | undefined, path = 'enc
 
 /** True when the context has at least one pair. */
 export function hasContext(ctx: EncryptionContext | undefined): boolean {
-  if (!ctx) return false;
-  for (const _ in ctx) return true;
-  return false;
+  return !!ctx && Object.keys(ctx).length > 0;
 }

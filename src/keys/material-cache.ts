@@ -6,19 +6,34 @@
  */
 import { equalBytes } from '../util/bytes.js';
 import type { BackingKey } from './record.js';
+import { INSPECT, summary } from './redact.js';
 
 export class MaterialCache {
-  private readonly entries = new Map<string, { material: Uint8Array; value: unknown }>();
+  // #private: key objects, memoized scalars and the material they came from never show in
+  // util.inspect, whatever its options (issue 12.5).
+  readonly #entries = new Map<string, { material: Uint8Array; value: unknown }>();
   /** Fast path for stores that hand out the same record objects (the in-memory store). */
-  private readonly byObject = new WeakMap<BackingKey, Map<string, unknown>>();
+  readonly #byObject = new WeakMap<BackingKey, Map<string, unknown>>();
+  readonly #capacity: number;
 
-  constructor(private readonly capacity = 4096) {}
+  constructor(capacity = 4096) {
+    this.#capacity = capacity;
+  }
+
+  /** A summary for JSON.stringify and util.inspect: never an entry. */
+  toJSON(): { entries: number } {
+    return { entries: this.#entries.size };
+  }
+
+  [INSPECT](): string {
+    return summary('MaterialCache', this.toJSON());
+  }
 
   get<T>(bk: BackingKey, kind: string, make: (bk: BackingKey) => T): T {
-    let own = this.byObject.get(bk);
+    let own = this.#byObject.get(bk);
     if (own?.has(kind)) return own.get(kind) as T;
     const value = this.lookup(bk, kind, make);
-    if (!own) this.byObject.set(bk, (own = new Map()));
+    if (!own) this.#byObject.set(bk, (own = new Map()));
     own.set(kind, value);
     if (value instanceof Promise) value.catch(() => own.delete(kind));
     return value;
@@ -26,15 +41,15 @@ export class MaterialCache {
 
   private lookup<T>(bk: BackingKey, kind: string, make: (bk: BackingKey) => T): T {
     const id = kind + bk.id;
-    const hit = this.entries.get(id);
+    const hit = this.#entries.get(id);
     if (hit && (hit.material === bk.material || equalBytes(hit.material, bk.material))) return hit.value as T;
     const value = make(bk);
-    if (this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value as string);
-    this.entries.set(id, { material: bk.material, value });
+    if (this.#entries.size >= this.#capacity) this.#entries.delete(this.#entries.keys().next().value as string);
+    this.#entries.set(id, { material: bk.material, value });
     if (value instanceof Promise) {
       // A failed import is not cached.
       value.catch(() => {
-        if (this.entries.get(id)?.value === value) this.entries.delete(id);
+        if (this.#entries.get(id)?.value === value) this.#entries.delete(id);
       });
     }
     return value;

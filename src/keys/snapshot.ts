@@ -366,6 +366,17 @@ function aliasFromJson(v: unknown, i: number): AliasRecord {
 
 /** Parses and checks a snapshot (an object or its JSON text); throws ValidationException. */
 export function fromSnapshot(input: unknown): { keys: KeyRecord[]; aliases: AliasRecord[] } {
+  try {
+    return readSnapshot(input);
+  } catch (e) {
+    // A Proxy or getter that throws, a revoked Proxy (issue 12.6): never a bare TypeError, and
+    // never the thrown message (it could hold snapshot content).
+    if (e instanceof KmsError) throw e;
+    throw new ValidationException('Invalid key-store snapshot: it could not be read');
+  }
+}
+
+function readSnapshot(input: unknown): { keys: KeyRecord[]; aliases: AliasRecord[] } {
   let doc = input;
   if (typeof input === 'string') {
     try {

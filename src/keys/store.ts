@@ -11,6 +11,7 @@
  * (the in-memory store is trivially atomic: `mutate` is synchronous).
  */
 import type { AliasRecord, KeyRecord } from './record.js';
+import { INSPECT, summary } from './redact.js';
 import { fromSnapshot, toSnapshot, type KeyStoreSnapshot } from './snapshot.js';
 
 export type MaybePromise<T> = T | Promise<T>;
@@ -43,10 +44,49 @@ export interface KeyStore {
   listAliases(region: string, accountId: string): MaybePromise<AliasRecord[]>;
 }
 
-/** The embedded store: two maps. */
+interface Maps {
+  readonly keys: Map<string, KeyRecord>;
+  readonly aliases: Map<string, AliasRecord>;
+}
+
+/**
+ * Each in-memory store's maps, kept outside the object so that util.inspect (whatever its
+ * options) and JSON.stringify never reach a record's material (issue 12.5). Found through the
+ * prototype chain, so a store wrapped as `Object.create(store)` keeps working.
+ */
+const MAPS = new WeakMap<object, Maps>();
+
+function mapsOf(store: object): Maps {
+  for (let o: object | null = store; o !== null; o = Object.getPrototypeOf(o) as object | null) {
+    const m = MAPS.get(o);
+    if (m) return m;
+  }
+  /* Precondition: only InMemoryKeyStore instances (or objects delegating to one) have maps. */
+  throw new Error('kms-core: not an InMemoryKeyStore');
+}
+
+/** The embedded store: two maps (out of inspection's reach; exportSnapshot is the way out). */
 export class InMemoryKeyStore implements KeyStore {
-  protected readonly keys = new Map<string, KeyRecord>();
-  protected readonly aliases = new Map<string, AliasRecord>();
+  constructor() {
+    MAPS.set(this, { keys: new Map(), aliases: new Map() });
+  }
+
+  protected get keys(): Map<string, KeyRecord> {
+    return mapsOf(this).keys;
+  }
+
+  protected get aliases(): Map<string, AliasRecord> {
+    return mapsOf(this).aliases;
+  }
+
+  /** A summary for JSON.stringify and util.inspect: counts, never records. */
+  toJSON(): { keys: number; aliases: number } {
+    return { keys: this.keys.size, aliases: this.aliases.size };
+  }
+
+  [INSPECT](): string {
+    return summary('InMemoryKeyStore', this.toJSON());
+  }
 
   getKey(arn: string): KeyRecord | undefined {
     return this.keys.get(arn);

@@ -2,7 +2,7 @@
  * Resolve, then authorize: the key a request member names, as the operation's row says (which
  * identifier forms it accepts, whether it works across accounts).
  */
-import type { RequestFacts } from '../auth/evaluate.js';
+import type { Denial, RequestFacts } from '../auth/evaluate.js';
 import { parseKeyRef } from '../keys/arn.js';
 import type { KeyRecord } from '../keys/record.js';
 import type { OperationName } from '../model/api.js';
@@ -46,7 +46,7 @@ export async function resolveKey<Op extends OperationName>(
   return rec;
 }
 
-/** Whether the caller may perform `action` on `rec` (no error: the blob-named source of Decrypt). */
-export async function allowed<Op extends OperationName>(ctx: OpContext, op: OperationRow<Op>, action: string, rec: KeyRecord, facts: RequestFacts | undefined, peer?: Peer): Promise<boolean> {
-  return denial(ctx, action, rec, peer === undefined ? facts : await withPeer(ctx, rec, facts, peer), op.crossAccount) === undefined;
+/** Why the caller may not perform `action` on `rec`, if it may not (no error: the blob-named source of Decrypt). */
+export async function denialOf<Op extends OperationName>(ctx: OpContext, op: OperationRow<Op>, action: string, rec: KeyRecord, facts: RequestFacts | undefined, peer?: Peer): Promise<Denial | undefined> {
+  return denial(ctx, action, rec, peer === undefined ? facts : await withPeer(ctx, rec, facts, peer), op.crossAccount);
 }

@@ -28,9 +28,8 @@ export function checkAliasName(name: string): void {
     // Recorded AWS response.
     throw new ValidationException('Alias must start with the prefix "alias/". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html');
   }
-  if (!ALIAS_NAME.test(name)) {
-    throw validationError([`Value '${name}' at 'aliasName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^alias/[a-zA-Z0-9/_-]+$`]);
-  }
+  // The model's pattern admits ':', KMS does not: AWS answers this (hashicorp/terraform-provider-aws#12891).
+  if (!ALIAS_NAME.test(name)) throw new ValidationException(`${name} contains invalid characters for an alias`);
   if (name === 'alias/aws' || name.startsWith('alias/aws/')) throw new NotAuthorizedException(`Alias names that begin with alias/aws/ are reserved for AWS managed keys: ${name}`);
 }
 

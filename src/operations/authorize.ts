@@ -72,7 +72,8 @@ export function authorizeIam(ctx: OpContext, action: string, resource: string, f
 export function checkPolicy(ctx: OpContext, text: string, bypass: boolean, key: KeyFacts): void {
   const policy = parseKeyPolicy(text, ctx.partition);
   if (bypass) return;
-  const verdict = evaluatePolicy(policy, { caller: ctx.caller, action: 'PutKeyPolicy', key, facts: { bypassPolicyLockoutSafetyCheck: false } });
+  // The later PutKeyPolicy is one without the parameter: kms:BypassPolicyLockoutSafetyCheck absent.
+  const verdict = evaluatePolicy(policy, { caller: ctx.caller, action: 'PutKeyPolicy', key, facts: NO_FACTS });
   if (verdict.deny || verdict.allow === false) throw new MalformedPolicyDocumentException(LOCKOUT);
 }
 

@@ -5,13 +5,13 @@
  */
 import { algorithm } from '../algorithms/registry.js';
 import type { EncryptionAlgorithm, EncryptionAlgorithmSpec, Opened } from '../algorithms/types.js';
-import type { RequestFacts } from '../auth/evaluate.js';
+import { ciphertextAccessDeniedMessage, type RequestFacts } from '../auth/evaluate.js';
 import type { EncryptionContext } from '../envelope/context.js';
 import { AccessDeniedException, IncorrectKeyException, ValidationException, invalidCiphertext } from '../errors.js';
 import type { KeyRecord } from '../keys/record.js';
 import type { OperationName } from '../model/api.js';
 import { validationError } from '../validate.js';
-import { allowed, resolveKey, type Peer } from './access.js';
+import { denialOf, resolveKey, type Peer } from './access.js';
 import { contextFor } from './checks.js';
 import type { OpContext } from './context.js';
 import { checkKeyState } from './key-states.js';
@@ -69,7 +69,11 @@ export async function ciphertextSource<Op extends OperationName>(ctx: OpContext,
     if (arn === undefined) throw invalidCiphertext();
     const found = await getKey(ctx, arn);
     /* Precondition: the ciphertext's key exists and allows the caller. */
-    if (!found || !(await allowed(ctx, op, q.action, found, facts, q.peer))) throw new AccessDeniedException(CIPHERTEXT_KEY_INACCESSIBLE);
+    if (!found) throw new AccessDeniedException(CIPHERTEXT_KEY_INACCESSIBLE);
+    const d = await denialOf(ctx, op, q.action, found, facts, q.peer);
+    // IAM's refusal has its own documented wording; a key policy's keeps "The ciphertext refers to …".
+    if (d === 'no-identity-policy') throw new AccessDeniedException(ciphertextAccessDeniedMessage(ctx.caller.arn, q.action));
+    if (d !== undefined) throw new AccessDeniedException(CIPHERTEXT_KEY_INACCESSIBLE);
     rec = found;
   }
   checkKeyState(op.keyStates as NonNullable<typeof op.keyStates>, rec);

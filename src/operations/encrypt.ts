@@ -2,6 +2,7 @@
 import type { KeyRecord } from '../keys/record.js';
 import type { Validated } from '../model/api.js';
 import type * as T from '../types.js';
+import { wipe } from '../util/bytes.js';
 import { checkPlaintextLimit, contextFor, dryRun } from './checks.js';
 import type { OpContext } from './context.js';
 import { algorithmFor } from './spec.js';
@@ -9,9 +10,14 @@ import { algorithmFor } from './spec.js';
 export async function encrypt(ctx: OpContext, input: Validated<'Encrypt'>, rec: KeyRecord): Promise<T.EncryptResponse> {
   const row = algorithmFor(rec, input.EncryptionAlgorithm);
   const aad = contextFor(row, input.EncryptionContext, 'encryptionContext');
+  // Validation's own copy of the caller's plaintext: wiped here, whatever happens.
   const pt = input.Plaintext;
-  checkPlaintextLimit(row, rec, pt.length);
-  dryRun(input);
-  const sealed = await row.encrypt(ctx.env, rec, pt, aad);
-  return { CiphertextBlob: sealed.CiphertextBlob, KeyId: rec.arn, EncryptionAlgorithm: row.name };
+  try {
+    checkPlaintextLimit(row, rec, pt.length);
+    dryRun(input);
+    const sealed = await row.encrypt(ctx.env, rec, pt, aad);
+    return { CiphertextBlob: sealed.CiphertextBlob, KeyId: rec.arn, EncryptionAlgorithm: row.name };
+  } finally {
+    wipe(pt);
+  }
 }

@@ -56,7 +56,8 @@ export async function createKey(ctx: OpContext, input: Validated<'CreateKey'>): 
   const bypass = input.BypassPolicyLockoutSafetyCheck === true;
   const multiRegion = input.MultiRegion === true;
   const keyFacts = { arn: '*', accountId: ctx.accountId, keySpec: spec, keyUsage: usage, origin, multiRegion };
-  authorizeIam(ctx, 'CreateKey', '*', { bypassPolicyLockoutSafetyCheck: bypass }, keyFacts);
+  // kms:BypassPolicyLockoutSafetyCheck is absent when the request omits it (conditions-kms, Null example).
+  authorizeIam(ctx, 'CreateKey', '*', { bypassPolicyLockoutSafetyCheck: input.BypassPolicyLockoutSafetyCheck }, keyFacts);
   if (input.Policy !== undefined) checkPolicy(ctx, input.Policy, bypass, keyFacts);
   const now = nowMs(ctx);
   const keyId = await freshKeyId(ctx, multiRegion);

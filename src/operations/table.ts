@@ -105,7 +105,8 @@ export const OPERATION_TABLE = {
     permissions: [kp('PutKeyPolicy')],
     keyStates: ANY_STATE,
     precheck: checkPolicyName,
-    key: { member: 'KeyId', facts: (i) => ({ bypassPolicyLockoutSafetyCheck: i.BypassPolicyLockoutSafetyCheck === true }) },
+    // kms:BypassPolicyLockoutSafetyCheck is absent when the request omits it (conditions-kms, Null example).
+    key: { member: 'KeyId', facts: (i) => ({ bypassPolicyLockoutSafetyCheck: i.BypassPolicyLockoutSafetyCheck }) },
     handler: putKeyPolicy,
   }),
   ListKeyPolicies: missing('ListKeyPolicies', { crossAccount: false, permissions: [kp('ListKeyPolicies')], keyStates: ANY_STATE }),

@@ -27,6 +27,7 @@ import { ValidationException } from '../errors.js';
 import type { AliasRecord, KeyRecord } from '../keys/record.js';
 import { fromSnapshot, toSnapshot } from '../keys/snapshot.js';
 import type { KeyStore } from '../keys/store.js';
+import { INSPECT, summary } from '../keys/redact.js';
 
 /** The file operations a write goes through; injectable so tests can fail any step. */
 export interface FileIo {
@@ -116,6 +117,15 @@ export class FileKeyStore implements KeyStore {
     this.io = options.io ?? nodeFileIo;
     this.committed = state;
     this.latest = state;
+  }
+
+  /** util.inspect and JSON.stringify show a summary, never records or material (issue 12.5). */
+  toJSON(): { path: string; keys: number; aliases: number } {
+    return { path: this.path, keys: this.committed.keys.size, aliases: this.committed.aliases.size };
+  }
+
+  [INSPECT](): string {
+    return summary('FileKeyStore', this.toJSON());
   }
 
   /**

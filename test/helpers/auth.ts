@@ -20,6 +20,14 @@ export const SESSION_PARTNER = `arn:aws:sts::${ACCOUNT_B}:assumed-role/Partner/p
 export const CIPHERTEXT_KEY_INACCESSIBLE =
   'The ciphertext refers to a customer master key that does not exist, does not exist in this region, or you are not allowed to access.';
 
+/**
+ * When IAM refuses a Decrypt (kms:ReEncryptFrom) whose request names no key, AWS names no
+ * resource (IAM Identity Center User Guide, "Troubleshoot customer managed keys"; issue 12.13).
+ */
+export function ciphertextDeniedMessage(principal: string, action: string): string {
+  return `User: ${principal} is not authorized to perform: kms:${action} on the resource associated with this ciphertext because no identity-based policy allows the kms:${action} action`;
+}
+
 export type Outcome = 'allowed' | 'explicit-deny' | 'no-resource-policy' | 'no-identity-policy';
 
 /** The AccessDeniedException message of each refusal kind (notes/aws-behaviour.md §12). */
