@@ -5,6 +5,7 @@
 import type { Backend, BackendKey } from '../backend/types.js';
 import type { BackingKey, KeyRecord, KeySpec } from '../keys/record.js';
 import type { Random } from '../random.js';
+import type { SigningAlgorithmSpec } from './signing/types.js';
 
 export type EncryptionAlgorithmSpec = 'SYMMETRIC_DEFAULT' | 'RSAES_OAEP_SHA_1' | 'RSAES_OAEP_SHA_256' | 'SM2PKE';
 
@@ -49,6 +50,10 @@ export interface EncryptionAlgorithm {
 export interface KeySpecInfo {
   readonly keySpec: KeySpec;
   readonly encryptionAlgorithms: readonly EncryptionAlgorithmSpec[];
+  /** Signing algorithms of the spec's SIGN_VERIFY keys (DescribeKey / GetPublicKey SigningAlgorithms). */
+  readonly signingAlgorithms?: readonly SigningAlgorithmSpec[];
+  /** KeyUsage values CreateKey accepts for the spec (API_CreateKey: KeyUsage); undefined: ENCRYPT_DECRYPT. */
+  readonly keyUsages?: readonly ('ENCRYPT_DECRYPT' | 'SIGN_VERIFY' | 'KEY_AGREEMENT' | 'GENERATE_VERIFY_MAC')[];
   /** Regions where AWS offers the spec; undefined: everywhere. */
   readonly regions?: (region: string) => boolean;
   /** A new material version (id, material, publicKey). */

@@ -26,8 +26,22 @@ export const KEY_STATES: readonly KeyState[] = [
   'Updating',
 ];
 
-export type KeySpec = 'SYMMETRIC_DEFAULT' | 'RSA_2048' | 'RSA_3072' | 'RSA_4096' | 'SM2';
-export type KeyUsage = 'ENCRYPT_DECRYPT';
+export type KeySpec =
+  | 'SYMMETRIC_DEFAULT'
+  | 'RSA_2048'
+  | 'RSA_3072'
+  | 'RSA_4096'
+  | 'SM2'
+  // Signing key specs (algorithms/signing/).
+  | 'ECC_NIST_P256'
+  | 'ECC_NIST_P384'
+  | 'ECC_NIST_P521'
+  | 'ECC_SECG_P256K1'
+  | 'ECC_NIST_EDWARDS25519'
+  | 'ML_DSA_44'
+  | 'ML_DSA_65'
+  | 'ML_DSA_87';
+export type KeyUsage = 'ENCRYPT_DECRYPT' | 'SIGN_VERIFY';
 export type Origin = 'AWS_KMS' | 'EXTERNAL';
 export type RotationType = 'AUTOMATIC' | 'ON_DEMAND';
 
