@@ -39,13 +39,17 @@ export async function newSigningKey(env: CryptoEnv, spec: KeySpec): Promise<Back
   return specRow(spec).generate(env, 0);
 }
 
+let serial = 0;
+/** A fresh KeyMaterialId: the material caches key by it (and by the private material). */
+const freshId = () => (++serial).toString(16).padStart(64, '0');
+
 export function backingKey(privateKey: Uint8Array, publicKey: Uint8Array): BackingKey {
-  return { id: 'ab'.repeat(32), material: privateKey, publicKey, createdAt: 0 };
+  return { id: freshId(), material: privateKey, publicKey, createdAt: 0 };
 }
 
 /** A verify-only backing key (Wycheproof gives public keys only). */
 export function publicOnly(publicKey: Uint8Array): BackingKey {
-  return { id: 'cd'.repeat(32), material: new Uint8Array(0), publicKey, createdAt: 0 };
+  return { id: freshId(), material: new Uint8Array(0), publicKey, createdAt: 0 };
 }
 
 export const HASH: Record<string, (m: Uint8Array) => Uint8Array> = { 'SHA-256': sha256, 'SHA-384': sha384, 'SHA-512': sha512 };
