@@ -47,7 +47,9 @@ for (const backend of BACKENDS) {
             const sig = unhex(t.sig);
             const outcomes: boolean[] = [];
             if (msg.length > 0) outcomes.push(await alg.verify(env, bk, msg, 'RAW', sig));
-            if (f.hash) outcomes.push(await alg.verify(env, bk, HASH[f.hash]!(msg), 'DIGEST', sig));
+            // DIGEST always runs the pure-JS path for ECDSA; the webcrypto project already runs
+            // the noble backend (RAW through noble), so DIGEST is checked where it adds a path.
+            if (f.hash && (backend.name === 'node' || f.rsaOnly || msg.length === 0)) outcomes.push(await alg.verify(env, bk, HASH[f.hash]!(msg), 'DIGEST', sig));
             if (outcomes.length === 0) {
               seen.inexpressible++;
               continue;
