@@ -105,7 +105,7 @@ for (const backend of BACKENDS) {
       const groups = wycheproof<{ testGroups: (SigGroup & { privateSeed: string; privateKeyPkcs8: string; publicKey: string })[] }>('mldsa_44_sign_seed_test.json').testGroups;
       let signed = 0;
       for (const g of groups) {
-        let pkcs8 = new Uint8Array(0);
+        let pkcs8: Uint8Array = new Uint8Array(0);
         let pair: { publicKey: Uint8Array } | undefined;
         try {
           // Groups without privateKeyPkcs8 give the seed only: our seed-form encoding of it.
