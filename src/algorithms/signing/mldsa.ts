@@ -12,6 +12,7 @@
  * so an injected random makes signatures reproducible (all-zero random gives the deterministic
  * variant, what Wycheproof's sign vectors use). @noble/post-quantum on every backend.
  */
+import { wipe } from '../../util/bytes.js';
 import { checkSigningMessage } from './message.js';
 import { mlDsaParamsOf, mlDsaPublic, mlDsaSecret } from './keys.js';
 import type { SigningAlgorithm } from './types.js';
@@ -30,8 +31,12 @@ export const mlDsaShake256: SigningAlgorithm = {
     const p = mlDsaParamsOf(env, bk);
     const sk = mlDsaSecret(env, bk);
     const rnd = env.random(32);
-    if (messageType === 'EXTERNAL_MU') return p.noble.internal.sign(message, sk, { externalMu: true, extraEntropy: rnd });
-    return p.noble.sign(message, sk, { context: EMPTY, extraEntropy: rnd });
+    try {
+      if (messageType === 'EXTERNAL_MU') return p.noble.internal.sign(message, sk, { externalMu: true, extraEntropy: rnd });
+      return p.noble.sign(message, sk, { context: EMPTY, extraEntropy: rnd });
+    } finally {
+      wipe(rnd);
+    }
   },
 
   async verify(env, bk, message, messageType, signature) {
