@@ -51,6 +51,8 @@ export const InvalidImportTokenException = define('InvalidImportTokenException')
 export const InvalidKeyUsageException = define('InvalidKeyUsageException');
 export const InvalidMarkerException = define('InvalidMarkerException');
 export const KMSInvalidStateException = define('KMSInvalidStateException');
+/** Verify: the signature does not verify (API_Verify: SignatureValid). */
+export const KMSInvalidSignatureException = define('KMSInvalidSignatureException');
 export const LimitExceededException = define('LimitExceededException');
 export const MalformedPolicyDocumentException = define('MalformedPolicyDocumentException');
 export const NotFoundException = define('NotFoundException');

@@ -16,6 +16,7 @@ import type { RsaHash } from '../backend/types.js';
 import type { BackingKey, KeySpec } from '../keys/record.js';
 import { currentMaterial } from '../keys/record.js';
 import { toHex, wipe } from '../util/bytes.js';
+import { RSA_SIGNING_ALGORITHMS } from './signing/rsassa.js';
 import type { CryptoEnv, EncryptionAlgorithm, EncryptionAlgorithmSpec, KeySpecInfo } from './types.js';
 
 interface Hash {
@@ -108,13 +109,15 @@ function rsaSpec(keySpec: 'RSA_2048' | 'RSA_3072' | 'RSA_4096'): KeySpecInfo {
   return {
     keySpec,
     keyType: 'asymmetric',
-    keyUsages: ['ENCRYPT_DECRYPT'],
     encryptionAlgorithms: ['RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256'],
     rotatable: false,
     hasPublicKey: true,
     wrapsDataKeys: false,
     bindsContext: false,
     namesMaterial: false,
+    // Developer Guide, "RSA key specs for signing and verification" (algorithms/signing/rsassa.ts).
+    signingAlgorithms: RSA_SIGNING_ALGORITHMS,
+    keyUsages: ['ENCRYPT_DECRYPT', 'SIGN_VERIFY'],
     async generate(env, createdAt) {
       const { privateKey, publicKey } = await env.backend.rsaGenerateKeyPair(bytes * 8);
       return { id: toHex(env.random(32)), material: privateKey, publicKey, createdAt };

@@ -52,13 +52,15 @@ export const sm2pke: EncryptionAlgorithm = {
 export const sm2Spec: KeySpecInfo = {
   keySpec: 'SM2',
   keyType: 'asymmetric',
-  keyUsages: ['ENCRYPT_DECRYPT'],
   encryptionAlgorithms: ['SM2PKE'],
   rotatable: false,
   hasPublicKey: true,
   wrapsDataKeys: false,
   bindsContext: false,
   namesMaterial: false,
+  // Developer Guide, "SM2 key spec": SM2DSA (algorithms/signing/sm2dsa.ts); API_CreateKey: KeyUsage.
+  signingAlgorithms: ['SM2DSA'],
+  keyUsages: ['ENCRYPT_DECRYPT', 'SIGN_VERIFY', 'KEY_AGREEMENT'],
   regions: (region) => SM2_REGIONS.includes(region),
   async generate(env, createdAt) {
     const { d, publicKey } = sm2GenerateKey(env.random);

@@ -5,6 +5,7 @@
 import type { Backend, BackendKey } from '../backend/types.js';
 import type { BackingKey, KeyRecord, KeySpec, KeyUsage } from '../keys/record.js';
 import type { Random } from '../random.js';
+import type { SigningAlgorithmSpec } from './signing/types.js';
 
 export type EncryptionAlgorithmSpec = 'SYMMETRIC_DEFAULT' | 'RSAES_OAEP_SHA_1' | 'RSAES_OAEP_SHA_256' | 'SM2PKE';
 
@@ -66,6 +67,8 @@ export interface KeySpecInfo {
   readonly bindsContext: boolean;
   /** Its material versions are named (CurrentKeyMaterialId, KeyMaterialId in responses). */
   readonly namesMaterial: boolean;
+  /** Signing algorithms of the spec's SIGN_VERIFY keys (DescribeKey / GetPublicKey SigningAlgorithms). */
+  readonly signingAlgorithms?: readonly SigningAlgorithmSpec[];
   /** Regions where AWS offers the spec; undefined: everywhere. */
   readonly regions?: (region: string) => boolean;
   /**

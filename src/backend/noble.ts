@@ -1,7 +1,8 @@
 /**
  * Pure-JS backend on @noble/ciphers and @noble/hashes, for runtimes without WebCrypto (a page
  * served over plain http has no `crypto.subtle`; some embedded JS engines have none at all).
- * Symmetric keys (AES-256-GCM, HMAC-SHA256) and SM2 (pure JS anyway) work everywhere; RSA needs
+ * Symmetric keys (AES-256-GCM, HMAC-SHA256), SM2 and the signing keys other than RSA (ECDSA,
+ * Ed25519, ML-DSA: @noble/curves and @noble/post-quantum in the algorithms) work everywhere; RSA needs
  * a platform implementation (WebCrypto or node:crypto): here it is UnsupportedOperationException.
  */
 import { gcm } from '@noble/ciphers/aes.js';
@@ -46,4 +47,7 @@ export const nobleBackend: Backend = {
   rsaPublicRaw: noRsa,
   rsaPrivateKey: noRsa,
   rsaOaepDecrypt: noRsa,
+  rsaSigningKey: noRsa,
+  rsaPrivateRaw: noRsa,
+  // ECDSA, Ed25519, SM2DSA and ML-DSA: no platform members; algorithms/signing/ uses noble.
 };

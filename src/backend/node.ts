@@ -13,14 +13,34 @@ import {
   createSecretKey,
   generateKeyPair,
   privateDecrypt,
+  privateEncrypt,
   publicEncrypt,
+  sign as nodeSign,
+  verify as nodeVerify,
   type KeyObject,
 } from 'node:crypto';
-import type { Backend, BackendKey, RsaHash } from './types.js';
+import type { Backend, BackendKey, EcCurveName, RsaHash, ShaName } from './types.js';
 
 const TAG = 16;
 
 const asBytes = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+const asBuffer = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+
+/** OpenSSL's names of the ECDSA curves (node:crypto `namedCurve`). */
+const NODE_CURVE: Record<EcCurveName, string> = { 'P-256': 'prime256v1', 'P-384': 'secp384r1', 'P-521': 'secp521r1', secp256k1: 'secp256k1' };
+const NODE_HASH: Record<ShaName, string> = { 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
+
+/** Imports PKCS#8 or SPKI DER; undefined when OpenSSL cannot read it or it is another key type. */
+function importKey(der: Uint8Array, format: 'pkcs8' | 'spki', type: string, curve?: string): KeyObject | undefined {
+  try {
+    const key = format === 'pkcs8' ? createPrivateKey({ key: asBuffer(der), format: 'der', type: 'pkcs8' }) : createPublicKey({ key: asBuffer(der), format: 'der', type: 'spki' });
+    if (key.asymmetricKeyType !== type) return undefined;
+    if (curve && key.asymmetricKeyDetails?.namedCurve !== curve) return undefined;
+    return key;
+  } catch {
+    return undefined;
+  }
+}
 
 interface RsaPrivate {
   key: KeyObject;
@@ -104,6 +124,47 @@ export const nodeBackend: Backend = {
       return asBytes(privateDecrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash }, ciphertext));
     } catch {
       return undefined;
+    }
+  },
+
+  async rsaSigningKey(pkcs8) {
+    return createPrivateKey({ key: asBuffer(pkcs8), format: 'der', type: 'pkcs8' });
+  },
+
+  async rsaPrivateRaw(key, em) {
+    // RSA_NO_PADDING: the bare RSASP1; OpenSSL blinds it and checks the CRT result itself.
+    return asBytes(privateEncrypt({ key: key as KeyObject, padding: constants.RSA_NO_PADDING }, em));
+  },
+
+  async ecdsaKey(curve, der, format) {
+    return importKey(der, format, 'ec', NODE_CURVE[curve]);
+  },
+
+  async ecdsaSign(key, hash, message) {
+    return asBytes(nodeSign(NODE_HASH[hash], message, { key: key as KeyObject, dsaEncoding: 'der' }));
+  },
+
+  async ecdsaVerify(key, hash, message, der) {
+    try {
+      return nodeVerify(NODE_HASH[hash], message, { key: key as KeyObject, dsaEncoding: 'der' }, der);
+    } catch {
+      return false;
+    }
+  },
+
+  async ed25519Key(der, format) {
+    return importKey(der, format, 'ed25519');
+  },
+
+  async ed25519Sign(key, message) {
+    return asBytes(nodeSign(null, message, key as KeyObject));
+  },
+
+  async ed25519Verify(key, message, signature) {
+    try {
+      return nodeVerify(null, message, key as KeyObject, signature);
+    } catch {
+      return false;
     }
   },
 };

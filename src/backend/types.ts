@@ -14,6 +14,13 @@ export type BackendKey = unknown;
 
 export type RsaHash = 'SHA-1' | 'SHA-256';
 
+/** Hashes of the signing algorithms (Sign / Verify). */
+export type ShaName = 'SHA-256' | 'SHA-384' | 'SHA-512';
+/** Curves of the ECDSA key specs (ECC_NIST_P256/P384/P521, ECC_SECG_P256K1). */
+export type EcCurveName = 'P-256' | 'P-384' | 'P-521' | 'secp256k1';
+/** RSASSA-PSS (salt = hash length, MGF1 with the same hash) or RSASSA-PKCS1-v1_5 (RFC 8017 §8). */
+export type RsaSignatureScheme = 'PSS' | 'PKCS1_V1_5';
+
 export interface Backend {
   readonly name: string;
 
@@ -44,4 +51,34 @@ export interface Backend {
   rsaPrivateKey(pkcs8: Uint8Array, hash: RsaHash): Promise<BackendKey>;
   /** RSAES-OAEP-DECRYPT (RFC 8017 §7.1.2), empty label. undefined for every failure. */
   rsaOaepDecrypt(key: BackendKey, ciphertext: Uint8Array): Promise<Uint8Array | undefined>;
+
+  // ---- Signatures (algorithms/signing/). Encodings (EMSA-PSS, EMSA-PKCS1-v1_5, DER ECDSA
+  // signatures) are the core's; the backend does the private-key arithmetic. The optional
+  // members are platform fast paths for whole messages (RAW): where a backend lacks one, or
+  // its key import answers undefined (a curve the platform does not have), the algorithm uses
+  // @noble/curves instead, and for DIGEST messages it always does (no platform here signs a
+  // caller's digest for ECDSA or Ed25519ph).
+
+  /** Imports an RSA private key (PKCS#8 DER) for `rsaPrivateRaw` and `rsaSignMessage`. */
+  rsaSigningKey(pkcs8: Uint8Array): Promise<BackendKey>;
+  /**
+   * RSASP1 (RFC 8017 §5.2.1) on an encoded message of exactly modulusBytes; returns
+   * modulusBytes. `random` serves the backend's blinding where it blinds in JS.
+   */
+  rsaPrivateRaw(key: BackendKey, em: Uint8Array, random: (n: number) => Uint8Array): Promise<Uint8Array>;
+  /** RSASSA of a whole message by the platform, which hashes it (and draws the PSS salt) itself. */
+  rsaSignMessage?(key: BackendKey, scheme: RsaSignatureScheme, hash: ShaName, message: Uint8Array): Promise<Uint8Array>;
+
+  /** An ECDSA key (PKCS#8 to sign, SPKI to verify); undefined when the platform lacks the curve. */
+  ecdsaKey?(curve: EcCurveName, der: Uint8Array, format: 'pkcs8' | 'spki'): Promise<BackendKey | undefined>;
+  /** ECDSA (FIPS 186-5 §6.4) of a whole message hashed with `hash`; DER signature, random k. */
+  ecdsaSign?(key: BackendKey, hash: ShaName, message: Uint8Array): Promise<Uint8Array>;
+  /** Verifies a DER signature the caller has already parsed strictly (r, s in range). */
+  ecdsaVerify?(key: BackendKey, hash: ShaName, message: Uint8Array, der: Uint8Array): Promise<boolean>;
+
+  /** An Ed25519 key (PKCS#8 / SPKI, RFC 8410); undefined when the platform lacks Ed25519. */
+  ed25519Key?(der: Uint8Array, format: 'pkcs8' | 'spki'): Promise<BackendKey | undefined>;
+  /** PureEdDSA Ed25519 (RFC 8032 §5.1.6), deterministic. */
+  ed25519Sign?(key: BackendKey, message: Uint8Array): Promise<Uint8Array>;
+  ed25519Verify?(key: BackendKey, message: Uint8Array, signature: Uint8Array): Promise<boolean>;
 }

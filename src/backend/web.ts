@@ -1,7 +1,9 @@
 /** WebCrypto backend (W3C Web Cryptography API): runs in browsers, workers, Node ≥ 20, Deno, Bun. */
+import { EC_CURVES, ecdsaCompactToDer, ecdsaDerDecode, ecdsaToCompact } from '../primitives/ec-keys.js';
+import { rsaPkcs8Decode, rsaPrivateRawBigInt, type RsaPrivateParts } from '../primitives/rsassa.js';
 import { bytesToBigInt, bigIntToBytes, modPow } from '../util/bigint.js';
 import { fromBase64Url } from '../util/bytes.js';
-import type { Backend, BackendKey } from './types.js';
+import type { Backend, BackendKey, EcCurveName, RsaSignatureScheme, ShaName } from './types.js';
 
 const subtle = (): SubtleCrypto => {
   const s = globalThis.crypto?.subtle;
@@ -13,6 +15,102 @@ const subtle = (): SubtleCrypto => {
 // TS 5.9's DOM typings want ArrayBuffer-backed views; ours always are.
 type Bytes = Uint8Array<ArrayBuffer>;
 const ab = (b: Uint8Array) => b as Bytes;
+
+/** An RSA signing key: the parsed CRT parts (for digests) and WebCrypto keys per (scheme, hash). */
+interface WebRsaSigner {
+  pkcs8: Uint8Array;
+  parts: RsaPrivateParts;
+  k: number;
+  imported: Map<string, Promise<CryptoKey>>;
+}
+
+/** WebCrypto's ECDSA curves (W3C Web Cryptography API §23); secp256k1 is not one of them. */
+const WEB_CURVES: Partial<Record<EcCurveName, string>> = { 'P-256': 'P-256', 'P-384': 'P-384', 'P-521': 'P-521' };
+
+interface WebEcKey {
+  key: CryptoKey;
+  curve: EcCurveName;
+}
+
+const webSigning = {
+  async rsaSigningKey(pkcs8: Uint8Array): Promise<BackendKey> {
+    const parts = rsaPkcs8Decode(pkcs8);
+    return { pkcs8, parts, k: Math.ceil(parts.n.toString(2).length / 8), imported: new Map() } satisfies WebRsaSigner;
+  },
+
+  // WebCrypto has no raw RSA private operation and signs only messages it hashes itself, so a
+  // caller's digest (MessageType DIGEST) is signed in BigInt, blinded (primitives/rsassa.ts).
+  async rsaPrivateRaw(key: BackendKey, em: Uint8Array, random: (n: number) => Uint8Array): Promise<Uint8Array> {
+    const s = key as WebRsaSigner;
+    return rsaPrivateRawBigInt(s.parts, em, random, s.k);
+  },
+
+  async rsaSignMessage(key: BackendKey, scheme: RsaSignatureScheme, hash: ShaName, message: Uint8Array): Promise<Uint8Array> {
+    const s = key as WebRsaSigner;
+    const name = scheme === 'PSS' ? 'RSA-PSS' : 'RSASSA-PKCS1-v1_5';
+    const id = `${name}/${hash}`;
+    let k = s.imported.get(id);
+    if (!k) {
+      k = subtle().importKey('pkcs8', ab(s.pkcs8), { name, hash }, false, ['sign']);
+      s.imported.set(id, k);
+    }
+    // AWS: PSS salt length = hash length (Developer Guide, RSA key specs for signing).
+    const params = scheme === 'PSS' ? { name, saltLength: hash === 'SHA-256' ? 32 : hash === 'SHA-384' ? 48 : 64 } : { name };
+    return new Uint8Array(await subtle().sign(params, await k, ab(message)));
+  },
+
+  async ecdsaKey(curve: EcCurveName, der: Uint8Array, format: 'pkcs8' | 'spki'): Promise<BackendKey | undefined> {
+    const namedCurve = WEB_CURVES[curve];
+    if (!namedCurve) return undefined;
+    try {
+      const key = await subtle().importKey(format, ab(der), { name: 'ECDSA', namedCurve }, false, [format === 'pkcs8' ? 'sign' : 'verify']);
+      return { key, curve } satisfies WebEcKey;
+    } catch {
+      return undefined;
+    }
+  },
+
+  async ecdsaSign(key: BackendKey, hash: ShaName, message: Uint8Array): Promise<Uint8Array> {
+    const k = key as WebEcKey;
+    // WebCrypto returns IEEE P1363 r‖s; AWS returns DER (API_Sign: Signature).
+    const p1363 = new Uint8Array(await subtle().sign({ name: 'ECDSA', hash }, k.key, ab(message)));
+    return ecdsaCompactToDer(EC_CURVES[k.curve], p1363);
+  },
+
+  async ecdsaVerify(key: BackendKey, hash: ShaName, message: Uint8Array, der: Uint8Array): Promise<boolean> {
+    const k = key as WebEcKey;
+    const c = EC_CURVES[k.curve];
+    const rs = ecdsaDerDecode(c, der);
+    if (!rs) return false;
+    try {
+      return await subtle().verify({ name: 'ECDSA', hash }, k.key, ab(ecdsaToCompact(c, rs.r, rs.s)), ab(message));
+    } catch {
+      return false;
+    }
+  },
+
+  async ed25519Key(der: Uint8Array, format: 'pkcs8' | 'spki'): Promise<BackendKey | undefined> {
+    // Ed25519 is in WebCrypto since the Secure Curves additions (Chrome 137, Firefox 129,
+    // Safari 17, Node 18.4); older runtimes answer NotSupportedError and noble signs instead.
+    try {
+      return await subtle().importKey(format, ab(der), { name: 'Ed25519' }, false, [format === 'pkcs8' ? 'sign' : 'verify']);
+    } catch {
+      return undefined;
+    }
+  },
+
+  async ed25519Sign(key: BackendKey, message: Uint8Array): Promise<Uint8Array> {
+    return new Uint8Array(await subtle().sign({ name: 'Ed25519' }, key as CryptoKey, ab(message)));
+  },
+
+  async ed25519Verify(key: BackendKey, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
+    try {
+      return await subtle().verify({ name: 'Ed25519' }, key as CryptoKey, ab(signature), ab(message));
+    } catch {
+      return false;
+    }
+  },
+} satisfies Pick<Backend, 'rsaSigningKey' | 'rsaPrivateRaw' | 'rsaSignMessage' | 'ecdsaKey' | 'ecdsaSign' | 'ecdsaVerify' | 'ed25519Key' | 'ed25519Sign' | 'ed25519Verify'>;
 
 export const webBackend: Backend = {
   name: 'webcrypto',
@@ -85,6 +183,8 @@ export const webBackend: Backend = {
       return undefined;
     }
   },
+
+  ...webSigning,
 };
 
 interface RawRsaPublic {
