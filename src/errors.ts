@@ -51,6 +51,8 @@ export const InvalidImportTokenException = define('InvalidImportTokenException')
 export const InvalidKeyUsageException = define('InvalidKeyUsageException');
 export const InvalidMarkerException = define('InvalidMarkerException');
 export const KMSInvalidStateException = define('KMSInvalidStateException');
+/** VerifyMac: the MAC does not verify (API_VerifyMac Errors). */
+export const KMSInvalidMacException = define('KMSInvalidMacException');
 export const LimitExceededException = define('LimitExceededException');
 export const MalformedPolicyDocumentException = define('MalformedPolicyDocumentException');
 export const NotFoundException = define('NotFoundException');

@@ -24,10 +24,14 @@ export type KeySpec =
   | 'ML_DSA_44'
   | 'ML_DSA_65'
   | 'ML_DSA_87'
-  | 'ECC_NIST_EDWARDS25519';
+  | 'ECC_NIST_EDWARDS25519'
+  // Newer than the API model file: @aws-sdk/client-kms ≥ 3.1160 KeySpec.
+  | 'ML_KEM_512'
+  | 'ML_KEM_768'
+  | 'ML_KEM_1024';
 export type EncryptionContextType = Record<string, string>;
 export type DataKeySpec = 'AES_256' | 'AES_128';
-export type KeyUsageType = 'SIGN_VERIFY' | 'ENCRYPT_DECRYPT' | 'GENERATE_VERIFY_MAC' | 'KEY_AGREEMENT';
+export type KeyUsageType = 'SIGN_VERIFY' | 'ENCRYPT_DECRYPT' | 'GENERATE_VERIFY_MAC' | 'KEY_AGREEMENT' | 'ENCAPSULATE_DECAPSULATE';
 export type OriginType = 'AWS_KMS' | 'EXTERNAL' | 'AWS_CLOUDHSM' | 'EXTERNAL_KEY_STORE';
 export type DryRunModifierType = 'IGNORE_CIPHERTEXT';
 export type KeyMaterialState = 'NON_CURRENT' | 'CURRENT' | 'PENDING_ROTATION' | 'PENDING_MULTI_REGION_IMPORT_AND_ROTATION';

@@ -52,6 +52,9 @@ export const sm2pke: EncryptionAlgorithm = {
 export const sm2Spec: KeySpecInfo = {
   keySpec: 'SM2',
   encryptionAlgorithms: ['SM2PKE'],
+  // API_CreateKey KeyUsage: "SM2 key pairs (China Regions only): ENCRYPT_DECRYPT, SIGN_VERIFY, or KEY_AGREEMENT".
+  keyUsages: ['ENCRYPT_DECRYPT', 'SIGN_VERIFY', 'KEY_AGREEMENT'],
+  keyAgreementAlgorithms: ['ECDH'],
   regions: (region) => SM2_REGIONS.includes(region),
   async generate(env, createdAt) {
     const { d, publicKey } = sm2GenerateKey(env.random);

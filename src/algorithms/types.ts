@@ -3,10 +3,16 @@
  * on an algorithm name, it asks the row.
  */
 import type { Backend, BackendKey } from '../backend/types.js';
-import type { BackingKey, KeyRecord, KeySpec } from '../keys/record.js';
+import type { BackingKey, KeyRecord, KeySpec, KeyUsage } from '../keys/record.js';
 import type { Random } from '../random.js';
 
 export type EncryptionAlgorithmSpec = 'SYMMETRIC_DEFAULT' | 'RSAES_OAEP_SHA_1' | 'RSAES_OAEP_SHA_256' | 'SM2PKE';
+/** AWS MacAlgorithmSpec (API model enum). */
+export type MacAlgorithmSpec = 'HMAC_SHA_224' | 'HMAC_SHA_256' | 'HMAC_SHA_384' | 'HMAC_SHA_512';
+/** AWS KeyAgreementAlgorithmSpec (API model enum). */
+export type KeyAgreementAlgorithmSpec = 'ECDH';
+/** AWS EncapsulationAlgorithmSpec (@aws-sdk/client-kms ≥ 3.1160). */
+export type EncapsulationAlgorithmSpec = 'ML_KEM';
 
 /** What an algorithm may use: the platform seam, the caller's randomness, and key caches. */
 export interface CryptoEnv {
@@ -49,6 +55,17 @@ export interface EncryptionAlgorithm {
 export interface KeySpecInfo {
   readonly keySpec: KeySpec;
   readonly encryptionAlgorithms: readonly EncryptionAlgorithmSpec[];
+  /**
+   * The KeyUsage values CreateKey accepts for the spec (CreateKey: KeyUsage); undefined:
+   * ENCRYPT_DECRYPT only. The first is not a default: only SYMMETRIC_DEFAULT may omit KeyUsage.
+   */
+  readonly keyUsages?: readonly KeyUsage[];
+  /** DescribeKey MacAlgorithms (present when KeyUsage is GENERATE_VERIFY_MAC). */
+  readonly macAlgorithms?: readonly MacAlgorithmSpec[];
+  /** DescribeKey KeyAgreementAlgorithms (present when KeyUsage is KEY_AGREEMENT). */
+  readonly keyAgreementAlgorithms?: readonly KeyAgreementAlgorithmSpec[];
+  /** DescribeKey EncapsulationAlgorithms (present when KeyUsage is ENCAPSULATE_DECAPSULATE). */
+  readonly encapsulationAlgorithms?: readonly EncapsulationAlgorithmSpec[];
   /** Regions where AWS offers the spec; undefined: everywhere. */
   readonly regions?: (region: string) => boolean;
   /** A new material version (id, material, publicKey). */

@@ -11,16 +11,26 @@ import {
   createPrivateKey,
   createPublicKey,
   createSecretKey,
+  diffieHellman,
   generateKeyPair,
   privateDecrypt,
   publicEncrypt,
   type KeyObject,
 } from 'node:crypto';
-import type { Backend, BackendKey, RsaHash } from './types.js';
+import type { Backend, BackendKey, HmacHash, RsaHash } from './types.js';
 
 const TAG = 16;
 
 const asBytes = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+
+const NODE_HASH: Readonly<Record<HmacHash, string>> = { 'SHA-224': 'sha224', 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
+
+interface NodeHmacKey {
+  key: KeyObject;
+  hash: string;
+}
+
+const der = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 
 interface RsaPrivate {
   key: KeyObject;
@@ -105,5 +115,24 @@ export const nodeBackend: Backend = {
     } catch {
       return undefined;
     }
+  },
+
+  async hmacKeyWith(hash, raw) {
+    return { key: createSecretKey(raw), hash: NODE_HASH[hash] } satisfies NodeHmacKey;
+  },
+
+  async hmac(handle, data) {
+    const { key, hash } = handle as NodeHmacKey;
+    return asBytes(createHmac(hash, key).update(data).digest());
+  },
+
+  async ecdhPrivateKey(_curve, pkcs8) {
+    return createPrivateKey({ key: der(pkcs8), format: 'der', type: 'pkcs8' });
+  },
+
+  async ecdhDerive(key, peerSpki) {
+    // OpenSSL's ECDH derive returns the x-coordinate left-padded to the field size.
+    const publicKey = createPublicKey({ key: der(peerSpki), format: 'der', type: 'spki' });
+    return asBytes(diffieHellman({ privateKey: key as KeyObject, publicKey }));
   },
 };

@@ -26,8 +26,25 @@ export const KEY_STATES: readonly KeyState[] = [
   'Updating',
 ];
 
-export type KeySpec = 'SYMMETRIC_DEFAULT' | 'RSA_2048' | 'RSA_3072' | 'RSA_4096' | 'SM2';
-export type KeyUsage = 'ENCRYPT_DECRYPT';
+export type KeySpec =
+  | 'SYMMETRIC_DEFAULT'
+  | 'RSA_2048'
+  | 'RSA_3072'
+  | 'RSA_4096'
+  | 'SM2'
+  // HMAC keys, NIST-curve key agreement and ML-KEM (issue 16).
+  | 'HMAC_224'
+  | 'HMAC_256'
+  | 'HMAC_384'
+  | 'HMAC_512'
+  | 'ECC_NIST_P256'
+  | 'ECC_NIST_P384'
+  | 'ECC_NIST_P521'
+  | 'ML_KEM_512'
+  | 'ML_KEM_768'
+  | 'ML_KEM_1024';
+/** AWS KeyUsageType (API model enum). */
+export type KeyUsage = 'ENCRYPT_DECRYPT' | 'SIGN_VERIFY' | 'GENERATE_VERIFY_MAC' | 'KEY_AGREEMENT' | 'ENCAPSULATE_DECAPSULATE';
 export type Origin = 'AWS_KMS' | 'EXTERNAL';
 export type RotationType = 'AUTOMATIC' | 'ON_DEMAND';
 
@@ -39,7 +56,10 @@ export type RotationType = 'AUTOMATIC' | 'ON_DEMAND';
 export interface BackingKey {
   /** KeyMaterialId: 64 lowercase hex characters, random, naming this version. */
   id: string;
-  /** Symmetric: the 32-byte HBK. Asymmetric: the private key, PKCS#8 DER. */
+  /**
+   * Symmetric: the 32-byte HBK. HMAC: the raw HMAC key (28/32/48/64 bytes, or the imported
+   * length). Asymmetric: the private key, PKCS#8 DER (ML-KEM: the seed form, 86 bytes).
+   */
   material: Uint8Array;
   /** Asymmetric only: SubjectPublicKeyInfo DER. */
   publicKey?: Uint8Array;
