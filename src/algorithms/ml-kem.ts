@@ -18,7 +18,7 @@
  */
 import { ml_kem1024, ml_kem512, ml_kem768 } from '@noble/post-quantum/ml-kem.js';
 import type { BackingKey, KeySpec } from '../keys/record.js';
-import { ML_KEM_SEED_BYTES, ML_KEM_SETS, mlKemPkcs8Encode, mlKemSeedFromPkcs8, mlKemSpkiDecode, mlKemSpkiEncode, type MlKemParameterSet } from '../primitives/ml-kem-keys.js';
+import { ML_KEM_SEED_BYTES, ML_KEM_SETS, MlKemKeyError, mlKemPkcs8Encode, mlKemSeedFromPkcs8, mlKemSpkiDecode, mlKemSpkiEncode, type MlKemParameterSet } from '../primitives/ml-kem-keys.js';
 import { toHex, wipe } from '../util/bytes.js';
 import type { CryptoEnv, EncapsulationAlgorithmSpec, KeySpecInfo } from './types.js';
 
@@ -123,6 +123,8 @@ export function encapsulationAlgorithm(name: EncapsulationAlgorithmSpec): Encaps
 /** A new ML-KEM key pair from a 64-byte seed d‖z (FIPS 203 Algorithm 16): PKCS#8 (seed form) and SPKI. */
 export function mlKemKeyPairFromSeed(keySpec: MlKemKeySpec, seed: Uint8Array): { privateKey: Uint8Array; publicKey: Uint8Array } {
   const { set, kem } = ML_KEM_KEY_SPEC_SETS[keySpec];
+  /* Precondition: the seed is d‖z, 64 bytes (FIPS 203 §7.1). */
+  if (seed.length !== ML_KEM_SEED_BYTES) throw new MlKemKeyError('ML-KEM: seed must be 64 bytes');
   const { publicKey, secretKey } = kem.keygen(seed);
   wipe(secretKey);
   return { privateKey: mlKemPkcs8Encode(set, seed), publicKey: mlKemSpkiEncode(set, publicKey) };
