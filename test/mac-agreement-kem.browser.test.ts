@@ -58,7 +58,7 @@ async function scenario(L: any, input: { hmacKey: string; msg: string; peerSpki:
     for (const name of ['HMAC_SHA_224', 'HMAC_SHA_256', 'HMAC_SHA_384', 'HMAC_SHA_512']) {
       const mac = await L.generateMac(env, L.MAC_ALGORITHMS[name], hk, hex(input.msg));
       const flipped = Uint8Array.from(mac);
-      flipped[0] ^= 1;
+      flipped[0]! ^= 1;
       r[name] = [toHex(mac), await L.verifyMac(env, L.MAC_ALGORITHMS[name], hk, hex(input.msg), mac), await L.verifyMac(env, L.MAC_ALGORITHMS[name], hk, hex(input.msg), flipped)];
     }
     const ek = await L.ECC_NIST_KEY_SPECS.ECC_NIST_P256.generate(env, 0);
