@@ -3,30 +3,17 @@
  * HMAC-SM3 through noble's `hmac` against Project Wycheproof.
  */
 import { createHash, createHmac } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import { hmac } from '@noble/hashes/hmac.js';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { sm3 } from '../../src/primitives/sm3.js';
+import { wycheproof } from '../helpers/wycheproof.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const unhex = (s: string) => new Uint8Array(Buffer.from(s, 'hex'));
 const ascii = (s: string) => new TextEncoder().encode(s);
 const nodeSm3 = (m: Uint8Array) => createHash('sm3').update(m).digest('hex');
 
-/**
- * Wycheproof files: ../shared/vectors/wycheproof/ beside the project (where its README keeps
- * them), or a copy in the project's own vectors/wycheproof/ if one is ever added.
- */
-function wycheproof<T>(file: string): T {
-  const candidates = [
-    new URL(`../../vectors/wycheproof/${file}`, import.meta.url),
-    new URL(`../../../shared/vectors/wycheproof/${file}`, import.meta.url),
-  ];
-  const url = candidates.find((u) => existsSync(u));
-  if (!url) throw new Error(`Wycheproof vectors missing: ${file} (looked in ${candidates.map((u) => u.pathname).join(', ')})`);
-  return JSON.parse(readFileSync(url, 'utf8')) as T;
-}
 
 describe('SM3 standard vectors (GB/T 32905-2016 Annex A)', () => {
   test('A.1: "abc"', () => {
