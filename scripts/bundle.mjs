@@ -21,10 +21,14 @@
  *   118,531 B min / 37,271 B gzip   + pure-JS fallback backend (backend/noble.ts, @noble/ciphers
  *                                     AES-GCM), imported unconditionally by backend/default.ts
  *   150,542 B min / 46,681 B gzip   + key policies and grants (src/auth/)
- * Largest parts: kms.js, the API model tables (model/shapes.js), @noble/curves' Weierstrass
- * code for SM2, snapshot.js, src/auth/. The budget leaves ~20 % headroom over the last
- * measurement: 176 KiB (180,224 B) minified, 56 KiB (57,344 B) gzipped. Raise it only with a
- * reason in the commit message.
+ * and on 2026-12-01, with round 2's key specs:
+ *   263,838 B min / 84,564 B gzip   + ECDSA (P-256/384/521, secp256k1), Ed25519, ML-DSA and
+ *                                     ML-KEM (@noble/post-quantum), HMAC, ECDH, SM4 and envelope
+ *                                     v2, import crypto (AES key wrap), the full API model
+ * Largest parts: @noble/post-quantum (ML-DSA, ML-KEM), @noble/curves (Weierstrass, Edwards),
+ * the API model tables (model/shapes.js), src/operations/, snapshot.js, src/auth/. The budget
+ * leaves ~24 % headroom over the last measurement: 320 KiB (327,680 B) minified, 104 KiB
+ * (106,496 B) gzipped. Raise it only with a reason in the commit message.
  */
 import { builtinModules } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -36,7 +40,7 @@ import * as esbuild from 'esbuild';
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** Bytes. See the header comment for how they were chosen. */
-export const BUDGET = Object.freeze({ minified: 176 * 1024, gzip: 56 * 1024 });
+export const BUDGET = Object.freeze({ minified: 320 * 1024, gzip: 104 * 1024 });
 
 /** Node globals a browser bundle must never touch (free references only). */
 export const NODE_GLOBALS = Object.freeze(['Buffer', 'process', 'global', '__dirname', '__filename', 'setImmediate', 'require']);

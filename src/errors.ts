@@ -53,6 +53,8 @@ export const InvalidMarkerException = define('InvalidMarkerException');
 export const KMSInvalidStateException = define('KMSInvalidStateException');
 /** Verify: the signature does not verify (API_Verify: SignatureValid). */
 export const KMSInvalidSignatureException = define('KMSInvalidSignatureException');
+/** VerifyMac: the MAC does not verify (API_VerifyMac Errors). */
+export const KMSInvalidMacException = define('KMSInvalidMacException');
 export const LimitExceededException = define('LimitExceededException');
 export const MalformedPolicyDocumentException = define('MalformedPolicyDocumentException');
 export const NotFoundException = define('NotFoundException');

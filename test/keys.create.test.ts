@@ -214,10 +214,11 @@ describe('CreateKey: refused specs, usages and origins', () => {
     await refuses(new Kms().createKey({ KeySpec: 'SYMMETRIC_DEFAULT', CustomerMasterKeySpec: 'SYMMETRIC_DEFAULT' }), 'ValidationException');
   });
 
-  test('key specs kms-core does not implement are refused with UnsupportedOperationException, never created', async () => {
+  test('a key usage its key spec does not offer is refused with UnsupportedOperationException, never created', async () => {
     const kms = new Kms();
-    await refuses(kms.createKey({ KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' }), 'UnsupportedOperationException');
-    await refuses(kms.createKey({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }), 'UnsupportedOperationException');
+    await refuses(kms.createKey({ KeySpec: 'HMAC_256', KeyUsage: 'SIGN_VERIFY' }), 'UnsupportedOperationException');
+    await refuses(kms.createKey({ KeySpec: 'ECC_SECG_P256K1', KeyUsage: 'KEY_AGREEMENT' }), 'UnsupportedOperationException');
+    await refuses(kms.createKey({ KeySpec: 'ML_DSA_44', KeyUsage: 'ENCRYPT_DECRYPT' }), 'UnsupportedOperationException');
     expect((await kms.listKeys()).Keys).toEqual([]);
   });
 

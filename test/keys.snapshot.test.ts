@@ -272,7 +272,7 @@ describe('refused snapshots', () => {
     ['AccountId malformed', (s, x) => void (key0(s).AccountId = x)],
     ['Region malformed', (s, x) => void (key0(s).Region = x)],
     ['KeySpec unknown', (s, x) => void (key0(s).KeySpec = x)],
-    ['KeyUsage unknown', (s) => void (key0(s).KeyUsage = 'SIGN_VERIFY')],
+    ['KeyUsage unknown', (s) => void (key0(s).KeyUsage = 'ENCRYPT_AND_SIGN')],
     ['Origin unknown', (s, x) => void (key0(s).Origin = x)],
     ['KeyState unknown', (s, x) => void (key0(s).KeyState = x)],
     ['MultiRegion not a boolean', (s, x) => void (key0(s).MultiRegion = x)],

@@ -87,8 +87,10 @@ describe('RSA keys', () => {
     expect(dump).not.toContain(priv.slice(-200));
   });
 
-  test('KeyUsage SIGN_VERIFY is refused for now with UnsupportedOperationException', async () => {
-    await refuses(kms.createKey({ KeySpec: 'RSA_2048', KeyUsage: 'SIGN_VERIFY' }), 'UnsupportedOperationException');
+  test('an RSA key with KeyUsage SIGN_VERIFY does not encrypt: InvalidKeyUsageException', async () => {
+    const md = (await kms.createKey({ KeySpec: 'RSA_2048', KeyUsage: 'SIGN_VERIFY' })).KeyMetadata!;
+    expect(md.EncryptionAlgorithms).toBeUndefined();
+    await refuses(kms.encrypt({ KeyId: md.KeyId, Plaintext: new Uint8Array([1]), EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' }), 'InvalidKeyUsageException', `${md.Arn} key usage is SIGN_VERIFY which is not valid for Encrypt.`);
   });
 });
 

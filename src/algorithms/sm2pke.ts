@@ -61,6 +61,7 @@ export const sm2Spec: KeySpecInfo = {
   // Developer Guide, "SM2 key spec": SM2DSA (algorithms/signing/sm2dsa.ts); API_CreateKey: KeyUsage.
   signingAlgorithms: ['SM2DSA'],
   keyUsages: ['ENCRYPT_DECRYPT', 'SIGN_VERIFY', 'KEY_AGREEMENT'],
+  keyAgreementAlgorithms: ['ECDH'],
   regions: (region) => SM2_REGIONS.includes(region),
   async generate(env, createdAt) {
     const { d, publicKey } = sm2GenerateKey(env.random);

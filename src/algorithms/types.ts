@@ -8,6 +8,12 @@ import type { Random } from '../random.js';
 import type { SigningAlgorithmSpec } from './signing/types.js';
 
 export type EncryptionAlgorithmSpec = 'SYMMETRIC_DEFAULT' | 'RSAES_OAEP_SHA_1' | 'RSAES_OAEP_SHA_256' | 'SM2PKE';
+/** AWS MacAlgorithmSpec (API model enum). */
+export type MacAlgorithmSpec = 'HMAC_SHA_224' | 'HMAC_SHA_256' | 'HMAC_SHA_384' | 'HMAC_SHA_512';
+/** AWS KeyAgreementAlgorithmSpec (API model enum). */
+export type KeyAgreementAlgorithmSpec = 'ECDH';
+/** AWS EncapsulationAlgorithmSpec (@aws-sdk/client-kms ≥ 3.1160). */
+export type EncapsulationAlgorithmSpec = 'ML_KEM';
 
 /** What an algorithm may use: the platform seam, the caller's randomness, and key caches. */
 export interface CryptoEnv {
@@ -69,6 +75,12 @@ export interface KeySpecInfo {
   readonly namesMaterial: boolean;
   /** Signing algorithms of the spec's SIGN_VERIFY keys (DescribeKey / GetPublicKey SigningAlgorithms). */
   readonly signingAlgorithms?: readonly SigningAlgorithmSpec[];
+  /** DescribeKey MacAlgorithms (present when KeyUsage is GENERATE_VERIFY_MAC). */
+  readonly macAlgorithms?: readonly MacAlgorithmSpec[];
+  /** DescribeKey KeyAgreementAlgorithms (present when KeyUsage is KEY_AGREEMENT). */
+  readonly keyAgreementAlgorithms?: readonly KeyAgreementAlgorithmSpec[];
+  /** DescribeKey EncapsulationAlgorithms (present when KeyUsage is ENCAPSULATE_DECAPSULATE). */
+  readonly encapsulationAlgorithms?: readonly EncapsulationAlgorithmSpec[];
   /** Regions where AWS offers the spec; undefined: everywhere. */
   readonly regions?: (region: string) => boolean;
   /**

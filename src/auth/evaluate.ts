@@ -35,6 +35,15 @@ export interface RequestFacts {
   requestAlias?: string | undefined;
   /** CreateKey, PutKeyPolicy. */
   bypassPolicyLockoutSafetyCheck?: boolean | undefined;
+  /** Sign, Verify: kms:SigningAlgorithm and kms:MessageType. */
+  signingAlgorithm?: string | undefined;
+  messageType?: string | undefined;
+  /** GenerateDataKeyPair*: kms:DataKeyPairSpec. */
+  dataKeyPairSpec?: string | undefined;
+  /** GenerateMac, VerifyMac: kms:MacAlgorithm. */
+  macAlgorithm?: string | undefined;
+  /** DeriveSharedSecret: kms:KeyAgreementAlgorithm. */
+  keyAgreementAlgorithm?: string | undefined;
 }
 
 export interface GrantRequest {
@@ -133,6 +142,16 @@ export function contextValues(req: AuthRequest, key: string): readonly string[] 
       return req.key.multiRegion ? ['PRIMARY'] : undefined;
     case 'kms:requestalias':
       return f.requestAlias === undefined ? undefined : [f.requestAlias];
+    case 'kms:signingalgorithm':
+      return f.signingAlgorithm === undefined ? undefined : [f.signingAlgorithm];
+    case 'kms:messagetype':
+      return f.messageType === undefined ? undefined : [f.messageType];
+    case 'kms:datakeypairspec':
+      return f.dataKeyPairSpec === undefined ? undefined : [f.dataKeyPairSpec];
+    case 'kms:macalgorithm':
+      return f.macAlgorithm === undefined ? undefined : [f.macAlgorithm];
+    case 'kms:keyagreementalgorithm':
+      return f.keyAgreementAlgorithm === undefined ? undefined : [f.keyAgreementAlgorithm];
     case 'kms:bypasspolicylockoutsafetycheck':
       return f.bypassPolicyLockoutSafetyCheck === undefined ? undefined : [String(f.bypassPolicyLockoutSafetyCheck)];
     default:
@@ -363,6 +382,11 @@ const CONTEXT_KEYS = [
   'kms:MultiRegionKeyType',
   'kms:RequestAlias',
   'kms:BypassPolicyLockoutSafetyCheck',
+  'kms:SigningAlgorithm',
+  'kms:MessageType',
+  'kms:DataKeyPairSpec',
+  'kms:MacAlgorithm',
+  'kms:KeyAgreementAlgorithm',
 ];
 const MULTI_VALUED = new Set(['kms:EncryptionContextKeys', 'kms:GrantOperations', 'kms:GrantConstraintType']);
 

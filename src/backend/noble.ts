@@ -7,9 +7,23 @@
  */
 import { gcm } from '@noble/ciphers/aes.js';
 import { hmac } from '@noble/hashes/hmac.js';
-import { sha256 } from '@noble/hashes/sha2.js';
+import { sha224, sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
 import { UnsupportedOperationException } from '../errors.js';
-import type { Backend } from './types.js';
+import { ECC_CURVES, eccPrivateKeyFromPkcs8, eccSpkiDecode } from '../primitives/ecc-keys.js';
+import { wipe } from '../util/bytes.js';
+import type { Backend, EcdhCurve, HmacHash } from './types.js';
+
+const NOBLE_HASH = { 'SHA-224': sha224, 'SHA-256': sha256, 'SHA-384': sha384, 'SHA-512': sha512 } as const;
+
+interface NobleHmacKey {
+  readonly hash: HmacHash;
+  readonly raw: Uint8Array;
+}
+
+interface NobleEcdhKey {
+  readonly curve: EcdhCurve;
+  readonly d: Uint8Array;
+}
 
 const noRsa = async (): Promise<never> => {
   throw new UnsupportedOperationException('RSA keys need WebCrypto or node:crypto; this runtime offers neither.');
@@ -50,4 +64,31 @@ export const nobleBackend: Backend = {
   rsaSigningKey: noRsa,
   rsaPrivateRaw: noRsa,
   // ECDSA, Ed25519, SM2DSA and ML-DSA: no platform members; algorithms/signing/ uses noble.
+
+  async hmacKeyWith(hash, raw) {
+    return { hash, raw: Uint8Array.from(raw) } satisfies NobleHmacKey;
+  },
+
+  async hmac(key, data) {
+    const { hash, raw } = key as NobleHmacKey;
+    return hmac(NOBLE_HASH[hash], raw, data);
+  },
+
+  // Key agreement on the NIST curves is pure JS here (@noble/curves), like SM2 everywhere.
+  async ecdhPrivateKey(curve, pkcs8) {
+    return { curve, d: eccPrivateKeyFromPkcs8(ECC_CURVES[curve], pkcs8) } satisfies NobleEcdhKey;
+  },
+
+  async ecdhDerive(key, peerSpki) {
+    const { curve, d } = key as NobleEcdhKey;
+    const c = ECC_CURVES[curve];
+    const { point } = eccSpkiDecode(peerSpki, c);
+    const shared = c.noble.getSharedSecret(d, point, true);
+    try {
+      // The compressed encoding is 02/03 ‖ x: the x-coordinate is the raw secret (SEC 1 §3.3.1).
+      return shared.slice(1);
+    } finally {
+      wipe(shared);
+    }
+  },
 };

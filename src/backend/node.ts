@@ -11,6 +11,7 @@ import {
   createPrivateKey,
   createPublicKey,
   createSecretKey,
+  diffieHellman,
   generateKeyPair,
   privateDecrypt,
   privateEncrypt,
@@ -19,7 +20,7 @@ import {
   verify as nodeVerify,
   type KeyObject,
 } from 'node:crypto';
-import type { Backend, BackendKey, EcCurveName, RsaHash, ShaName } from './types.js';
+import type { Backend, BackendKey, EcCurveName, HmacHash, RsaHash, ShaName } from './types.js';
 
 const TAG = 16;
 
@@ -28,7 +29,6 @@ const asBuffer = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, 
 
 /** OpenSSL's names of the ECDSA curves (node:crypto `namedCurve`). */
 const NODE_CURVE: Record<EcCurveName, string> = { 'P-256': 'prime256v1', 'P-384': 'secp384r1', 'P-521': 'secp521r1', secp256k1: 'secp256k1' };
-const NODE_HASH: Record<ShaName, string> = { 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
 
 /** Imports PKCS#8 or SPKI DER; undefined when OpenSSL cannot read it or it is another key type. */
 function importKey(der: Uint8Array, format: 'pkcs8' | 'spki', type: string, curve?: string): KeyObject | undefined {
@@ -41,6 +41,15 @@ function importKey(der: Uint8Array, format: 'pkcs8' | 'spki', type: string, curv
     return undefined;
   }
 }
+
+const NODE_HASH: Readonly<Record<HmacHash, string>> = { 'SHA-224': 'sha224', 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
+
+interface NodeHmacKey {
+  key: KeyObject;
+  hash: string;
+}
+
+const der = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 
 interface RsaPrivate {
   key: KeyObject;
@@ -166,5 +175,24 @@ export const nodeBackend: Backend = {
     } catch {
       return false;
     }
+  },
+
+  async hmacKeyWith(hash, raw) {
+    return { key: createSecretKey(raw), hash: NODE_HASH[hash] } satisfies NodeHmacKey;
+  },
+
+  async hmac(handle, data) {
+    const { key, hash } = handle as NodeHmacKey;
+    return asBytes(createHmac(hash, key).update(data).digest());
+  },
+
+  async ecdhPrivateKey(_curve, pkcs8) {
+    return createPrivateKey({ key: der(pkcs8), format: 'der', type: 'pkcs8' });
+  },
+
+  async ecdhDerive(key, peerSpki) {
+    // OpenSSL's ECDH derive returns the x-coordinate left-padded to the field size.
+    const publicKey = createPublicKey({ key: der(peerSpki), format: 'der', type: 'spki' });
+    return asBytes(diffieHellman({ privateKey: key as KeyObject, publicKey }));
   },
 };

@@ -21,7 +21,7 @@ export type EcCurveName = 'P-256' | 'P-384' | 'P-521' | 'secp256k1';
 /** RSASSA-PSS (salt = hash length, MGF1 with the same hash) or RSASSA-PKCS1-v1_5 (RFC 8017 §8). */
 export type RsaSignatureScheme = 'PSS' | 'PKCS1_V1_5';
 
-export interface Backend {
+export interface Backend extends MacAgreementBackend {
   readonly name: string;
 
   /** Imports a raw HMAC-SHA256 key once, so repeated derivations skip the import. */
@@ -81,4 +81,30 @@ export interface Backend {
   /** PureEdDSA Ed25519 (RFC 8032 §5.1.6), deterministic. */
   ed25519Sign?(key: BackendKey, message: Uint8Array): Promise<Uint8Array>;
   ed25519Verify?(key: BackendKey, message: Uint8Array, signature: Uint8Array): Promise<boolean>;
+}
+
+/** The hash of an HMAC key (FIPS 198-1 with FIPS 180-4 SHA-2), as KMS's MacAlgorithmSpec names them. */
+export type HmacHash = 'SHA-224' | 'SHA-256' | 'SHA-384' | 'SHA-512';
+
+/** The NIST curves of KMS key agreement (ECC_NIST_P256/P384/P521, FIPS 186-5 / SP 800-186). */
+export type EcdhCurve = 'P-256' | 'P-384' | 'P-521';
+
+/**
+ * Members added for HMAC keys and key agreement (issue 16). Separate from `Backend` only so
+ * that the merge of parallel branches stays additive; `Backend` extends it.
+ */
+export interface MacAgreementBackend {
+  /** Imports a raw HMAC key of any length for `hmac` with `hash`, once per key version. */
+  hmacKeyWith(hash: HmacHash, raw: Uint8Array): Promise<BackendKey>;
+  /** HMAC (RFC 2104, FIPS 198-1) of `data` under a key from `hmacKeyWith`: the full digest, never truncated. */
+  hmac(key: BackendKey, data: Uint8Array): Promise<Uint8Array>;
+  /** Imports an EC private key (PKCS#8 DER, RFC 5915 inside) on `curve` for `ecdhDerive`. */
+  ecdhPrivateKey(curve: EcdhCurve, pkcs8: Uint8Array): Promise<BackendKey>;
+  /**
+   * The ECC CDH primitive (SP 800-56A rev. 3 §5.7.1.2; cofactor 1 on these curves): the
+   * x-coordinate of d·Q as field-size bytes. `peerSpki` is a SubjectPublicKeyInfo that the
+   * caller has already validated (named curve equal to the key's, point on the curve, not the
+   * identity) and re-encoded uncompressed, so the backend parses nothing that came from a request.
+   */
+  ecdhDerive(key: BackendKey, peerSpki: Uint8Array): Promise<Uint8Array>;
 }

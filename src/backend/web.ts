@@ -1,9 +1,11 @@
 /** WebCrypto backend (W3C Web Cryptography API): runs in browsers, workers, Node ≥ 20, Deno, Bun. */
+import { hmac as nobleHmac } from '@noble/hashes/hmac.js';
+import { sha224 } from '@noble/hashes/sha2.js';
 import { EC_CURVES, ecdsaCompactToDer, ecdsaDerDecode, ecdsaToCompact } from '../primitives/ec-keys.js';
 import { rsaPkcs8Decode, rsaPrivateRawBigInt, type RsaPrivateParts } from '../primitives/rsassa.js';
 import { bytesToBigInt, bigIntToBytes, modPow } from '../util/bigint.js';
 import { fromBase64Url } from '../util/bytes.js';
-import type { Backend, BackendKey, EcCurveName, RsaSignatureScheme, ShaName } from './types.js';
+import type { Backend, BackendKey, EcCurveName, EcdhCurve, RsaSignatureScheme, ShaName } from './types.js';
 
 const subtle = (): SubtleCrypto => {
   const s = globalThis.crypto?.subtle;
@@ -185,7 +187,47 @@ export const webBackend: Backend = {
   },
 
   ...webSigning,
+
+  async hmacKeyWith(hash, raw) {
+    if (hash === 'SHA-224') return { noble: true, raw: Uint8Array.from(raw) } satisfies NobleHmacKey;
+    return subtle().importKey('raw', ab(raw), { name: 'HMAC', hash }, false, ['sign']);
+  },
+
+  async hmac(key, data) {
+    const k = key as NobleHmacKey | CryptoKey;
+    if ('noble' in k) return nobleHmac(sha224, k.raw, data);
+    return new Uint8Array(await subtle().sign('HMAC', k, ab(data)));
+  },
+
+  async ecdhPrivateKey(curve, pkcs8) {
+    const key = await subtle().importKey('pkcs8', ab(pkcs8), { name: 'ECDH', namedCurve: curve }, false, ['deriveBits']);
+    return { key, curve } satisfies WebEcdhKey;
+  },
+
+  async ecdhDerive(handle, peerSpki) {
+    const { key, curve } = handle as WebEcdhKey;
+    const pub = await subtle().importKey('spki', ab(peerSpki), { name: 'ECDH', namedCurve: curve }, false, []);
+    // deriveBits of the full field size: the x-coordinate, left-padded (WebCrypto §23.5).
+    return new Uint8Array(await subtle().deriveBits({ name: 'ECDH', public: pub }, key, FIELD_BITS[curve]));
+  },
 };
+
+/**
+ * WebCrypto has no SHA-224 (WebCrypto §30: SHA-1/256/384/512 only), so HMAC_SHA_224 keys are
+ * computed with @noble/hashes here; the key object says which path it takes.
+ */
+interface NobleHmacKey {
+  readonly noble: true;
+  readonly raw: Uint8Array;
+}
+
+/** Field size in bits of each curve (the ECDH output length, P-521: 66 bytes). */
+const FIELD_BITS: Readonly<Record<EcdhCurve, number>> = { 'P-256': 256, 'P-384': 384, 'P-521': 528 };
+
+interface WebEcdhKey {
+  readonly key: CryptoKey;
+  readonly curve: EcdhCurve;
+}
 
 interface RawRsaPublic {
   n: bigint;

@@ -42,7 +42,10 @@ export type RotationType = 'AUTOMATIC' | 'ON_DEMAND';
 export interface BackingKey {
   /** KeyMaterialId: 64 lowercase hex characters, random, naming this version. */
   id: string;
-  /** Symmetric: the 32-byte HBK. Asymmetric: the private key, PKCS#8 DER. */
+  /**
+   * Symmetric: the 32-byte HBK. HMAC: the raw HMAC key (28/32/48/64 bytes, or the imported
+   * length). Asymmetric: the private key, PKCS#8 DER (ML-KEM: the seed form, 86 bytes).
+   */
   material: Uint8Array;
   /** Asymmetric only: SubjectPublicKeyInfo DER. */
   publicKey?: Uint8Array;

@@ -31,7 +31,8 @@ import { KmsError, ValidationException } from '../errors.js';
 import { fromBase64, toBase64 } from '../util/bytes.js';
 import { aliasArn, isAccountId, isKeyId, keyArn } from './arn.js';
 import { validateTags, type ApiTag } from './tags.js';
-import { KEY_STATES, type AliasRecord, type BackingKey, type GrantConstraintsRecord, type GrantRecord, type KeyRecord, type KeySpec } from './record.js';
+import { SHAPES } from '../model/shapes.js';
+import { KEY_STATES, type AliasRecord, type BackingKey, type GrantConstraintsRecord, type GrantRecord, type KeyRecord, type KeySpec, type KeyUsage } from './record.js';
 
 export const SNAPSHOT_FORMAT = 'kms-core/key-store';
 export const SNAPSHOT_VERSION = 1;
@@ -43,7 +44,9 @@ export interface KeyStoreSnapshot {
   aliases: Record<string, unknown>[];
 }
 
-const KEY_SPECS: readonly KeySpec[] = ['SYMMETRIC_DEFAULT', 'RSA_2048', 'RSA_3072', 'RSA_4096', 'SM2'];
+/** Every KeySpec and KeyUsage of the API model (the snapshot holds what the model can name). */
+const KEY_SPECS = SHAPES.KeySpec?.enum as readonly KeySpec[];
+const KEY_USAGES = SHAPES.KeyUsageType?.enum as readonly KeyUsage[];
 const MATERIAL_ID = /^[0-9a-f]{64}$/;
 const GRANT_ID = /^[0-9a-f]{64}$/;
 const TOKEN_NONCE = /^[0-9a-f]{32}$/;
@@ -204,6 +207,8 @@ function keyFromJson(v: unknown, i: number): KeyRecord {
   if (arn !== keyArn(region, accountId, keyId)) r.fail('Arn', 'does not match KeyId, AccountId and Region');
   const keySpec = r.oneOf('KeySpec', KEY_SPECS);
   const symmetric = keySpec === 'SYMMETRIC_DEFAULT';
+  // HMAC keys hold their raw key (28..128 bytes: the HMAC_224 minimum up to 1024 bits) and no public key.
+  const hmac = keySpec.startsWith('HMAC_');
   const list: unknown = (v as Record<string, unknown>).KeyMaterial;
   if (!Array.isArray(list)) r.fail('KeyMaterial', 'must be a list');
   const material: BackingKey[] = (list as unknown[]).map((m, j) => {
@@ -215,7 +220,8 @@ function keyFromJson(v: unknown, i: number): KeyRecord {
       createdAt: mr.date('CreatedAt'),
     };
     if (symmetric && bk.material.length !== 32 && bk.material.length !== 16) mr.fail('Material', 'must be 32 bytes (AES-256) or 16 bytes (SM4, China Regions) for a symmetric key');
-    if (!symmetric) bk.publicKey = mr.bytes('PublicKey');
+    if (hmac && (bk.material.length < 28 || bk.material.length > 128)) mr.fail('Material', 'must be 28..128 bytes for an HMAC key');
+    if (!symmetric && !hmac) bk.publicKey = mr.bytes('PublicKey');
     const rt = mr.optStr('RotationType');
     if (rt !== undefined) bk.rotationType = mr.oneOf('RotationType', ['AUTOMATIC', 'ON_DEMAND'] as const);
     return bk;
@@ -236,7 +242,7 @@ function keyFromJson(v: unknown, i: number): KeyRecord {
     accountId,
     region,
     keySpec,
-    keyUsage: r.oneOf('KeyUsage', ['ENCRYPT_DECRYPT'] as const),
+    keyUsage: r.oneOf('KeyUsage', KEY_USAGES),
     origin,
     description: r.str('Description'),
     multiRegion: r.bool('MultiRegion'),

@@ -17,7 +17,7 @@ import type { OpContext } from './context.js';
 import { checkKeyState } from './key-states.js';
 import { CIPHERTEXT_KEY_INACCESSIBLE, INCORRECT_KEY } from './messages.js';
 import { blobKeyArn, getKey } from './resolve.js';
-import { algorithmFor } from './spec.js';
+import { algorithmFor, checkUsage } from './spec.js';
 import type { OperationRow } from './types.js';
 
 export interface CiphertextSource {
@@ -54,6 +54,7 @@ export async function ciphertextSource<Op extends OperationName>(ctx: OpContext,
   let rec: KeyRecord;
   if (q.keyId !== undefined) {
     rec = await resolveKey(ctx, op, q.names.keyMember, q.keyId, q.action, facts, q.peer);
+    checkUsage(rec, 'ENCRYPT_DECRYPT', op.name);
     const row = algorithmFor(rec, alg);
     if (row.selfDescribing && !q.ignoreCiphertext) {
       const arn = blobKeyArn(ctx, q.blob as Uint8Array);
@@ -77,6 +78,7 @@ export async function ciphertextSource<Op extends OperationName>(ctx: OpContext,
     rec = found;
   }
   checkKeyState(op.keyStates as NonNullable<typeof op.keyStates>, rec);
+  checkUsage(rec, 'ENCRYPT_DECRYPT', op.name);
   const row = algorithmFor(rec, alg);
   return { rec, row, aad: contextFor(row, q.context, q.names.context) };
 }

@@ -10,7 +10,7 @@ import { wipe } from '../util/bytes.js';
 import { contextFor, dryRun } from './checks.js';
 import type { OpContext } from './context.js';
 import { checkNoRecipient } from './decrypt.js';
-import { algorithmFor, keySpecRow } from './spec.js';
+import { algorithmFor, checkUsage, keySpecRow } from './spec.js';
 
 type DataKeyOp = 'GenerateDataKey' | 'GenerateDataKeyWithoutPlaintext';
 
@@ -21,6 +21,7 @@ export function checkDataKeySize(input: Validated<DataKeyOp>): void {
 }
 
 async function dataKey(ctx: OpContext, input: Validated<DataKeyOp>, rec: KeyRecord, op: DataKeyOp) {
+  checkUsage(rec, 'ENCRYPT_DECRYPT', op);
   /* Precondition: the key wraps data keys (symmetric encryption keys). */
   if (!keySpecRow(rec).wrapsDataKeys) throw new InvalidKeyUsageException(`${rec.arn} key usage is ${rec.keyUsage} with key spec ${rec.keySpec}, which is not valid for ${op}.`);
   const row = algorithmFor(rec, 'SYMMETRIC_DEFAULT');

@@ -5,9 +5,10 @@ import type * as T from '../types.js';
 import { wipe } from '../util/bytes.js';
 import { checkPlaintextLimit, contextFor, dryRun } from './checks.js';
 import type { OpContext } from './context.js';
-import { algorithmFor } from './spec.js';
+import { algorithmFor, checkUsage } from './spec.js';
 
 export async function encrypt(ctx: OpContext, input: Validated<'Encrypt'>, rec: KeyRecord): Promise<T.EncryptResponse> {
+  checkUsage(rec, 'ENCRYPT_DECRYPT', 'Encrypt');
   const row = algorithmFor(rec, input.EncryptionAlgorithm);
   const aad = contextFor(row, input.EncryptionContext, 'encryptionContext');
   // Validation's own copy of the caller's plaintext: wiped here, whatever happens.

@@ -5,7 +5,7 @@ import { stateError } from '../keys/state.js';
 import type { Validated } from '../model/api.js';
 import type * as T from '../types.js';
 import type { OpContext } from './context.js';
-import { keySpecRow } from './spec.js';
+import { algorithmLists, keySpecRow } from './spec.js';
 
 export async function getPublicKey(_ctx: OpContext, _input: Validated<'GetPublicKey'>, rec: KeyRecord): Promise<T.GetPublicKeyResponse> {
   const spec = keySpecRow(rec);
@@ -19,6 +19,6 @@ export async function getPublicKey(_ctx: OpContext, _input: Validated<'GetPublic
     CustomerMasterKeySpec: rec.keySpec as T.CustomerMasterKeySpec,
     KeySpec: rec.keySpec,
     KeyUsage: rec.keyUsage,
-    EncryptionAlgorithms: [...spec.encryptionAlgorithms],
+    ...algorithmLists(rec),
   };
 }

@@ -13,7 +13,7 @@ import { ciphertextSource, ignoresCiphertext, open } from './ciphertext-source.j
 import type { OpContext } from './context.js';
 import { checkKeyState } from './key-states.js';
 import { arnIfAny } from './resolve.js';
-import { algorithmFor } from './spec.js';
+import { algorithmFor, checkUsage } from './spec.js';
 import type { OperationRow } from './types.js';
 
 export async function reEncrypt(ctx: OpContext, input: Validated<'ReEncrypt'>, op: OperationRow<'ReEncrypt'>): Promise<T.ReEncryptResponse> {
@@ -36,6 +36,7 @@ export async function reEncrypt(ctx: OpContext, input: Validated<'ReEncrypt'>, o
     reEncryptPeer: src.rec.arn,
   });
   checkKeyState(op.keyStates as NonNullable<typeof op.keyStates>, dst);
+  checkUsage(dst, 'ENCRYPT_DECRYPT', 'ReEncrypt');
   const dstRow = algorithmFor(dst, input.DestinationEncryptionAlgorithm);
   const dstAad = contextFor(dstRow, input.DestinationEncryptionContext, 'destinationEncryptionContext');
   if (ignore) dryRun(input);

@@ -19,6 +19,39 @@ export function keySpecRow(rec: KeyRecord): KeySpecInfo {
   return info;
 }
 
+/* Precondition: the key's usage is the one the operation needs (InvalidKeyUsageException). */
+export function checkUsage(rec: KeyRecord, usage: KeyRecord['keyUsage'], operation: string): void {
+  if (rec.keyUsage !== usage) throw new InvalidKeyUsageException(`${rec.arn} key usage is ${rec.keyUsage} which is not valid for ${operation}.`);
+}
+
+/**
+ * The algorithm lists DescribeKey and GetPublicKey show for a key: the ones of its usage
+ * (API_KeyMetadata: EncryptionAlgorithms, SigningAlgorithms, MacAlgorithms,
+ * KeyAgreementAlgorithms; EncapsulationAlgorithms for ML-KEM).
+ */
+export function algorithmLists(rec: KeyRecord): {
+  EncryptionAlgorithms?: EncryptionAlgorithmSpec[];
+  SigningAlgorithms?: NonNullable<KeySpecInfo['signingAlgorithms']>[number][];
+  MacAlgorithms?: NonNullable<KeySpecInfo['macAlgorithms']>[number][];
+  KeyAgreementAlgorithms?: NonNullable<KeySpecInfo['keyAgreementAlgorithms']>[number][];
+  EncapsulationAlgorithms?: NonNullable<KeySpecInfo['encapsulationAlgorithms']>[number][];
+} {
+  const spec = keySpecInfo(rec.keySpec);
+  if (!spec) return {};
+  switch (rec.keyUsage) {
+    case 'ENCRYPT_DECRYPT':
+      return { EncryptionAlgorithms: [...spec.encryptionAlgorithms] };
+    case 'SIGN_VERIFY':
+      return { SigningAlgorithms: [...(spec.signingAlgorithms ?? [])] };
+    case 'GENERATE_VERIFY_MAC':
+      return { MacAlgorithms: [...(spec.macAlgorithms ?? [])] };
+    case 'KEY_AGREEMENT':
+      return { KeyAgreementAlgorithms: [...(spec.keyAgreementAlgorithms ?? [])] };
+    case 'ENCAPSULATE_DECAPSULATE':
+      return { EncapsulationAlgorithms: [...(spec.encapsulationAlgorithms ?? [])] };
+  }
+}
+
 /** The registry row for `name` (default SYMMETRIC_DEFAULT), checked against the key's spec. */
 export function algorithmFor(rec: KeyRecord, name: EncryptionAlgorithmSpec | undefined): EncryptionAlgorithm {
   const alg = name ?? 'SYMMETRIC_DEFAULT';
@@ -36,7 +69,7 @@ const BY_USAGE: Readonly<Record<string, readonly string[]>> = {
   SIGN_VERIFY: ['Sign', 'Verify'],
   GENERATE_VERIFY_MAC: ['GenerateMac', 'VerifyMac'],
   KEY_AGREEMENT: ['DeriveSharedSecret'],
-  ENCAPSULATE_DECAPSULATE: ['Decapsulate'],
+  ENCAPSULATE_DECAPSULATE: ['Encapsulate', 'Decapsulate'],
 };
 
 /**

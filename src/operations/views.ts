@@ -6,6 +6,7 @@ import { keySpecInfo } from '../algorithms/registry.js';
 import { InvalidMarkerException } from '../errors.js';
 import { currentMaterial, type GrantConstraintsRecord, type GrantRecord, type KeyRecord } from '../keys/record.js';
 import type * as T from '../types.js';
+import { algorithmLists } from './spec.js';
 
 export function metadata(rec: KeyRecord): T.KeyMetadata {
   const info = keySpecInfo(rec.keySpec);
@@ -22,7 +23,7 @@ export function metadata(rec: KeyRecord): T.KeyMetadata {
     KeyManager: 'CUSTOMER',
     CustomerMasterKeySpec: rec.keySpec as T.CustomerMasterKeySpec,
     KeySpec: rec.keySpec,
-    EncryptionAlgorithms: [...(info?.encryptionAlgorithms ?? [])],
+    ...algorithmLists(rec),
     MultiRegion: rec.multiRegion,
   };
   // KeyMetadata reference: DeletionDate is present only while PendingDeletion;

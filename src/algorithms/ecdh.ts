@@ -1,0 +1,159 @@
+/**
+ * Key agreement: the KeyAgreementAlgorithmSpec row ECDH and the KEY_AGREEMENT side of the key
+ * specs ECC_NIST_P256 / P384 / P521 (and SM2 in the China Regions).
+ *
+ * AWS (API_DeriveSharedSecret): "DeriveSharedSecret uses the Elliptic Curve Cryptography
+ * Cofactor Diffie-Hellman Primitive (ECDH)" — NIST SP 800-56A rev. 3 §5.7.1.2 — and "returns the
+ * raw shared secret", the x-coordinate of d·Q as a field-size octet string (32 / 48 / 66 bytes;
+ * 32 for SM2), with no KDF applied (peers that hashed it, as LocalStack did until its fix, do
+ * not interoperate with OpenSSL's `pkeyutl -derive`). The peer's key is a DER SubjectPublicKeyInfo
+ * (PublicKey, 1..8192 bytes) that "must use the same … curve". All four curves have cofactor 1,
+ * so cofactor DH equals plain DH. SM2 KEY_AGREEMENT keys compute the same primitive on the SM2
+ * curve: ECDH is the only KeyAgreementAlgorithm AWS lists for them (the GB/T 32918.3 key
+ * exchange protocol needs ephemeral keys and identities that the API has no field for).
+ *
+ * Peer public keys are parsed by kms-core, never by the platform: strict DER, id-ecPublicKey
+ * with the key's named curve, a SEC 1 uncompressed or compressed point on the curve, not the
+ * identity (Wycheproof ecdh_* "invalid" cases). Any failure is the one ValidationException of
+ * {@link invalidPeerPublicKey}; AWS documents ValidationException for a PublicKey that is not
+ * DER SPKI (API_DeriveSharedSecret, PublicKey note on AWS CLI v1) and does not document a
+ * separate error for a point off the curve or on another curve.
+ *
+ * NIST curves: the ECC CDH step is the backend's (node:crypto, WebCrypto, noble), on a
+ * re-encoded SPKI. SM2: pure JS (@noble/curves), as WebCrypto and node:crypto cannot.
+ */
+import { ecdh as nobleEcdh } from '@noble/curves/abstract/weierstrass.js';
+import type { EcdhCurve } from '../backend/types.js';
+import { ValidationException, type KmsError } from '../errors.js';
+import type { BackingKey, KeySpec } from '../keys/record.js';
+import { ECC_CURVES, EccKeyError, eccGenerateKey, eccPkcs8Encode, eccSpkiDecode, eccSpkiEncode } from '../primitives/ecc-keys.js';
+import { Sm2KeyError, sm2Point, sm2PrivateKeyFromPkcs8, sm2SpkiDecode } from '../primitives/sm2.js';
+import { bigIntToBytes } from '../util/bigint.js';
+import { toHex, wipe } from '../util/bytes.js';
+import type { CryptoEnv, KeyAgreementAlgorithmSpec, KeySpecInfo } from './types.js';
+
+export type EccNistKeySpec = Extract<KeySpec, 'ECC_NIST_P256' | 'ECC_NIST_P384' | 'ECC_NIST_P521'>;
+/** Key specs that may take KeyUsage KEY_AGREEMENT (API_CreateKey: KeyUsage). */
+export type KeyAgreementKeySpec = EccNistKeySpec | 'SM2';
+
+/** The curve of each NIST key spec (API_CreateKey: KeySpec "ECC_NIST_P256 (secp256r1)" …). */
+export const ECC_NIST_CURVES: Readonly<Record<EccNistKeySpec, EcdhCurve>> = Object.freeze({
+  ECC_NIST_P256: 'P-256',
+  ECC_NIST_P384: 'P-384',
+  ECC_NIST_P521: 'P-521',
+});
+
+/** Bytes of the raw shared secret per key spec (the field size). */
+export const SHARED_SECRET_BYTES: Readonly<Record<KeyAgreementKeySpec, number>> = Object.freeze({
+  ECC_NIST_P256: 32,
+  ECC_NIST_P384: 48,
+  ECC_NIST_P521: 66,
+  SM2: 32,
+});
+
+/** The one error for a peer public key kms-core cannot use; the message holds no key bytes. */
+export function invalidPeerPublicKey(keySpec: KeySpec): KmsError {
+  return new ValidationException(
+    `PublicKey must be a DER-encoded SubjectPublicKeyInfo of a point on the curve of key spec ${keySpec}.`,
+  );
+}
+
+export interface KeyAgreementAlgorithm {
+  readonly name: KeyAgreementAlgorithmSpec;
+  /**
+   * DeriveSharedSecret: the raw shared secret (SHARED_SECRET_BYTES[keySpec] bytes) of key version
+   * `bk` (PKCS#8 private key) and the peer's SPKI. Throws {@link invalidPeerPublicKey}'s
+   * ValidationException for any unusable peer key. The caller returns the secret, then wipes it.
+   */
+  deriveSharedSecret(env: CryptoEnv, keySpec: KeyAgreementKeySpec, bk: BackingKey, peerSpki: Uint8Array): Promise<Uint8Array>;
+}
+
+const sm2Ecdh = /* @__PURE__ */ nobleEcdh(sm2Point);
+
+async function deriveNist(env: CryptoEnv, keySpec: EccNistKeySpec, bk: BackingKey, peerSpki: Uint8Array): Promise<Uint8Array> {
+  const curve = ECC_CURVES[ECC_NIST_CURVES[keySpec]];
+  let canonical: Uint8Array;
+  try {
+    canonical = eccSpkiDecode(peerSpki, curve).spki;
+  } catch (e) {
+    if (e instanceof EccKeyError) throw invalidPeerPublicKey(keySpec);
+    throw e;
+  }
+  const key = await env.keyObject(bk, `ecdh/${curve.name}/`, (b) => env.backend.ecdhPrivateKey(curve.name, b.material));
+  return env.backend.ecdhDerive(key, canonical);
+}
+
+function deriveSm2(env: CryptoEnv, bk: BackingKey, peerSpki: Uint8Array): Uint8Array {
+  let peer: Uint8Array;
+  try {
+    // Strict DER, id-ecPublicKey + the SM2 curve OID, an uncompressed or compressed point on
+    // the curve (primitives/sm2.ts); re-encoded 04‖x‖y.
+    peer = sm2SpkiDecode(peerSpki);
+  } catch (e) {
+    if (e instanceof Sm2KeyError) throw invalidPeerPublicKey('SM2');
+    throw e;
+  }
+  const d = env.memo(bk, 'sm2-private/', (b) => sm2PrivateKeyFromPkcs8(b.material));
+  const dBytes = bigIntToBytes(d, 32);
+  const shared = sm2Ecdh.getSharedSecret(dBytes, peer, true);
+  try {
+    return shared.slice(1);
+  } finally {
+    wipe(dBytes, shared);
+  }
+}
+
+export const ecdh: KeyAgreementAlgorithm = {
+  name: 'ECDH',
+  async deriveSharedSecret(env, keySpec, bk, peerSpki) {
+    if (keySpec === 'SM2') return deriveSm2(env, bk, peerSpki);
+    return deriveNist(env, keySpec, bk, peerSpki);
+  },
+};
+
+/** The KeyAgreementAlgorithmSpec rows. */
+export const KEY_AGREEMENT_ALGORITHMS: Readonly<Record<KeyAgreementAlgorithmSpec, KeyAgreementAlgorithm>> = Object.freeze({ ECDH: ecdh });
+
+export function keyAgreementAlgorithm(name: KeyAgreementAlgorithmSpec): KeyAgreementAlgorithm | undefined {
+  return Object.prototype.hasOwnProperty.call(KEY_AGREEMENT_ALGORITHMS, name) ? KEY_AGREEMENT_ALGORITHMS[name] : undefined;
+}
+
+/**
+ * The key-spec rows of the NIST curves, with what key agreement needs. ECDSA signing
+ * (SIGN_VERIFY, signingAlgorithms) is another branch's; the lead merges the two rows. Key
+ * generation draws from `env.random` (primitives/ecc-keys.ts), so deterministic mode stays
+ * deterministic; material is PKCS#8, the public key SPKI, as GetPublicKey returns it.
+ */
+function eccNistSpec(keySpec: EccNistKeySpec): KeySpecInfo {
+  const curve = ECC_CURVES[ECC_NIST_CURVES[keySpec]];
+  return {
+    keySpec,
+    encryptionAlgorithms: [],
+    keyType: 'asymmetric',
+    rotatable: false,
+    hasPublicKey: true,
+    wrapsDataKeys: false,
+    bindsContext: false,
+    namesMaterial: false,
+    keyUsages: ['SIGN_VERIFY', 'KEY_AGREEMENT'],
+    keyAgreementAlgorithms: ['ECDH'],
+    async generate(env, createdAt) {
+      const { d, publicKey } = eccGenerateKey(curve, env.random);
+      try {
+        return { id: toHex(env.random(32)), material: eccPkcs8Encode(curve, d), publicKey: eccSpkiEncode(curve, publicKey), createdAt };
+      } finally {
+        wipe(d);
+      }
+    },
+  };
+}
+
+export const eccNistP256Spec = eccNistSpec('ECC_NIST_P256');
+export const eccNistP384Spec = eccNistSpec('ECC_NIST_P384');
+export const eccNistP521Spec = eccNistSpec('ECC_NIST_P521');
+
+export const ECC_NIST_KEY_SPECS: Readonly<Record<EccNistKeySpec, KeySpecInfo>> = Object.freeze({
+  ECC_NIST_P256: eccNistP256Spec,
+  ECC_NIST_P384: eccNistP384Spec,
+  ECC_NIST_P521: eccNistP521Spec,
+});
