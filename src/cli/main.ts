@@ -1,11 +1,12 @@
 /**
  * The `kms-core` command (bin/kms-core.js). Node only.
  *
- *   kms-core serve [--host 127.0.0.1] [--port 4599] [--data DIR] [--account ID] [--region R]
- *                  [--access-key AKID=ACCOUNT]… [--verbose]
+ *   kms-core serve [--host 127.0.0.1] [--port 4599] [--data DIR | --store postgres://…]
+ *                  [--account ID] [--region R] [--access-key AKID=ACCOUNT]… [--verbose]
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import type { KeyStore } from '../keys/store.js';
 import { startServer, type KmsServer } from '../server/http.js';
 
 const USAGE = `Usage: kms-core serve [options]
@@ -16,8 +17,13 @@ and the AWS CLI (--endpoint-url).
 Options:
   --host HOST              interface to bind (default 127.0.0.1: this machine only)
   --port PORT              TCP port (default 4599; 0 picks a free one)
-  --data DIR               keep keys in DIR, written durably before each call returns
-                           (default: in memory, lost on exit)
+  --data DIR               keep keys in DIR (a journal per region, each change fsynced
+                           before its call returns; default: in memory, lost on exit)
+  --store postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE
+                           keep keys in PostgreSQL, shared with every kms-core serve on the
+                           same database (needs the pg package: npm install pg)
+  --max-staleness MS       with --store: longest a change made by another server can go
+                           unseen here (default 1000)
   --account ID             12-digit account of requests (default 111122223333)
   --region REGION          region of requests without a SigV4 credential scope (default us-east-1)
   --access-key AKID=ID     requests signed with access key AKID act as account ID (repeatable)
@@ -53,6 +59,8 @@ interface ServeArgs {
   host: string;
   port: number;
   data: string | undefined;
+  store: string | undefined;
+  maxStaleness: number | undefined;
   account: string;
   region: string;
   accessKeys: Record<string, string>;
@@ -70,6 +78,8 @@ function parseServe(args: string[]): ServeArgs | 'help' {
         host: { type: 'string', default: '127.0.0.1' },
         port: { type: 'string', default: '4599' },
         data: { type: 'string' },
+        store: { type: 'string' },
+        'max-staleness': { type: 'string' },
         account: { type: 'string', default: '111122223333' },
         region: { type: 'string', default: 'us-east-1' },
         'access-key': { type: 'string', multiple: true, default: [] },
@@ -91,13 +101,27 @@ function parseServe(args: string[]): ServeArgs | 'help' {
     accessKeys[m[1] as string] = m[2] as string;
   }
   if (v.data === '') throw new UsageError('--data needs a directory');
-  return { host: v.host, port: Number(v.port), data: v.data, account: v.account, region: v.region, accessKeys, verbose: v.verbose };
+  if (v.store !== undefined && !/^postgres(ql)?:\/\//.test(v.store)) throw new UsageError('--store takes a postgres:// (or postgresql://) URL');
+  if (v.store !== undefined && v.data !== undefined) throw new UsageError('--data and --store are two places for the keys: give one');
+  const ms = v['max-staleness'];
+  if (ms !== undefined && (v.store === undefined || !/^\d{1,9}$/.test(ms))) throw new UsageError('--max-staleness takes milliseconds (0..999999999), with --store');
+  return {
+    host: v.host,
+    port: Number(v.port),
+    data: v.data,
+    store: v.store,
+    maxStaleness: ms === undefined ? undefined : Number(ms),
+    account: v.account,
+    region: v.region,
+    accessKeys,
+    verbose: v.verbose,
+  };
 }
 
 function banner(s: KmsServer, io: Io): void {
   io.out(`kms-core ${version()} serving AWS KMS (TrentService, AWS JSON 1.1) on ${s.url}`);
   io.out(`  account ${s.accountId}, region ${s.region} unless the request's SigV4 credential scope says otherwise (signatures are not verified)`);
-  io.out(s.dataDir ? `  keys: ${s.dataDir} (each change is on disk before its call returns)` : '  keys: in memory, lost on exit (use --data DIR to keep them)');
+  io.out(`  keys: ${s.store}${s.dataDir ? ' (each change is on disk before its call returns)' : s.store === 'memory' ? ', lost on exit (use --data DIR to keep them)' : ''}`);
   io.out('Try it with the AWS CLI:');
   io.out(`  export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=${s.region}`);
   io.out(`  aws --endpoint-url ${s.url} kms create-key --description demo`);
@@ -107,19 +131,43 @@ function banner(s: KmsServer, io: Io): void {
 }
 
 /** `kms-core serve`: resolves with the exit code once the server has stopped (SIGTERM/SIGINT). */
+/** The URL without its password, for printing. */
+function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres://…';
+  }
+}
+
 async function serve(a: ServeArgs, io: Io): Promise<number> {
   let server: KmsServer;
+  let store: { close(): Promise<void> } | undefined;
   try {
+    let shared: { keyStore: KeyStore; keyStoreName: string } | undefined;
+    if (a.store !== undefined) {
+      // Loaded only here: the PostgreSQL store and its pg client stay out of everything else.
+      const { PostgresKeyStore } = await import('../server/postgres-store.js');
+      const maxStalenessMs = a.maxStaleness ?? 1000;
+      const pg = await PostgresKeyStore.connect({ connectionString: a.store, maxStalenessMs, log: (m) => io.err(`kms-core: ${m}`) });
+      store = pg;
+      shared = { keyStore: pg, keyStoreName: `PostgreSQL ${redact(a.store)} (shared by every server on it; another server's change is seen here within ${maxStalenessMs} ms)` };
+    }
     server = await startServer({
       host: a.host,
       port: a.port,
       dataDir: a.data,
+      ...shared,
+      log: (m) => io.err(`kms-core: ${m}`),
       accountId: a.account,
       region: a.region,
       accessKeys: a.accessKeys,
       ...(a.verbose ? { onRequest: (i) => io.err(`${i.target ?? '-'} ${i.status} ${i.ms.toFixed(1)}ms ${i.accountId} ${i.region}`) } : {}),
     });
   } catch (e) {
+    await store?.close().catch(() => undefined);
     io.err(`kms-core: cannot start: ${(e as Error).message}`);
     return 1;
   }
@@ -135,16 +183,19 @@ async function serve(a: ServeArgs, io: Io): Promise<number> {
       }
       stopping = true;
       io.err(`kms-core: ${signal}, finishing requests in progress`);
-      server.close().then(
-        () => {
-          io.err('kms-core: stopped');
-          resolve(0);
-        },
-        (e: unknown) => {
-          io.err(`kms-core: error while stopping: ${(e as Error).message}`);
-          resolve(1);
-        },
-      );
+      server
+        .close()
+        .then(() => store?.close())
+        .then(
+          () => {
+            io.err('kms-core: stopped');
+            resolve(0);
+          },
+          (e: unknown) => {
+            io.err(`kms-core: error while stopping: ${(e as Error).message}`);
+            resolve(1);
+          },
+        );
     };
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);

@@ -1,0 +1,16 @@
+import { Kms } from './dist/index.js';
+import { PostgresKeyStore } from './dist/server/postgres-store.js';
+import pg from 'pg';
+const url = 'postgres://kms@127.0.0.1:55432/postgres';
+const a = await PostgresKeyStore.connect(url);
+const c = new pg.Client(url); await c.connect();
+const ka = new Kms({ keyStore: a });
+const k = (await ka.createKey({})).KeyMetadata;
+const show = async (l) => console.log(l, (await c.query("select ordinal, left(key_material_id,6) id from kms_core_key_material where key_arn=$1 order by ordinal", [k.Arn])).rows.map(r=>r.ordinal+':'+r.id).join(' '));
+await show('created');
+await ka.rotateKeyOnDemand({ KeyId: k.KeyId });
+await show('rot1');
+await ka.rotateKeyOnDemand({ KeyId: k.KeyId });
+await show('rot2');
+console.log((await ka.listKeyRotations({ KeyId: k.KeyId })).Rotations.length);
+await a.close(); await c.end();
