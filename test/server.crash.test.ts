@@ -1,8 +1,8 @@
 /**
  * Crash safety of `kms-core serve --data DIR` (the journaled file store), end to end: the real
  * bin (bin/kms-core.js → dist/cli) runs as a child process, four HTTP clients (each with its own
- * keep-alive connections, sending the AWS SDK's command objects as AWS JSON 1.1) drive a burst of RotateKeyOnDemand, Encrypt, CreateKey and GenerateDataKey calls at it, and the
- * process is killed with SIGKILL in the middle of the burst, 22 times, then stopped with
+ * keep-alive connections, sending the AWS SDK's command objects as AWS JSON 1.1) drive a burst
+ * of RotateKeyOnDemand, Encrypt, CreateKey and GenerateDataKey calls at it, and the process is killed with SIGKILL in the middle of the burst, 22 times, then stopped with
  * SIGTERM. After every restart on the same directory, every key and rotation a returned call
  * reported exists and every ciphertext a returned call handed out decrypts. A journal damaged
  * in the middle stops the server, naming the file and the byte offset.
