@@ -21,124 +21,22 @@ import {
   ListKeysCommand,
   RotateKeyOnDemandCommand,
 } from '@aws-sdk/client-kms';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { Agent, request } from 'node:http';
 import { existsSync, statSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from 'vitest';
 import { InMemoryKeyStore } from '../src/index.js';
+import { ROOT, cleanup, serveBin, serveFails, JsonClient, type Child } from './helpers/serve.js';
 
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const BIN = join(ROOT, 'bin/kms-core.js');
 const REGION = 'eu-west-1';
 
-interface Child {
-  proc: ChildProcess;
-  url: string;
-  stdout: () => string;
-  stderr: () => string;
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-const children = new Set<ChildProcess>();
-const clients = new Set<KMSClient>();
-
-/** Starts `kms-core serve --port 0 --data dir` and waits for the URL it prints. */
-async function serve(dir: string, extra: string[] = []): Promise<Child> {
-  const proc = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data', dir, '--region', REGION, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(proc);
-  let out = '';
-  let err = '';
-  proc.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
-  proc.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    proc.once('exit', (code, signal) => {
-      children.delete(proc);
-      resolve({ code, signal });
-    }),
-  );
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`kms-core did not start in 20 s\nstdout: ${out}\nstderr: ${err}`)), 20_000);
-    const check = () => {
-      const m = /serving AWS KMS .* on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m && out.includes('Stop with Ctrl-C')) {
-        clearTimeout(timer);
-        resolve(m[1] as string);
-      }
-    };
-    proc.stdout!.on('data', check);
-    void exit.then(({ code, signal }) => {
-      clearTimeout(timer);
-      reject(new Error(`kms-core exited (${code ?? signal}) before serving\nstdout: ${out}\nstderr: ${err}`));
-    });
-  });
-  return { proc, url, stdout: () => out, stderr: () => err, exit };
-}
-
-/**
- * A lean AWS JSON 1.1 client with its own keep-alive connections, taking the SDK's command
- * objects: on this test's busy 2-core box the SDK's per-call signing and middleware cost more
- * than the server's work (server.sdk.test.ts covers the SDK itself). Blobs travel as base64.
- */
-class JsonClient {
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 8 });
-  constructor(private readonly url: string) {}
-
-  async send<O>(command: { input: object; constructor: { name: string } } & { readonly __output?: O }): Promise<any> {
-    const op = command.constructor.name.replace(/Command$/, '');
-    const body = JSON.stringify(command.input, (_k, v) => (v instanceof Uint8Array ? Buffer.from(v).toString('base64') : v));
-    const u = new URL(this.url);
-    const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const req = request(
-        {
-          host: u.hostname,
-          port: u.port,
-          method: 'POST',
-          path: '/',
-          agent: this.agent,
-          headers: {
-            'content-type': 'application/x-amz-json-1.1',
-            'x-amz-target': `TrentService.${op}`,
-            authorization: `AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/${REGION}/kms/aws4_request, SignedHeaders=host, Signature=0`,
-          },
-        },
-        (res) => {
-          let t = '';
-          res.setEncoding('utf8').on('data', (d: string) => (t += d));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, text: t }));
-          res.on('error', reject);
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
-    });
-    const out = JSON.parse(text) as Record<string, any>;
-    if (status !== 200) throw Object.assign(new Error(out.message ?? text), { name: out.__type ?? `HTTP ${status}` });
-    for (const f of ['CiphertextBlob', 'Plaintext']) if (typeof out[f] === 'string') out[f] = new Uint8Array(Buffer.from(out[f], 'base64'));
-    return out;
-  }
-
-  destroy(): void {
-    this.agent.destroy();
-  }
-}
-
 type KMSClient = JsonClient;
+const serve = (dir: string, extra: string[] = []): Promise<Child> => serveBin(['--data', dir, '--region', REGION, ...extra]);
+const sdk = (url: string): KMSClient => new JsonClient(url, REGION);
 
-function sdk(url: string): KMSClient {
-  const c = new JsonClient(url);
-  clients.add(c);
-  return c;
-}
-
-afterAll(async () => {
-  for (const c of clients) c.destroy();
-  for (const p of children) p.kill('SIGKILL');
-});
+afterAll(cleanup);
 
 /** What returned calls reported: all of it must survive any crash. */
 interface Ledger {
@@ -297,11 +195,9 @@ describe('kms-core serve --data: SIGKILL mid-burst and SIGTERM restarts', () => 
     }
 
     // A second server on the same directory is refused while the first runs.
-    const second = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let secondErr = '';
-    second.stderr!.setEncoding('utf8').on('data', (d: string) => (secondErr += d));
-    expect(await new Promise((r) => second.once('exit', r))).toBe(1);
-    expect(secondErr).toMatch(/is in use by process \d+/);
+    const second = await serveFails(['--data', dir]);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(/is in use by process \d+/);
 
     const log: string[] = [];
     let torn = 0;
@@ -348,11 +244,9 @@ describe('kms-core serve --data: SIGKILL mid-burst and SIGTERM restarts', () => 
     const second10 = buf.indexOf(10, buf.indexOf(10) + 1) + 1; // the second record
     buf[second10 + 30] = buf[second10 + 30]! ^ 1;
     await writeFile(jf, buf);
-    const damaged = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data', dir, '--region', REGION], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let damagedErr = '';
-    damaged.stderr!.setEncoding('utf8').on('data', (d: string) => (damagedErr += d));
-    expect(await new Promise((r) => damaged.once('exit', r))).toBe(1);
-    expect(damagedErr).toContain(`kms-core: cannot start: Cannot load key store ${jf}: corrupt journal record at byte offset ${second10} (checksum mismatch)`);
+    const damaged = await serveFails(['--data', dir, '--region', REGION]);
+    expect(damaged.code).toBe(1);
+    expect(damaged.stderr).toContain(`kms-core: cannot start: Cannot load key store ${jf}: corrupt journal record at byte offset ${second10} (checksum mismatch)`);
 
     const rotations = [...ledger.keys.values()].reduce((n, k) => n + k.rotations, 0);
     log.push(`verified ${ledger.keys.size} keys, ${rotations} on-demand rotations, ${ledger.ciphertexts.length} ciphertexts`);
