@@ -433,6 +433,22 @@ describe('PostgreSQL store: several processes', () => {
     expect(await B.exit).toEqual({ code: 0, signal: null });
   });
 
+  test('Precondition: the bounds are non-negative numbers. Precondition: key IDs are unique within an account and region. Precondition: mutate never changes which key a record is.', async ({ task }) => {
+    if (!nodeProject(task)) return;
+    for (const bad of [{ maxStalenessMs: -1 }, { poolSize: Number.NaN }, { cacheSize: -5 }]) {
+      await expect(PostgresKeyStore.connect({ connectionString: 'postgres://kms@127.0.0.1:1/x', ...bad })).rejects.toThrow(/Invalid PostgresKeyStore option (maxStalenessMs|poolSize|cacheSize): must be a number ≥ 0/);
+    }
+    const store = await connect(await freshDatabase());
+    const kms = new Kms({ keyStore: store, region: REGION });
+    const k = (await kms.createKey({ Description: 'kept' })).KeyMetadata!;
+    const rec = (await store.getKey(k.Arn as string))!;
+    await expect(store.createKey(rec)).rejects.toThrow(/duplicate key/);
+    await expect(store.updateKey(k.Arn as string, (r) => void (r.arn = `${r.arn}x`))).rejects.toThrow(/updateKey must not change the key ARN/);
+    await expect(store.updateKey(k.Arn as string, () => { throw new Error('refused by mutate'); })).rejects.toThrow(/refused by mutate/);
+    expect((await store.refreshKey(k.Arn as string))?.description).toBe('kept');
+    expect(await store.updateKey('arn:aws:kms:eu-west-1:111122223333:key/00000000-0000-4000-8000-000000000000', () => undefined)).toBeUndefined();
+  });
+
   test('serve --store refuses a URL that is not postgres://, --data with --store, and a database it cannot reach', async ({ task }) => {
     if (!nodeProject(task)) return;
     const cli = async (...argv: string[]) => {

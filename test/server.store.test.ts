@@ -13,6 +13,7 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { InMemoryKeyStore, Kms, KmsError } from '../src/index.js';
 import { DataDir, LOCK_FILE } from '../src/server/data-dir.js';
 import { FileKeyStore, nodeFileIo, type FileIo, type FileKeyStoreOptions } from '../src/server/file-store.js';
+import { startServer } from '../src/server/http.js';
 import { frame, scan } from '../src/server/journal.js';
 import { dec, enc } from './helpers/index.js';
 
@@ -293,9 +294,38 @@ describe('FileKeyStore: the journal', () => {
     const disk = await onDisk();
     expect(disk.getKey(k.Arn as string)).toBeUndefined();
     expect(disk.listAliases('us-east-1', kms.accountId)).toEqual([]);
-    await expect(store.putAlias({ aliasName: 'alias/x', aliasArn: `arn:aws:kms:us-east-1:${kms.accountId}:alias/x`, accountId: kms.accountId, region: 'us-east-1', targetKeyId: k.KeyId, creationDate: 0, lastUpdatedDate: 0 })).rejects.toThrow(
-      /targets a key that is not in the store/,
-    );
+    await store.close();
+  });
+
+  test('Precondition: key IDs are unique within an account and region. Precondition: a region\'s store holds only that region\'s records.', async () => {
+    const store = await open();
+    const kms = new Kms({ keyStore: store });
+    const k = (await kms.createKey({})).KeyMetadata!;
+    const rec = store.getKey(k.Arn as string)!;
+    await expect(store.createKey(rec)).rejects.toThrow(/duplicate key/);
+    const other = { ...structuredClone(rec), region: 'eu-west-1', arn: rec.arn.replace('us-east-1', 'eu-west-1') };
+    await expect(store.createKey(other)).rejects.toThrow(/a record of region eu-west-1 in the store of us-east-1/);
+    expect(await records()).toHaveLength(1);
+    await store.close();
+  });
+
+  test('Precondition: never write a record the reader would refuse (it is decoded back from its own text).', async () => {
+    const store = await open();
+    const kms = new Kms({ keyStore: store });
+    const k = (await kms.createKey({})).KeyMetadata!;
+    // A record the snapshot reader refuses (rotation on without its period and date).
+    await expect(store.updateKey(k.Arn as string, (r) => void (r.rotationEnabled = true))).rejects.toThrow(/Invalid key-store snapshot: keys\[0\]\.RotationEnabled requires RotationPeriodInDays and NextRotationDate/);
+    expect(store.getKey(k.Arn as string)?.rotationEnabled).toBe(false);
+    expect(await records()).toHaveLength(1);
+    await store.close();
+  });
+
+  test('Precondition: an alias targets a key of the store (a snapshot never holds a dangling alias).', async () => {
+    const store = await open();
+    const alias = { aliasName: 'alias/x', aliasArn: 'arn:aws:kms:us-east-1:111122223333:alias/x', accountId: '111122223333', region: 'us-east-1', targetKeyId: '00000000-0000-4000-8000-000000000000', creationDate: 0, lastUpdatedDate: 0 };
+    await expect(store.putAlias(alias)).rejects.toThrow(/targets a key that is not in the store/);
+    await expect(store.createAlias(alias)).rejects.toThrow(/targets a key that is not in the store/);
+    expect(await readdir(dir)).toEqual([]);
     await store.close();
   });
 
@@ -573,5 +603,29 @@ describe('the --data directory', () => {
     expect((await d.store('ap-south-1')).listKeys('ap-south-1', '111122223333')).toHaveLength(1);
     await expect(d.store('../../etc')).rejects.toThrow(/Invalid region/);
     await d.close();
+  });
+});
+
+describe('startServer: where the keys live', () => {
+  test('Precondition: one place for the keys. A given keyStore serves every region; the server names its store', async () => {
+    await expect(startServer({ port: 0, dataDir: dir, keyStore: new InMemoryKeyStore() })).rejects.toThrow(/Give dataDir or keyStore, not both/);
+    const shared = new InMemoryKeyStore();
+    const s = await startServer({ port: 0, keyStore: shared, keyStoreName: 'a shared test store' });
+    try {
+      expect(s.store).toBe('a shared test store');
+      expect(s.dataDir).toBeUndefined();
+      const eu = await s.kmsFor({ region: 'eu-west-1' });
+      const us = await s.kmsFor({ region: 'us-east-1' });
+      expect(eu.keyStore).toBe(shared);
+      expect(us.keyStore).toBe(shared);
+    } finally {
+      await s.close();
+    }
+    const f = await startServer({ port: 0, dataDir: dir, log });
+    expect(f.store).toBe(`journaled files in ${dir}`);
+    await f.close();
+    const m = await startServer({ port: 0 });
+    expect(m.store).toBe('memory');
+    await m.close();
   });
 });
