@@ -46,7 +46,7 @@ async function grow(kms, have, target, inflight = 64) {
  * of each kind per subject per round), so that the machine's noise (fsync latency above all)
  * hits every size alike.
  */
-async function interleaved(subjects, n, per = 20) {
+async function interleaved(subjects, n, per = 5) {
   const acc = subjects.map(() => ({ c: [], r: [] }));
   for (let done = 0; done < n; done += per) {
     for (const [i, kms] of subjects.entries()) {
@@ -142,7 +142,7 @@ async function reEncryptSetup(c) {
 
 export async function runStores({ quick = false } = {}) {
   const levels = quick ? [100, 10_000] : [100, 10_000, 100_000];
-  const n = quick ? 50 : 200;
+  const n = quick ? 50 : 400;
   const t0 = performance.now();
   const out = { levels, callsPerFigure: n, file: {}, postgres: {}, reEncrypt: {} };
   console.log(`\nkey stores (${n} sequential calls per figure, fsync on)`);
