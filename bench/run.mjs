@@ -1,8 +1,9 @@
-// npm run bench: every row beside its baseline measured in the same run, with the ratio.
+// npm run bench: every row beside its baseline measured in the same run, with the ratio, then
+// the key-store section (bench/stores.mjs; alone: npm run bench -- stores).
 // Writes bench/results.json and bench/results.svg. Run on a quiet machine; only same-run
 // ratios mean anything (2 cores, noisy).
 import { createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { InMemoryKeyStore, Kms, webBackend } from 'kms-core';
 import { nodeBackend } from 'kms-core/backend/node';
@@ -12,6 +13,20 @@ import { svgChart } from './chart.mjs';
 
 const sm2js = createRequire(import.meta.url)('sm-crypto').sm2;
 const quick = process.argv.includes('--quick');
+
+// `npm run bench -- stores`: the key-store section alone (bench/stores.mjs), merged into results.json.
+if (process.argv.includes('stores')) {
+  const { runStores } = await import('./stores.mjs');
+  const stores = await runStores({ quick });
+  const file = new URL('./results.json', import.meta.url);
+  let previous = {};
+  try {
+    previous = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {}
+  writeFileSync(file, JSON.stringify({ ...previous, stores }, null, 2) + '\n');
+  console.log(`\nwrote the stores section of bench/results.json (${stores.seconds.toFixed(0)} s)`);
+  process.exit(0);
+}
 const MS = quick ? 150 : 500;
 const rows = [];
 const t0 = performance.now();
@@ -179,7 +194,11 @@ const heapLarge = heap();
 const memory = { reEncrypts: total, heapAfter1e4MiB: heapSmall, heapAfterAllMiB: heapLarge, deltaMiB: heapLarge - heapSmall, seconds: (performance.now() - tm) / 1000, gcExposed: typeof globalThis.gc === 'function' };
 console.log(`memory: heap after 10^4 ReEncrypts ${heapSmall.toFixed(1)} MiB, after ${total.toExponential(0)} ${heapLarge.toFixed(1)} MiB (Δ ${memory.deltaMiB.toFixed(2)} MiB, ${memory.seconds.toFixed(0)} s${memory.gcExposed ? '' : '; run with --expose-gc for exact figures'})`);
 
-const results = { node: process.version, date: new Date().toISOString(), quick, rows, keygenMs: keygen, memory, seconds: (performance.now() - t0) / 1000 };
+// ── Key stores (bench/stores.mjs) ──
+const { runStores } = await import('./stores.mjs');
+const stores = await runStores({ quick });
+
+const results = { node: process.version, date: new Date().toISOString(), quick, rows, keygenMs: keygen, memory, stores, seconds: (performance.now() - t0) / 1000 };
 writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify(results, null, 2) + '\n');
 writeFileSync(new URL('./results.svg', import.meta.url), svgChart(rows));
 console.log(`\nwrote bench/results.json and bench/results.svg (${results.seconds.toFixed(0)} s)`);

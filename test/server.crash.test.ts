@@ -1,10 +1,11 @@
 /**
- * Crash safety of `kms-core serve --data DIR`, end to end: the real bin (bin/kms-core.js →
- * dist/cli) runs as a child process, the AWS SDK v3 drives a burst of RotateKeyOnDemand,
- * Encrypt, CreateKey and GenerateDataKey calls at it, and the process is killed with SIGKILL in
- * the middle of the burst, several times, then stopped with SIGTERM. After every restart on the
- * same directory, every key and rotation a returned call reported exists and every ciphertext
- * a returned call handed out decrypts.
+ * Crash safety of `kms-core serve --data DIR` (the journaled file store), end to end: the real
+ * bin (bin/kms-core.js → dist/cli) runs as a child process, four HTTP clients (each with its own
+ * keep-alive connections, sending the AWS SDK's command objects as AWS JSON 1.1) drive a burst
+ * of RotateKeyOnDemand, Encrypt, CreateKey and GenerateDataKey calls at it, and the process is killed with SIGKILL in the middle of the burst, 22 times, then stopped with
+ * SIGTERM. After every restart on the same directory, every key and rotation a returned call
+ * reported exists and every ciphertext a returned call handed out decrypts. A journal damaged
+ * in the middle stops the server, naming the file and the byte offset.
  *
  * The child runs dist/ under Node's `node` condition whatever backend this vitest project
  * aliases, so the webcrypto project would repeat the node run exactly: it runs only in the
@@ -16,79 +17,26 @@ import {
   DescribeKeyCommand,
   EncryptCommand,
   GenerateDataKeyCommand,
-  KMSClient,
   ListKeyRotationsCommand,
   ListKeysCommand,
   RotateKeyOnDemandCommand,
 } from '@aws-sdk/client-kms';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from 'vitest';
 import { InMemoryKeyStore } from '../src/index.js';
+import { ROOT, cleanup, serveBin, serveFails, JsonClient, type Child } from './helpers/serve.js';
 
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const BIN = join(ROOT, 'bin/kms-core.js');
 const REGION = 'eu-west-1';
 
-interface Child {
-  proc: ChildProcess;
-  url: string;
-  stdout: () => string;
-  stderr: () => string;
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
+type KMSClient = JsonClient;
+const serve = (dir: string, extra: string[] = []): Promise<Child> => serveBin(['--data', dir, '--region', REGION, ...extra]);
+const sdk = (url: string): KMSClient => new JsonClient(url, REGION);
 
-const children = new Set<ChildProcess>();
-const clients = new Set<KMSClient>();
-
-/** Starts `kms-core serve --port 0 --data dir` and waits for the URL it prints. */
-async function serve(dir: string, extra: string[] = []): Promise<Child> {
-  const proc = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data', dir, '--region', REGION, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(proc);
-  let out = '';
-  let err = '';
-  proc.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
-  proc.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    proc.once('exit', (code, signal) => {
-      children.delete(proc);
-      resolve({ code, signal });
-    }),
-  );
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`kms-core did not start in 20 s\nstdout: ${out}\nstderr: ${err}`)), 20_000);
-    const check = () => {
-      const m = /serving AWS KMS .* on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1] as string);
-      }
-    };
-    proc.stdout!.on('data', check);
-    void exit.then(({ code, signal }) => {
-      clearTimeout(timer);
-      reject(new Error(`kms-core exited (${code ?? signal}) before serving\nstdout: ${out}\nstderr: ${err}`));
-    });
-  });
-  return { proc, url, stdout: () => out, stderr: () => err, exit };
-}
-
-function sdk(url: string): KMSClient {
-  const c = new KMSClient({ endpoint: url, region: REGION, credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }, maxAttempts: 1 });
-  clients.add(c);
-  return c;
-}
-
-afterAll(async () => {
-  for (const c of clients) c.destroy();
-  for (const p of children) p.kill('SIGKILL');
-});
+afterAll(cleanup);
 
 /** What returned calls reported: all of it must survive any crash. */
 interface Ledger {
@@ -101,7 +49,7 @@ interface Ledger {
  * calls `kill` at once (requests are still in flight) and stops issuing new calls. Every call
  * that returns, before or after the kill, goes into the ledger.
  */
-async function burst(c: KMSClient, ledger: Ledger, killAfter: number, kill: () => void, workers = 16) {
+async function burst(clients: KMSClient[], ledger: Ledger, killAfter: number, kill: () => void, workers = 16) {
   let returned = 0;
   let killed = false;
   const unexpected: string[] = [];
@@ -114,7 +62,9 @@ async function burst(c: KMSClient, ledger: Ledger, killAfter: number, kill: () =
       kill();
     }
   };
-  const loop = async () => {
+  const loop = async (w: number) => {
+    // Each worker sends through one of the clients (each has its own connections).
+    const c = clients[w % clients.length] as KMSClient;
     while (!killed) {
       const r = Math.random();
       try {
@@ -153,7 +103,7 @@ async function burst(c: KMSClient, ledger: Ledger, killAfter: number, kill: () =
       }
     }
   };
-  await Promise.all(Array.from({ length: workers }, loop));
+  await Promise.all(Array.from({ length: workers }, (_, w) => loop(w)));
   expect(unexpected, 'errors before the kill').toEqual([]);
   return returned;
 }
@@ -167,14 +117,21 @@ async function verify(c: KMSClient, ledger: Ledger) {
     for (const k of page.Keys ?? []) listed.add(k.KeyArn!);
     marker = page.NextMarker;
   } while (marker);
-  for (const [arn, k] of ledger.keys) {
-    expect(listed.has(arn), `key ${arn} was reported created`).toBe(true);
-    const rot = await c.send(new ListKeyRotationsCommand({ KeyId: arn, IncludeKeyMaterial: 'ALL_KEY_MATERIAL', Limit: 1000 }));
-    const onDemand = rot.Rotations!.filter((r) => r.RotationType === 'ON_DEMAND').length;
-    expect(onDemand, `rotations reported for ${arn}`).toBeGreaterThanOrEqual(k.rotations);
-    const ids = new Set(rot.Rotations!.map((r) => r.KeyMaterialId));
-    for (const id of k.materialIds) expect(ids.has(id), `backing key ${id} of ${arn}`).toBe(true);
-  }
+  // Every key's rotations, 16 at a time.
+  const keys = [...ledger.keys];
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      for (let e = keys.pop(); e; e = keys.pop()) {
+        const [arn, k] = e;
+        expect(listed.has(arn), `key ${arn} was reported created`).toBe(true);
+        const rot = await c.send(new ListKeyRotationsCommand({ KeyId: arn, IncludeKeyMaterial: 'ALL_KEY_MATERIAL', Limit: 1000 }));
+        const onDemand = rot.Rotations!.filter((r: { RotationType?: string }) => r.RotationType === 'ON_DEMAND').length;
+        expect(onDemand, `rotations reported for ${arn}`).toBeGreaterThanOrEqual(k.rotations);
+        const ids = new Set(rot.Rotations!.map((r: { KeyMaterialId?: string }) => r.KeyMaterialId));
+        for (const id of k.materialIds) expect(ids.has(id), `backing key ${id} of ${arn}`).toBe(true);
+      }
+    }),
+  );
   // Decrypt everything, 16 at a time.
   const queue = [...ledger.ciphertexts];
   await Promise.all(
@@ -183,18 +140,30 @@ async function verify(c: KMSClient, ledger: Ledger) {
         const d = await c.send(new DecryptCommand({ CiphertextBlob: x.blob, EncryptionContext: x.context }));
         expect(d.KeyId).toBe(x.keyArn);
         expect(d.Plaintext).toEqual(x.plaintext);
-        ledger.keys.get(x.keyArn)!.materialIds.add(d.KeyMaterialId!);
+        ledger.keys.get(x.keyArn)?.materialIds.add(d.KeyMaterialId!);
       }
     }),
   );
 }
 
-/** Every store file in the directory loads with the library's snapshot reader; returns leftover temp files. */
+/** Every snapshot in the directory loads with the library's snapshot reader; returns leftover temp files. */
 async function checkFiles(dir: string): Promise<string[]> {
   const files = await readdir(dir);
   for (const f of files.filter((x) => /^keystore\..*\.json$/.test(x))) InMemoryKeyStore.fromSnapshot(await readFile(join(dir, f), 'utf8'));
   return files.filter((f) => f.endsWith('.tmp'));
 }
+
+/** The part of the ledger a burst changed: checked after each restart (the whole ledger at the end). */
+function since(ledger: Ledger, keysBefore: Map<string, { rotations: number; materialIds: Set<string> }>, ciphertextsBefore: number): Ledger {
+  const keys = new Map<string, { rotations: number; materialIds: Set<string> }>();
+  for (const [arn, k] of ledger.keys) {
+    const b = keysBefore.get(arn);
+    if (!b || b.rotations !== k.rotations || b.materialIds.size !== k.materialIds.size) keys.set(arn, k);
+  }
+  return { keys, ciphertexts: ledger.ciphertexts.slice(ciphertextsBefore) };
+}
+
+const copyKeys = (l: Ledger) => new Map([...l.keys].map(([arn, k]) => [arn, { rotations: k.rotations, materialIds: new Set(k.materialIds) }]));
 
 describe('kms-core serve --data: SIGKILL mid-burst and SIGTERM restarts', () => {
   let dir: string | undefined;
@@ -202,7 +171,7 @@ describe('kms-core serve --data: SIGKILL mid-burst and SIGTERM restarts', () => 
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  test('every reported key, rotation and ciphertext survives kill -9 at random points of a burst, and a SIGTERM stop', async ({ task }) => {
+  test('every reported key, rotation and ciphertext survives kill -9 at 22 points of bursts from several clients, and a SIGTERM stop; a damaged journal stops the server', async ({ task }) => {
     if (task.file.projectName !== 'node') {
       // See the header: the child process is the same in both projects; the node project runs it.
       expect(task.file.projectName).toBe('webcrypto');
@@ -211,54 +180,73 @@ describe('kms-core serve --data: SIGKILL mid-burst and SIGTERM restarts', () => 
     /* Precondition: dist/ is built from the current server sources (npm test builds first). */
     const built = join(ROOT, 'dist/cli/main.js');
     expect(existsSync(built), 'dist/cli/main.js is missing: run `npm run build`').toBe(true);
-    for (const f of ['src/cli/main.ts', 'src/server/http.ts', 'src/server/file-store.ts', 'src/server/data-dir.ts', 'src/protocol/json.ts', 'src/protocol/wire.ts']) {
+    for (const f of ['src/cli/main.ts', 'src/server/http.ts', 'src/server/file-store.ts', 'src/server/journal.ts', 'src/server/record-json.ts', 'src/server/data-dir.ts', 'src/protocol/json.ts', 'src/protocol/wire.ts']) {
       expect(statSync(join(ROOT, f)).mtimeMs, `${f} is newer than dist/: run \`npm run build\``).toBeLessThanOrEqual(statSync(join(ROOT, f.replace(/^src\//, 'dist/').replace(/\.ts$/, '.js'))).mtimeMs + 1);
     }
 
     dir = await mkdtemp(join(tmpdir(), 'kms-core-crash-'));
     const ledger: Ledger = { keys: new Map(), ciphertexts: [] };
     let server = await serve(dir);
-    let c = sdk(server.url);
+    const connect = (url: string) => Array.from({ length: 4 }, () => sdk(url));
+    let cs = connect(server.url);
     for (let i = 0; i < 6; i++) {
-      const md = (await c.send(new CreateKeyCommand({ Description: `seed ${i}` }))).KeyMetadata!;
+      const md = (await cs[0]!.send(new CreateKeyCommand({ Description: `seed ${i}` }))).KeyMetadata!;
       ledger.keys.set(md.Arn!, { rotations: 0, materialIds: new Set([md.CurrentKeyMaterialId!]) });
     }
 
     // A second server on the same directory is refused while the first runs.
-    const second = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let secondErr = '';
-    second.stderr!.setEncoding('utf8').on('data', (d: string) => (secondErr += d));
-    expect(await new Promise((r) => second.once('exit', r))).toBe(1);
-    expect(secondErr).toMatch(/is in use by process \d+/);
+    const second = await serveFails(['--data', dir]);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(/is in use by process \d+/);
 
     const log: string[] = [];
-    for (const killAfter of [40, 150, 300]) {
+    let torn = 0;
+    let tmpLeft = 0;
+    const kills = 22;
+    for (let i = 0; i < kills; i++) {
+      // Kill points spread over early (the first calls of a fresh process) and later in a burst.
+      const killAfter = 4 + ((i * 37) % 45);
       const proc = server.proc;
-      const returned = await burst(c, ledger, killAfter, () => proc.kill('SIGKILL'));
+      const keysBefore = copyKeys(ledger);
+      const ciphertextsBefore = ledger.ciphertexts.length;
+      const returned = await burst(cs, ledger, killAfter, () => proc.kill('SIGKILL'));
       expect(await server.exit).toEqual({ code: null, signal: 'SIGKILL' });
-      const tmp = await checkFiles(dir);
-      log.push(`SIGKILL after ${returned} returned calls; ${tmp.length} interrupted write(s) left on disk`);
-      c.destroy();
+      tmpLeft += (await checkFiles(dir)).length;
+      for (const c of cs) c.destroy();
       server = await serve(dir);
-      c = sdk(server.url);
-      await verify(c, ledger);
+      if (/dropped the damaged last record/.test(server.stderr())) torn++;
+      cs = connect(server.url);
+      expect(returned).toBeGreaterThanOrEqual(killAfter);
+      await verify(cs[i % cs.length]!, since(ledger, keysBefore, ciphertextsBefore));
       expect(await checkFiles(dir), 'temp files are cleaned up at start').toEqual([]);
     }
+    log.push(`${kills} SIGKILLs mid-burst; ${torn} restart(s) dropped a torn last record; ${tmpLeft} interrupted temp file(s)`);
 
     // SIGTERM during a burst: requests in progress finish, the process exits 0 and releases the lock.
     const proc = server.proc;
-    await burst(c, ledger, 100, () => proc.kill('SIGTERM'));
+    await burst(cs, ledger, 100, () => proc.kill('SIGTERM'));
     expect(await server.exit).toEqual({ code: 0, signal: null });
     expect(server.stderr()).toMatch(/SIGTERM, finishing requests in progress\n.*stopped/);
-    expect((await readdir(dir)).sort()).toEqual([`keystore.${REGION}.json`]);
-    c.destroy();
+    expect((await readdir(dir)).sort()).toEqual([`keystore.${REGION}.journal.1`]);
+    for (const c of cs) c.destroy();
     server = await serve(dir);
-    c = sdk(server.url);
-    await verify(c, ledger);
+    cs = connect(server.url);
+    expect(server.stdout()).toMatch(/keys: journaled files in .* \(each change is on disk before its call returns\)/);
+    await verify(cs[0]!, ledger);
     const sample = [...ledger.keys.keys()][0]!;
-    expect((await c.send(new DescribeKeyCommand({ KeyId: sample }))).KeyMetadata!.KeyState).toBe('Enabled');
+    expect((await cs[0]!.send(new DescribeKeyCommand({ KeyId: sample }))).KeyMetadata!.KeyState).toBe('Enabled');
     server.proc.kill('SIGTERM');
     expect(await server.exit).toEqual({ code: 0, signal: null });
+
+    // Damage in the middle of the journal (not an interrupted write) stops the server, naming the file and offset.
+    const jf = join(dir, `keystore.${REGION}.journal.1`);
+    const buf = await readFile(jf);
+    const second10 = buf.indexOf(10, buf.indexOf(10) + 1) + 1; // the second record
+    buf[second10 + 30] = buf[second10 + 30]! ^ 1;
+    await writeFile(jf, buf);
+    const damaged = await serveFails(['--data', dir, '--region', REGION]);
+    expect(damaged.code).toBe(1);
+    expect(damaged.stderr).toContain(`kms-core: cannot start: Cannot load key store ${jf}: corrupt journal record at byte offset ${second10} (checksum mismatch)`);
 
     const rotations = [...ledger.keys.values()].reduce((n, k) => n + k.rotations, 0);
     log.push(`verified ${ledger.keys.size} keys, ${rotations} on-demand rotations, ${ledger.ciphertexts.length} ciphertexts`);

@@ -39,6 +39,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { InMemoryKeyStore } from '../src/index.js';
+import { FileKeyStore } from '../src/server/file-store.js';
 import { startServer, type KmsServer } from '../src/server/http.js';
 import { dec, enc } from './helpers/index.js';
 
@@ -300,7 +301,7 @@ describe('persistence: --data survives a clean restart (in process)', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  test('keys, rotations and aliases written by one server are served by the next; the files are key-store snapshots', async () => {
+  test('keys, rotations and aliases written by one server are served by the next; a compacted snapshot is a key-store snapshot', async () => {
     const s1 = await startServer({ port: 0, dataDir: dir });
     servers.push(s1);
     const c1 = client(s1, 'eu-west-1');
@@ -314,15 +315,20 @@ describe('persistence: --data survives a clean restart (in process)', () => {
     await expect(startServer({ port: 0, dataDir: dir })).rejects.toThrow(/is in use/);
     await s1.close();
 
-    const files = (await readdir(dir)).sort();
-    expect(files).toEqual(['keystore.eu-west-1.json']);
+    // The journaled layout (server.store.test.ts): changes so far are in the journal; a
+    // compaction writes them into the snapshot, which the library's own reader loads.
+    expect((await readdir(dir)).sort()).toEqual(['keystore.eu-west-1.journal.1']);
+    expect((await stat(join(dir, 'keystore.eu-west-1.journal.1'))).mode & 0o777).toBe(0o600);
+    const compacting = await FileKeyStore.open(join(dir, 'keystore.eu-west-1.json'), { region: 'eu-west-1' });
+    await compacting.compact();
+    await compacting.close();
+    expect((await readdir(dir)).sort()).toEqual(['keystore.eu-west-1.journal.2', 'keystore.eu-west-1.json']);
     const file = join(dir, 'keystore.eu-west-1.json');
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     const snap = JSON.parse(await readFile(file, 'utf8'));
-    expect(snap).toMatchObject({ format: 'kms-core/key-store', version: 1 });
+    expect(snap).toMatchObject({ format: 'kms-core/key-store', version: 1, journal: { sequence: 3, generation: 2 } }); // CreateKey, RotateKeyOnDemand, CreateAlias
     expect(snap.keys).toHaveLength(1);
     expect(snap.keys[0].KeyMaterial).toHaveLength(2);
-    // The file loads with the library's own snapshot reader.
     expect(InMemoryKeyStore.fromSnapshot(snap).getKey(k.Arn!)?.material).toHaveLength(2);
 
     const s2 = await startServer({ port: 0, dataDir: dir });

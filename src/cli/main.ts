@@ -1,12 +1,13 @@
 /**
  * The `kms-core` command (bin/kms-core.js). Node only.
  *
- *   kms-core serve [--host 127.0.0.1] [--port 4599] [--data DIR] [--account ID] [--region R]
- *                  [--access-key AKID=ACCOUNT]… [--credentials FILE] [--allow-origin ORIGIN]…
- *                  [--seed FILE] [--verbose]
+ *   kms-core serve [--host 127.0.0.1] [--port 4599] [--data DIR | --store postgres://…]
+ *                  [--account ID] [--region R] [--access-key AKID=ACCOUNT]… [--credentials FILE]
+ *                  [--allow-origin ORIGIN]… [--seed FILE] [--verbose]
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import type { KeyStore } from '../keys/store.js';
 import { loadCredentials, type Credentials } from '../server/credentials.js';
 import { startServer, type KmsServer } from '../server/http.js';
 import { loadSeed, type Seed } from '../server/seed.js';
@@ -19,8 +20,13 @@ and the AWS CLI (--endpoint-url).
 Options:
   --host HOST              interface to bind (default 127.0.0.1: this machine only)
   --port PORT              TCP port (default 4599; 0 picks a free one)
-  --data DIR               keep keys in DIR, written durably before each call returns
-                           (default: in memory, lost on exit)
+  --data DIR               keep keys in DIR (a journal per region, each change fsynced
+                           before its call returns; default: in memory, lost on exit)
+  --store postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE
+                           keep keys in PostgreSQL, shared with every kms-core serve on the
+                           same database (needs the pg package: npm install pg)
+  --max-staleness MS       with --store: longest a change made by another server can go
+                           unseen here (default 1000)
   --account ID             12-digit account of requests (default 111122223333)
   --region REGION          region of requests without a SigV4 credential scope (default us-east-1)
   --access-key AKID=ID     requests signed with access key AKID act as account ID (repeatable)
@@ -66,6 +72,8 @@ interface ServeArgs {
   host: string;
   port: number;
   data: string | undefined;
+  store: string | undefined;
+  maxStaleness: number | undefined;
   account: string;
   region: string;
   accessKeys: Record<string, string>;
@@ -86,6 +94,8 @@ function parseServe(args: string[]): ServeArgs | 'help' {
         host: { type: 'string', default: '127.0.0.1' },
         port: { type: 'string', default: '4599' },
         data: { type: 'string' },
+        store: { type: 'string' },
+        'max-staleness': { type: 'string' },
         account: { type: 'string', default: '111122223333' },
         region: { type: 'string', default: 'us-east-1' },
         'access-key': { type: 'string', multiple: true, default: [] },
@@ -116,7 +126,24 @@ function parseServe(args: string[]): ServeArgs | 'help' {
   const origins = v['allow-origin'];
   if (origins.includes('none') && origins.length > 1) throw new UsageError("--allow-origin none cannot be combined with other origins");
   const allowOrigin = origins.length === 0 ? ['loopback'] : origins.includes('none') ? [] : origins;
-  return { host: v.host, port: Number(v.port), data: v.data, account: v.account, region: v.region, accessKeys, credentials: v.credentials, allowOrigin, seed: v.seed, verbose: v.verbose };
+  if (v.store !== undefined && !/^postgres(ql)?:\/\//.test(v.store)) throw new UsageError('--store takes a postgres:// (or postgresql://) URL');
+  if (v.store !== undefined && v.data !== undefined) throw new UsageError('--data and --store are two places for the keys: give one');
+  const ms = v['max-staleness'];
+  if (ms !== undefined && (v.store === undefined || !/^\d{1,9}$/.test(ms))) throw new UsageError('--max-staleness takes milliseconds (0..999999999), with --store');
+  return {
+    host: v.host,
+    port: Number(v.port),
+    data: v.data,
+    store: v.store,
+    maxStaleness: ms === undefined ? undefined : Number(ms),
+    account: v.account,
+    region: v.region,
+    accessKeys,
+    credentials: v.credentials,
+    allowOrigin,
+    seed: v.seed,
+    verbose: v.verbose,
+  };
 }
 
 function banner(s: KmsServer, a: ServeArgs, io: Io): void {
@@ -125,7 +152,7 @@ function banner(s: KmsServer, a: ServeArgs, io: Io): void {
   else io.out(`  account ${s.accountId}, region ${s.region} unless the request's SigV4 credential scope says otherwise (signatures are not verified: loopback use only)`);
   io.out(`  browsers: ${a.allowOrigin.length === 0 ? 'no cross-origin pages (CORS off)' : `pages of ${a.allowOrigin.map((o) => (o === 'loopback' ? 'any loopback origin' : o)).join(', ')} may call it (CORS)`}`);
   if (a.seed) io.out(`  seeded from ${a.seed}`);
-  io.out(s.dataDir ? `  keys: ${s.dataDir} (each change is on disk before its call returns)` : '  keys: in memory, lost on exit (use --data DIR to keep them)');
+  io.out(`  keys: ${s.store}${s.dataDir ? ' (each change is on disk before its call returns)' : s.store === 'memory' ? ', lost on exit (use --data DIR to keep them)' : ''}`);
   io.out('Try it with the AWS CLI:');
   io.out(a.credentials ? `  export AWS_ACCESS_KEY_ID=<an access key of ${a.credentials}> AWS_SECRET_ACCESS_KEY=<its secretAccessKey> AWS_DEFAULT_REGION=${s.region}` : `  export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=${s.region}`);
   io.out(`  aws --endpoint-url ${s.url} kms create-key --description demo`);
@@ -135,17 +162,40 @@ function banner(s: KmsServer, a: ServeArgs, io: Io): void {
 }
 
 /** `kms-core serve`: resolves with the exit code once the server has stopped (SIGTERM/SIGINT). */
+/** The URL without its password, for printing. */
+function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres://…';
+  }
+}
+
 async function serve(a: ServeArgs, io: Io): Promise<number> {
   let server: KmsServer;
+  let store: { close(): Promise<void> } | undefined;
   try {
     let credentials: Credentials | undefined;
     let seed: Seed | undefined;
     if (a.credentials !== undefined) credentials = await loadCredentials(a.credentials, a.account);
     if (a.seed !== undefined) seed = await loadSeed(a.seed);
+    let shared: { keyStore: KeyStore; keyStoreName: string } | undefined;
+    if (a.store !== undefined) {
+      // Loaded only here: the PostgreSQL store and its pg client stay out of everything else.
+      const { PostgresKeyStore } = await import('../server/postgres-store.js');
+      const maxStalenessMs = a.maxStaleness ?? 1000;
+      const pg = await PostgresKeyStore.connect({ connectionString: a.store, maxStalenessMs, log: (m) => io.err(`kms-core: ${m}`) });
+      store = pg;
+      shared = { keyStore: pg, keyStoreName: `PostgreSQL ${redact(a.store)} (shared by every server on it; another server's change is seen here within ${maxStalenessMs} ms)` };
+    }
     server = await startServer({
       host: a.host,
       port: a.port,
       dataDir: a.data,
+      ...shared,
+      log: (m) => io.err(`kms-core: ${m}`),
       accountId: a.account,
       region: a.region,
       accessKeys: a.accessKeys,
@@ -155,6 +205,7 @@ async function serve(a: ServeArgs, io: Io): Promise<number> {
       ...(a.verbose ? { onRequest: (i) => io.err(`${i.target ?? '-'} ${i.status} ${i.ms.toFixed(1)}ms ${i.accountId} ${i.region}`) } : {}),
     });
   } catch (e) {
+    await store?.close().catch(() => undefined);
     io.err(`kms-core: cannot start: ${(e as Error).message}`);
     return 1;
   }
@@ -170,16 +221,19 @@ async function serve(a: ServeArgs, io: Io): Promise<number> {
       }
       stopping = true;
       io.err(`kms-core: ${signal}, finishing requests in progress`);
-      server.close().then(
-        () => {
-          io.err('kms-core: stopped');
-          resolve(0);
-        },
-        (e: unknown) => {
-          io.err(`kms-core: error while stopping: ${(e as Error).message}`);
-          resolve(1);
-        },
-      );
+      server
+        .close()
+        .then(() => store?.close())
+        .then(
+          () => {
+            io.err('kms-core: stopped');
+            resolve(0);
+          },
+          (e: unknown) => {
+            io.err(`kms-core: error while stopping: ${(e as Error).message}`);
+            resolve(1);
+          },
+        );
     };
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);

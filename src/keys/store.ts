@@ -23,6 +23,13 @@ export interface KeyStore {
   /** Applies `mutate` to the stored record and persists it; returns the updated record. */
   updateKey(arn: string, mutate: (record: KeyRecord) => void): MaybePromise<KeyRecord | undefined>;
   deleteKey(arn: string): MaybePromise<void>;
+  /**
+   * Optional, for stores that cache records of a store shared with other processes (the
+   * PostgreSQL store): reads one key from the shared store itself, bypassing and refreshing
+   * the cache. For a caller about to answer that a ciphertext's backing key does not exist,
+   * since another process may have just rotated the key. Stores without it are never stale.
+   */
+  refreshKey?(arn: string): MaybePromise<KeyRecord | undefined>;
   /** Every key of one account in one region, in creation order. */
   listKeys(region: string, accountId: string): MaybePromise<KeyRecord[]>;
   /**

@@ -1,16 +1,16 @@
 /**
- * The --data directory: one FileKeyStore per region (`keystore.<region>.json`, each a key-store
- * snapshot), guarded by a lock file so that two servers never write the same directory.
- * Node only.
+ * The --data directory: one FileKeyStore per region (`keystore.<region>.json`, a key-store
+ * snapshot, and its journals `keystore.<region>.journal.<n>`), guarded by a lock file so that
+ * two servers never write the same directory. Node only.
  */
 import { mkdir, open, readFile, readdir, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ValidationException } from '../errors.js';
-import { FileKeyStore, nodeFileIo, type FileIo } from './file-store.js';
+import { FileKeyStore, nodeFileIo, type FileIo, type FileKeyStoreOptions } from './file-store.js';
 
 /** The AWS Region form kms-core accepts (Kms constructor); it also makes a safe file name. */
 export const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-const STORE_FILE = /^keystore\.([a-z0-9-]+)\.json$/;
+const STORE_FILE = /^keystore\.([a-z0-9-]+)\.(?:json|journal\.[1-9]\d{0,14})$/;
 export const LOCK_FILE = '.kms-core.lock';
 
 export function storeFile(dir: string, region: string): string {
@@ -28,15 +28,20 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Options of every region's store (the region itself is the data directory's to set). */
+export type DataDirOptions = Omit<FileKeyStoreOptions, 'region' | 'io'>;
+
 export class DataDir {
   readonly dir: string;
   private readonly stores = new Map<string, Promise<FileKeyStore>>();
   private readonly io: FileIo;
+  private readonly options: DataDirOptions;
   private closed = false;
 
-  private constructor(dir: string, io: FileIo) {
+  private constructor(dir: string, io: FileIo, options: DataDirOptions) {
     this.dir = dir;
     this.io = io;
+    this.options = options;
   }
 
   /**
@@ -44,16 +49,18 @@ export class DataDir {
    * runs, e.g. one killed with SIGKILL, is taken over) and loads every region's store, so a
    * damaged file is reported at startup rather than at the first request.
    */
-  static async open(dir: string, io: FileIo = nodeFileIo): Promise<DataDir> {
+  static async open(dir: string, io: FileIo = nodeFileIo, options: DataDirOptions = {}): Promise<DataDir> {
     const abs = resolve(dir);
     await mkdir(abs, { recursive: true, mode: 0o700 });
     await lock(abs);
-    const d = new DataDir(abs, io);
+    const d = new DataDir(abs, io, options);
     try {
+      const regions = new Set<string>();
       for (const f of (await readdir(abs)).sort()) {
         const m = STORE_FILE.exec(f);
-        if (m && REGION.test(m[1] as string)) await d.store(m[1] as string);
+        if (m && REGION.test(m[1] as string)) regions.add(m[1] as string);
       }
+      for (const r of regions) await d.store(r);
     } catch (e) {
       await d.close();
       throw e;
@@ -65,7 +72,7 @@ export class DataDir {
   store(region: string): Promise<FileKeyStore> {
     let s = this.stores.get(region);
     if (!s) {
-      s = Promise.resolve().then(() => FileKeyStore.open(storeFile(this.dir, region), { region, io: this.io }));
+      s = Promise.resolve().then(() => FileKeyStore.open(storeFile(this.dir, region), { ...this.options, region, io: this.io }));
       this.stores.set(region, s);
       // A failed open is not cached: the next request tries again.
       s.catch(() => this.stores.delete(region));
@@ -77,13 +84,13 @@ export class DataDir {
     return [...this.stores.keys()].sort();
   }
 
-  /** Waits for every write in flight, then releases the lock. */
+  /** Waits for every write (and compaction) in flight, closes the stores, then releases the lock. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     for (const s of this.stores.values()) {
       try {
-        await (await s).flush();
+        await (await s).close();
       } catch {
         // A store that failed to open has nothing to flush.
       }

@@ -12,8 +12,10 @@
  * accounts of a region share that region's KeyStore, so a key ARN of another account resolves
  * (and is refused by the default key policy, as in AWS).
  *
- * Without `dataDir` keys live in memory; with it, in one FileKeyStore per region, written
- * durably before any call that creates or changes a key returns.
+ * Without `dataDir` or `keyStore` keys live in memory; with `dataDir`, in one journaled
+ * FileKeyStore per region, written durably before any call that creates or changes a key
+ * returns; with `keyStore` (e.g. a PostgresKeyStore, shared with other servers), in that store
+ * for every region.
  *
  * `credentials` turns SigV4 verification on (server/sigv4-verify.ts, server/credentials.ts):
  * every request must then be signed with a listed access key, and its verified key decides the
@@ -39,6 +41,15 @@ export interface ServerOptions {
   port?: number;
   /** Directory for durable key stores; default none (in memory). */
   dataDir?: string;
+  /**
+   * One key store for every region (records are addressed by ARN), e.g. a PostgresKeyStore
+   * shared by several servers; instead of `dataDir`. The caller closes it after `close()`.
+   */
+  keyStore?: KeyStore;
+  /** How `store` names `keyStore` (default "custom key store"). */
+  keyStoreName?: string;
+  /** Warnings and notices of the file store (a dropped torn record, a migration); default console.warn. */
+  log?: (message: string) => void;
   /** Account of requests whose access key is not in `accessKeys`; default 111122223333. */
   accountId?: string;
   /** Region of requests without a SigV4 credential scope; default us-east-1. */
@@ -68,8 +79,10 @@ export interface KmsServer {
   readonly url: string;
   readonly host: string;
   readonly port: number;
-  /** Absolute data directory, or undefined when keys live in memory. */
+  /** Absolute data directory, or undefined when keys live in memory or in `keyStore`. */
   readonly dataDir: string | undefined;
+  /** Which store holds the keys, in words (the CLI prints it). */
+  readonly store: string;
   readonly accountId: string;
   readonly region: string;
   /** The Kms serving one account and region (the one requests with that scope reach). */
@@ -107,12 +120,17 @@ export async function startServer(options: ServerOptions = {}): Promise<KmsServe
     if (!ACCOUNT.test(account)) throw new ValidationException(`Invalid account '${account}' for access key ${akid}: must be 12 digits`);
   }
 
-  const data = options.dataDir === undefined ? undefined : await DataDir.open(options.dataDir);
+  /* Precondition: one place for the keys. */
+  if (options.dataDir !== undefined && options.keyStore !== undefined) throw new ValidationException('Give dataDir or keyStore, not both');
+  const data = options.dataDir === undefined ? undefined : await DataDir.open(options.dataDir, undefined, options.log ? { log: options.log } : {});
   const memoryStores = new Map<string, KeyStore>();
   const kmsCache = new Map<string, Promise<Kms>>();
+  const shared = options.keyStore;
+  const storeName = data ? `journaled files in ${data.dir}` : shared ? (options.keyStoreName ?? 'custom key store') : 'memory';
 
   async function storeFor(region: string): Promise<KeyStore> {
     if (data) return data.store(region);
+    if (shared) return shared;
     let s = memoryStores.get(region);
     if (!s) memoryStores.set(region, (s = new InMemoryKeyStore()));
     return s;
@@ -275,6 +293,7 @@ export async function startServer(options: ServerOptions = {}): Promise<KmsServe
     host: addr.address,
     port: addr.port,
     dataDir: data?.dir,
+    store: storeName,
     accountId: defaultAccount,
     region: defaultRegion,
     kmsFor,
