@@ -83,13 +83,24 @@ export async function ciphertextSource<Op extends OperationName>(ctx: OpContext,
   return { rec, row, aad: contextFor(row, q.context, q.names.context) };
 }
 
-/** Decrypts; every failure is the one InvalidCiphertextException. */
-export async function open(ctx: OpContext, src: CiphertextSource, blob: Uint8Array): Promise<Opened> {
-  let opened: Opened | undefined;
+async function tryDecrypt(ctx: OpContext, src: CiphertextSource, rec: KeyRecord, blob: Uint8Array): Promise<Opened | undefined> {
   try {
-    opened = await src.row.decrypt(ctx.env, src.rec, blob, src.aad);
+    return await src.row.decrypt(ctx.env, rec, blob, src.aad);
   } catch {
-    opened = undefined;
+    return undefined;
+  }
+}
+
+/**
+ * Decrypts; every failure is the one InvalidCiphertextException. A store shared by several
+ * servers may hand out a record older than a rotation made elsewhere (KeyStore.refreshKey): on
+ * failure the record is read again once, and the ciphertext retried if it gained versions.
+ */
+export async function open(ctx: OpContext, src: CiphertextSource, blob: Uint8Array): Promise<Opened> {
+  let opened = await tryDecrypt(ctx, src, src.rec, blob);
+  if (!opened && ctx.keyStore.refreshKey) {
+    const fresh = await ctx.keyStore.refreshKey(src.rec.arn);
+    if (fresh && fresh.material.length > src.rec.material.length) opened = await tryDecrypt(ctx, src, fresh, blob);
   }
   if (!opened) throw invalidCiphertext();
   return opened;
