@@ -17,7 +17,7 @@
 import type { GrantRecord } from '../keys/record.js';
 import { grantCovers } from './grants.js';
 import type { Condition, KeyPolicy, Statement } from './policy.js';
-import { globSource } from './policy.js';
+import { compileGlob, type Glob } from './glob.js';
 import { principalMatch, type Principal, type PrincipalMatch } from './principals.js';
 
 /** What the request carries beyond caller and action (condition keys, grant parameters). */
@@ -138,12 +138,13 @@ export function contextValues(req: AuthRequest, key: string): readonly string[] 
   }
 }
 
-const likeCache = new Map<string, RegExp>();
+const likeCache = new Map<string, Glob>();
 
+/** StringLike / ArnLike: a linear-time wildcard match (src/auth/glob.ts), never a RegExp. */
 function like(value: string, pattern: string): boolean {
   let r = likeCache.get(pattern);
   if (!r) {
-    r = new RegExp(`^${globSource(pattern)}$`, 's');
+    r = compileGlob(pattern);
     if (likeCache.size >= 1024) likeCache.clear();
     likeCache.set(pattern, r);
   }
