@@ -72,6 +72,8 @@ export const ValidationException = define('ValidationException');
 export const AccessDeniedException = define('AccessDeniedException');
 export const SerializationException = define('SerializationException');
 export const UnknownOperationException = define('UnknownOperationException');
+/** SigV4 failures, e.g. "Credential should be scoped to a valid region." (HTTP 400 on AWS JSON services). */
+export const InvalidSignatureException = define('InvalidSignatureException');
 
 export type KmsErrorClass = ReturnType<typeof define>;
 

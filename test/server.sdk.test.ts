@@ -263,7 +263,7 @@ describe('AWS SDK v3 against `startServer` (in memory)', () => {
       body: '{}',
     });
     expect(evil.status).toBe(400);
-    expect((await evil.json()).__type).toBe('ValidationException');
+    expect((await evil.json()).__type).toBe('InvalidSignatureException');
   });
 });
 

@@ -2,11 +2,11 @@
  * The `kms-core` command (bin/kms-core.js). Node only.
  *
  *   kms-core serve [--host 127.0.0.1] [--port 4599] [--data DIR] [--account ID] [--region R]
- *                  [--access-key AKID=ACCOUNT]… [--verbose]
+ *                  [--access-key AKID=ACCOUNT]… [--max-regions N] [--verbose]
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { startServer, type KmsServer } from '../server/http.js';
+import { DEFAULT_MAX_REGIONS, startServer, type KmsServer } from '../server/http.js';
 
 const USAGE = `Usage: kms-core serve [options]
 
@@ -21,6 +21,8 @@ Options:
   --account ID             12-digit account of requests (default 111122223333)
   --region REGION          region of requests without a SigV4 credential scope (default us-east-1)
   --access-key AKID=ID     requests signed with access key AKID act as account ID (repeatable)
+  --max-regions N          serve at most N distinct regions, each with its own key store
+                           (default 32); requests scoped to another one are refused
   --verbose                log every request to stderr
   -h, --help               this text
   -v, --version            the kms-core version
@@ -56,6 +58,7 @@ interface ServeArgs {
   account: string;
   region: string;
   accessKeys: Record<string, string>;
+  maxRegions: number;
   verbose: boolean;
 }
 
@@ -73,6 +76,7 @@ function parseServe(args: string[]): ServeArgs | 'help' {
         account: { type: 'string', default: '111122223333' },
         region: { type: 'string', default: 'us-east-1' },
         'access-key': { type: 'string', multiple: true, default: [] },
+        'max-regions': { type: 'string', default: String(DEFAULT_MAX_REGIONS) },
         verbose: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -91,7 +95,9 @@ function parseServe(args: string[]): ServeArgs | 'help' {
     accessKeys[m[1] as string] = m[2] as string;
   }
   if (v.data === '') throw new UsageError('--data needs a directory');
-  return { host: v.host, port: Number(v.port), data: v.data, account: v.account, region: v.region, accessKeys, verbose: v.verbose };
+  const maxRegions = v['max-regions'];
+  if (!/^[1-9]\d{0,5}$/.test(maxRegions)) throw new UsageError(`--max-regions must be a positive integer, not '${maxRegions}'`);
+  return { host: v.host, port: Number(v.port), data: v.data, account: v.account, region: v.region, accessKeys, maxRegions: Number(maxRegions), verbose: v.verbose };
 }
 
 function banner(s: KmsServer, io: Io): void {
@@ -117,6 +123,7 @@ async function serve(a: ServeArgs, io: Io): Promise<number> {
       accountId: a.account,
       region: a.region,
       accessKeys: a.accessKeys,
+      maxRegions: a.maxRegions,
       ...(a.verbose ? { onRequest: (i) => io.err(`${i.target ?? '-'} ${i.status} ${i.ms.toFixed(1)}ms ${i.accountId} ${i.region}`) } : {}),
     });
   } catch (e) {
