@@ -195,7 +195,12 @@ export function hostile(rng: Rng, world: World): unknown {
     case 30: return /re/;
     case 31: return new Error('e');
     case 32: return deep(rng.pick([100, 5000]), rng.chance(0.5));
-    case 33: return { __proto__: { polluted: true }, ['__proto__']: 'own' };
+    case 33: {
+      // An own "__proto__" key beside an inherited member.
+      const o = Object.create({ polluted: true }) as Record<string, unknown>;
+      Object.defineProperty(o, '__proto__', { value: 'own', enumerable: true });
+      return o;
+    }
     case 34: return JSON.parse('{"__proto__": {"KeyId": "x"}, "constructor": {"prototype": {"p": 1}}}');
     case 35: return Object.assign(Object.create(Array.prototype), { length: 3 });
     case 36: {

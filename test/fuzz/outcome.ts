@@ -8,8 +8,8 @@ import { KmsError } from '../../src/index.js';
 
 /** Every AWS exception name kms-core defines (src/errors.ts). */
 export const AWS_NAMES: ReadonlySet<string> = new Set(
-  Object.values(errors)
-    .filter((v): v is abstract new (...a: never[]) => KmsError => typeof v === 'function' && v.prototype instanceof KmsError)
+  (Object.values(errors) as unknown[])
+    .filter((v): v is { name: string; prototype: unknown } => typeof v === 'function' && (v as { prototype: unknown }).prototype instanceof KmsError)
     .map((c) => c.name),
 );
 
