@@ -9,6 +9,7 @@ import { nodeBackend } from 'kms-core/backend/node';
 import { nodeRsaDecrypt, nodeRsaEncrypt, nodeSym, webSealOpen } from './baselines.mjs';
 import { compare } from './harness.mjs';
 import { svgChart } from './chart.mjs';
+import { compileGlob } from '../dist/auth/glob.js';
 
 const sm2js = createRequire(import.meta.url)('sm-crypto').sm2;
 const quick = process.argv.includes('--quick');
@@ -120,6 +121,16 @@ for (const n of [32, KiB(1)]) {
   const rsaBlob = (await kms.encrypt({ KeyId: rsa.KeyId, Plaintext: rsaPt, EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' })).CiphertextBlob;
   await row('Decrypt RSA_2048 OAEP-SHA-256', () => kms.decrypt({ CiphertextBlob: rsaBlob, KeyId: rsa.KeyId, EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' }), 'node privateDecrypt', () => rsaDec(rsaCtOwn));
   await row('Encrypt RSA_2048 OAEP-SHA-256', () => kms.encrypt({ KeyId: rsa.KeyId, Plaintext: rsaPt, EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' }), 'node publicEncrypt', () => rsaEnc(rsaPt));
+}
+
+// ── Policy wildcards: the worst case for a backtracking matcher (issue 12.2) ──
+{
+  // `*a*a…*c*b` (14 stars) against 4,000 × 'a' then 'b': a backtracking RegExp takes minutes;
+  // the glob matcher scans the value once (the 'c' is searched to the end), measured against
+  // one native scan of the same value.
+  const glob = compileGlob('*a'.repeat(12) + '*c*b');
+  const value = 'a'.repeat(4000) + 'b';
+  await row('StringLike worst case, 14 stars × 4,001 chars', () => glob.test(value), 'String.prototype.includes (one native scan)', () => value.includes('c'));
 }
 
 // ── RSA key generation (no baseline: a time per size) ──
