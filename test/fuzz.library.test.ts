@@ -20,6 +20,8 @@ import { Findings, describeValue, judgeLibrary, settle, type Verdict } from './f
 
 const RUNS = fuzzRuns(400);
 const SEED = fuzzSeed();
+/** The test's own bound grows with its size (a few ms per case at most on a loaded machine). */
+const BOUND = 60_000 + RUNS * 9;
 const ROLE = 'arn:aws:iam::111122223333:role/App';
 
 async function makeWorld(rng: Rng): Promise<{ kms: Kms; world: World; sym: KeyMetadata }> {
@@ -113,7 +115,7 @@ describe('fuzz: library API', () => {
     console.log(findings.report(`fuzz library (seed ${SEED})`));
     if (known.list().length) console.log(known.report('known findings (owned elsewhere; FUZZ_KNOWN=1 fails on them)'));
     expect(findings.list(), findings.report('findings')).toEqual([]);
-  });
+  }, BOUND);
 
   test(`mutated ciphertext blobs never decrypt (${RUNS} cases)`, async () => {
     const rng = new Rng(SEED ^ 0x5eed);
@@ -152,7 +154,7 @@ describe('fuzz: library API', () => {
     }
     console.log(findings.report(`fuzz blobs (seed ${SEED})`));
     expect(findings.list(), findings.report('findings')).toEqual([]);
-  });
+  }, BOUND);
 });
 
 // Minimal reproductions of the known findings (owned by validate.ts / kms.ts): defined only
