@@ -71,7 +71,7 @@ export interface KmsServer {
 
 const ACCOUNT = /^\d{12}$/;
 
-/** Default of `maxRegions`: more than AWS has commercial Regions today is not needed for a test endpoint. */
+/** Default of `maxRegions`: a local endpoint rarely serves more than a few of AWS's Regions; `--max-regions` raises it. */
 export const DEFAULT_MAX_REGIONS = 32;
 
 /**
