@@ -86,7 +86,8 @@ function request(rng: Rng, port: number): Raw {
     headers.push(`Content-Length: ${bytes.length + 1 + rng.int(1 << 20)}`);
     complete = false;
   } else if (framing === 7) {
-    headers.push(`Content-Length: ${rng.pick(['-1', 'abc', '1e3', `${bytes.length}, ${bytes.length + 1}`, '99999999999999999999', ' 2'])}`);
+    // Malformed values (" 2" would be a valid 2 with optional whitespace: not among them).
+    headers.push(`Content-Length: ${rng.pick(['-1', 'abc', '1e3', `${bytes.length}, ${bytes.length + 1}`, '99999999999999999999', '0x10', '+2'])}`);
     if (rng.chance(0.5)) headers.push(`Content-Length: ${bytes.length + 3}`);
   } else if (framing === 8) {
     headers.push('Transfer-Encoding: chunked');

@@ -194,7 +194,7 @@ export function hostile(rng: Rng, world: World): unknown {
     case 29: return Promise.resolve('p');
     case 30: return /re/;
     case 31: return new Error('e');
-    case 32: return deep(rng.pick([100, 5000]), rng.chance(0.5));
+    case 32: caseTags.add('deep'); return deep(rng.pick([100, 5000]), rng.chance(0.5));
     case 33: {
       // An own "__proto__" key beside an inherited member.
       const o = Object.create({ polluted: true }) as Record<string, unknown>;
