@@ -40,31 +40,42 @@ for (let i = 0; i < 64; i++) {
 /** Base64 text is ASCII: any decoder reads it (one native call instead of a string per group). */
 const asciiDecoder = new TextDecoder('utf-8');
 
+/** Little-endian platform? (Uint16 stores below write two characters in memory order.) */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+/** Two alphabet characters per 12-bit value, packed so one Uint16 store writes both in order. */
+const B64_PAIRS = new Uint16Array(4096);
+for (let i = 0; i < 4096; i++) {
+  const first = B64_CODES[i >>> 6] as number;
+  const second = B64_CODES[i & 63] as number;
+  B64_PAIRS[i] = LITTLE_ENDIAN ? first | (second << 8) : (first << 8) | second;
+}
+
 /**
- * Standard padded base64 (RFC 4648 §4). The alphabet's code units are written into one buffer
- * and turned into a string by one native call: no string per group.
+ * Standard padded base64 (RFC 4648 §4). The alphabet's code units are written into one buffer,
+ * two characters per store, and turned into a string by one native call: no string per group.
  */
 export function toBase64(b: Uint8Array): string {
   const n = b.length;
   if (n === 0) return '';
-  const out = new Uint8Array(Math.ceil(n / 3) * 4);
+  const buf = new ArrayBuffer(Math.ceil(n / 3) * 4);
+  const pairs = new Uint16Array(buf);
+  const out = new Uint8Array(buf);
   let o = 0;
   let i = 0;
   for (; i + 2 < n; i += 3) {
     const v = ((b[i] as number) << 16) | ((b[i + 1] as number) << 8) | (b[i + 2] as number);
-    out[o] = B64_CODES[v >>> 18] as number;
-    out[o + 1] = B64_CODES[(v >>> 12) & 63] as number;
-    out[o + 2] = B64_CODES[(v >>> 6) & 63] as number;
-    out[o + 3] = B64_CODES[v & 63] as number;
-    o += 4;
+    pairs[o] = B64_PAIRS[v >>> 12] as number;
+    pairs[o + 1] = B64_PAIRS[v & 4095] as number;
+    o += 2;
   }
   const rest = n - i;
   if (rest > 0) {
     const v = ((b[i] as number) << 16) | (rest === 2 ? (b[i + 1] as number) << 8 : 0);
-    out[o] = B64_CODES[v >>> 18] as number;
-    out[o + 1] = B64_CODES[(v >>> 12) & 63] as number;
-    out[o + 2] = rest === 2 ? (B64_CODES[(v >>> 6) & 63] as number) : 61; /* = */
-    out[o + 3] = 61;
+    const at = o * 2;
+    out[at] = B64_CODES[v >>> 18] as number;
+    out[at + 1] = B64_CODES[(v >>> 12) & 63] as number;
+    out[at + 2] = rest === 2 ? (B64_CODES[(v >>> 6) & 63] as number) : 61; /* = */
+    out[at + 3] = 61;
   }
   return asciiDecoder.decode(out);
 }
