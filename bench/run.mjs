@@ -10,6 +10,7 @@ import { nodeBackend } from 'kms-core/backend/node';
 import { nodeRsaDecrypt, nodeRsaEncrypt, nodeSym, webSealOpen } from './baselines.mjs';
 import { compare } from './harness.mjs';
 import { svgChart } from './chart.mjs';
+import { compileGlob } from '../dist/auth/glob.js';
 
 const sm2js = createRequire(import.meta.url)('sm-crypto').sm2;
 const quick = process.argv.includes('--quick');
@@ -162,6 +163,16 @@ for (const n of [32, KiB(1)]) {
     await row(`Encrypt SM4 envelope v2 ${label(n)}`, () => sm4Kms.encrypt({ KeyId: sm4Id, Plaintext: pt }), 'Encrypt AES envelope v1 (node)', () => kms.encrypt({ KeyId: symA.KeyId, Plaintext: pt }));
     await row(`Decrypt SM4 envelope v2 ${label(n)}`, () => sm4Kms.decrypt({ CiphertextBlob: sm4Blob }), 'Decrypt AES envelope v1 (node)', () => kms.decrypt({ CiphertextBlob: aesBlob }));
   }
+}
+
+// ── Policy wildcards: the worst case for a backtracking matcher (issue 12.2) ──
+{
+  // `*a*a…*c*b` (14 stars) against 4,000 × 'a' then 'b': a backtracking RegExp takes minutes;
+  // the glob matcher scans the value once (the 'c' is searched to the end), measured against
+  // one native scan of the same value.
+  const glob = compileGlob('*a'.repeat(12) + '*c*b');
+  const value = 'a'.repeat(4000) + 'b';
+  await row('StringLike worst case, 14 stars × 4,001 chars', () => glob.test(value), 'String.prototype.includes (one native scan)', () => value.includes('c'));
 }
 
 // ── RSA key generation (no baseline: a time per size) ──

@@ -81,6 +81,7 @@ export const UnknownOperationException = define('UnknownOperationException');
 // src/server/sigv4-verify.ts). AWS answers all four with HTTP 400 (recorded DynamoDB/Coral
 // responses, mhart/dynalite), which is what a client fault maps to on the wire.
 export const IncompleteSignatureException = define('IncompleteSignatureException');
+/** Also "Credential should be scoped to a valid region." for a credential scope of no Region. */
 export const InvalidSignatureException = define('InvalidSignatureException');
 export const MissingAuthenticationTokenException = define('MissingAuthenticationTokenException');
 export const UnrecognizedClientException = define('UnrecognizedClientException');

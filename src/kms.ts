@@ -4,6 +4,7 @@
  * runner (src/operations/run.ts), which validates, resolves, authorizes and checks key state in
  * AWS's order before the handler of the operation's family (src/operations/*.ts) acts.
  */
+import { isRegionName } from './keys/region.js';
 import { defaultBackend } from '#default-backend';
 import type { CryptoEnv } from './algorithms/types.js';
 import type { IdentityPolicy } from './auth/evaluate.js';
@@ -51,7 +52,6 @@ export interface KmsOptions {
   identityPolicy?: IdentityPolicy;
 }
 
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
 /** Parses and checks a caller principal: an IAM principal ARN of `accountId` in `partition`. */
 function callerOf(arn: unknown, accountId: string, partition: string): Principal {
@@ -100,7 +100,7 @@ export class Kms {
     const region = options.region ?? 'us-east-1';
     /* Precondition: the account ID is 12 digits and the region looks like an AWS Region. */
     if (typeof accountId !== 'string' || !isAccountId(accountId)) throw new ValidationException(`Invalid accountId ${echo(accountId)}: must be 12 digits`);
-    if (typeof region !== 'string' || !REGION.test(region)) throw new ValidationException(`Invalid region ${echo(region)}`);
+    if (typeof region !== 'string' || !isRegionName(region)) throw new ValidationException(`Invalid region ${echo(region)}`);
     const partition = partitionOf(region);
     const keyStore = options.keyStore ?? new InMemoryKeyStore();
     const caller = callerOf(options.principal ?? rootPrincipal(region, accountId), accountId, partition);

@@ -229,7 +229,8 @@ describe('12.10 the key-state table, row by row: the state is checked before key
     await kms.disableKey({ KeyId: rsa.KeyId as string });
     await refuses(kms.rotateKeyOnDemand({ KeyId: rsa.KeyId as string }), 'DisabledException', `${rsa.Arn} is disabled.`);
     await kms.enableKey({ KeyId: rsa.KeyId as string });
-    await refuses(kms.rotateKeyOnDemand({ KeyId: rsa.KeyId as string }), 'UnsupportedOperationException', `${rsa.Arn} key spec RSA_2048 does not support rotation. Only symmetric encryption KMS keys can be rotated.`);
+    // AWS answers this without a message (recorded response).
+    await refuses(kms.rotateKeyOnDemand({ KeyId: rsa.KeyId as string }), 'UnsupportedOperationException', '');
   });
 
   test('RotateKeyOnDemand on a key with imported material pending import is KMSInvalidStateException "<arn> is pending import."', async () => {

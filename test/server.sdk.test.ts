@@ -143,7 +143,8 @@ describe('AWS SDK v3 against `startServer` (in memory)', () => {
     const tampered = new Uint8Array(CiphertextBlob!);
     tampered[tampered.length - 1]! ^= 0x80;
     const inv = await sdkRejects(kms.send(new DecryptCommand({ CiphertextBlob: tampered })), InvalidCiphertextException, 'InvalidCiphertextException');
-    // No detail on the wire ("message": ""), which the SDK reports as its placeholder 'UnknownError'.
+    // No message member on the wire (as AWS sends it), which the SDK reports as its placeholder 'UnknownError';
+    // botocore reports Error.Message '' and no top-level message, as in AWS-recorded responses.
     expect(inv.message).toBe('UnknownError');
     await sdkRejects(kms.send(new DecryptCommand({ CiphertextBlob, EncryptionContext: { wrong: 'context' } })), InvalidCiphertextException, 'InvalidCiphertextException');
 
@@ -264,7 +265,7 @@ describe('AWS SDK v3 against `startServer` (in memory)', () => {
       body: '{}',
     });
     expect(evil.status).toBe(400);
-    expect((await evil.json()).__type).toBe('ValidationException');
+    expect((await evil.json()).__type).toBe('InvalidSignatureException');
   });
 
   test('raw HTTP: a KMS operation kms-core lacks is 400 UnsupportedOperationException naming it; a made-up target is UnknownOperationException', async () => {

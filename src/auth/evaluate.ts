@@ -15,61 +15,14 @@
  * of its own account, so the identity hook is never asked about it. Pure code (no node:*).
  */
 import { contextPairs } from '../envelope/context.js';
-import type { GrantConstraintsRecord, GrantRecord } from '../keys/record.js';
+import type { GrantRecord } from '../keys/record.js';
+import type { AuthRequest } from './types.js';
 import { grantCovers } from './grants.js';
 import type { Condition, KeyPolicy, Statement } from './policy.js';
-import { globSource } from './policy.js';
+import { compileGlob, type Glob } from './glob.js';
 import { principalMatch, type Principal, type PrincipalMatch } from './principals.js';
 
-/** What the request carries beyond caller and action (condition keys, grant parameters). */
-export interface RequestFacts {
-  /** Encrypt, Decrypt, GenerateDataKey*, ReEncrypt (the side's context), CreateGrant (its constraint pairs). */
-  encryptionContext?: Readonly<Record<string, string>> | undefined;
-  /** Encrypt, Decrypt, ReEncrypt, GenerateDataKey*. */
-  encryptionAlgorithm?: string | undefined;
-  /** ReEncrypt: the ARN of the other key (destination for ReEncryptFrom, source for ReEncryptTo). */
-  reEncryptPeer?: string | undefined;
-  /** CreateGrant: the requested grant. */
-  grant?: GrantRequest | undefined;
-  /** The alias name when the request named the key by alias name or alias ARN. */
-  requestAlias?: string | undefined;
-  /** CreateKey, PutKeyPolicy. */
-  bypassPolicyLockoutSafetyCheck?: boolean | undefined;
-  /** Sign, Verify: kms:SigningAlgorithm and kms:MessageType. */
-  signingAlgorithm?: string | undefined;
-  messageType?: string | undefined;
-  /** GenerateDataKeyPair*: kms:DataKeyPairSpec. */
-  dataKeyPairSpec?: string | undefined;
-  /** GenerateMac, VerifyMac: kms:MacAlgorithm. */
-  macAlgorithm?: string | undefined;
-  /** DeriveSharedSecret: kms:KeyAgreementAlgorithm. */
-  keyAgreementAlgorithm?: string | undefined;
-}
-
-export interface GrantRequest {
-  operations: readonly string[];
-  granteePrincipal: string;
-  retiringPrincipal?: string | undefined;
-  constraints?: GrantConstraintsRecord | undefined;
-}
-
-/** The key properties condition keys can read. */
-export interface KeyFacts {
-  readonly arn: string;
-  readonly accountId: string;
-  readonly keySpec: string;
-  readonly keyUsage: string;
-  readonly origin: string;
-  readonly multiRegion: boolean;
-}
-
-export interface AuthRequest {
-  readonly caller: Principal;
-  /** The KMS action without its `kms:` prefix, e.g. ReEncryptFrom. */
-  readonly action: string;
-  readonly key: KeyFacts;
-  readonly facts: RequestFacts;
-}
+export type { AuthRequest, GrantRequest, KeyFacts, RequestFacts } from './types.js';
 
 const EC_PREFIX = 'kms:encryptioncontext:';
 const EC_ACTIONS = new Set(['Encrypt', 'Decrypt', 'ReEncryptFrom', 'ReEncryptTo', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext', 'CreateGrant']);
@@ -159,12 +112,13 @@ export function contextValues(req: AuthRequest, key: string): readonly string[] 
   }
 }
 
-const likeCache = new Map<string, RegExp>();
+const likeCache = new Map<string, Glob>();
 
+/** StringLike / ArnLike: a linear-time wildcard match (src/auth/glob.ts), never a RegExp. */
 function like(value: string, pattern: string): boolean {
   let r = likeCache.get(pattern);
   if (!r) {
-    r = new RegExp(`^${globSource(pattern)}$`, 's');
+    r = compileGlob(pattern);
     if (likeCache.size >= 1024) likeCache.clear();
     likeCache.set(pattern, r);
   }

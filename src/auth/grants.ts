@@ -18,7 +18,7 @@ import { contextPairs } from '../envelope/context.js';
 import type { GrantConstraintsRecord, GrantRecord } from '../keys/record.js';
 import type { Random } from '../random.js';
 import { fromBase64Url, fromHex, fromUtf8, toBase64Url, toHex, utf8 } from '../util/bytes.js';
-import type { AuthRequest } from './evaluate.js';
+import type { AuthRequest } from './types.js';
 import { parsePrincipal, principalMatch, type PrincipalMatch } from './principals.js';
 
 /** Every GrantOperation of the API model. */

@@ -19,6 +19,7 @@
  * Pure code (no node:*): runs in browsers.
  */
 import { LimitExceededException, MalformedPolicyDocumentException } from '../errors.js';
+import { compileGlobs, type Glob } from './glob.js';
 import { parsePrincipal, rootArn, type Principal } from './principals.js';
 
 /** Key policy size limit in bytes (Developer Guide, "Key policy format"). */
@@ -102,8 +103,8 @@ export interface Statement {
   readonly sid?: string;
   readonly effect: 'Allow' | 'Deny';
   readonly principals: readonly PolicyPrincipal[];
-  /** Matches `kms:<Action>` (case-insensitive); `not` for NotAction. */
-  readonly actions: RegExp;
+  /** Matches `kms:<Action>` (case-insensitive wildcards, src/auth/glob.ts); `not` for NotAction. */
+  readonly actions: Glob;
   readonly notAction: boolean;
   readonly conditions: readonly Condition[];
 }
@@ -128,28 +129,13 @@ function stringList(v: unknown, what: string): string[] {
   return list;
 }
 
-/** `*` and `?` wildcards as a regular-expression source (everything else literal). */
-export function globSource(pattern: string): string {
-  let out = '';
-  for (const ch of pattern) {
-    if (ch === '*') out += '.*';
-    else if (ch === '?') out += '.';
-    else out += ch.replace(/[\\^$.|+()[\]{}]/g, '\\$&');
-  }
-  return out;
-}
-
 const ACTION = /^[A-Za-z0-9*?-]+:[A-Za-z0-9*?]+$/;
 
-function parseActions(v: unknown): RegExp {
+function parseActions(v: unknown): Glob {
   const actions = stringList(v, 'Action');
-  const sources = actions.map((a) => {
-    if (a === '*') return '.*';
-    if (!ACTION.test(a)) malformed(`Policy contains an invalid action: ${a}`);
-    return globSource(a);
-  });
-  // IAM matches action names case-insensitively.
-  return new RegExp(`^(?:${sources.join('|')})$`, 'i');
+  for (const a of actions) if (a !== '*' && !ACTION.test(a)) malformed(`Policy contains an invalid action: ${a}`);
+  // IAM matches action names case-insensitively; wildcards without RegExp (issue 12.2).
+  return compileGlobs(actions, { ignoreCase: true });
 }
 
 function parsePrincipals(v: unknown, partition: string): PolicyPrincipal[] {

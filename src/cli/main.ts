@@ -3,13 +3,13 @@
  *
  *   kms-core serve [--host 127.0.0.1] [--port 4599] [--data DIR | --store postgres://…]
  *                  [--account ID] [--region R] [--access-key AKID=ACCOUNT]… [--credentials FILE]
- *                  [--allow-origin ORIGIN]… [--seed FILE] [--verbose]
+ *                  [--allow-origin ORIGIN]… [--seed FILE] [--max-regions N] [--verbose]
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { KeyStore } from '../keys/store.js';
 import { loadCredentials, type Credentials } from '../server/credentials.js';
-import { startServer, type KmsServer } from '../server/http.js';
+import { DEFAULT_MAX_REGIONS, startServer, type KmsServer } from '../server/http.js';
 import { loadSeed, type Seed } from '../server/seed.js';
 
 const USAGE = `Usage: kms-core serve [options]
@@ -38,6 +38,8 @@ Options:
                            pages served from this machine), '*' (any page), or 'none'
   --seed FILE              create the keys and aliases of FILE (JSON, see README) at start;
                            keys already there as the seed describes them are left alone
+  --max-regions N          serve at most N distinct regions, each with its own key store
+                           (default 32); requests scoped to another one are refused
   --verbose                log every request to stderr
   -h, --help               this text
   -v, --version            the kms-core version
@@ -80,6 +82,7 @@ interface ServeArgs {
   credentials: string | undefined;
   allowOrigin: string[];
   seed: string | undefined;
+  maxRegions: number;
   verbose: boolean;
 }
 
@@ -102,6 +105,7 @@ function parseServe(args: string[]): ServeArgs | 'help' {
         credentials: { type: 'string' },
         'allow-origin': { type: 'string', multiple: true, default: [] },
         seed: { type: 'string' },
+        'max-regions': { type: 'string', default: String(DEFAULT_MAX_REGIONS) },
         verbose: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -120,6 +124,8 @@ function parseServe(args: string[]): ServeArgs | 'help' {
     accessKeys[m[1] as string] = m[2] as string;
   }
   if (v.data === '') throw new UsageError('--data needs a directory');
+  const maxRegions = v['max-regions'];
+  if (!/^[1-9]\d{0,5}$/.test(maxRegions)) throw new UsageError(`--max-regions must be a positive integer, not '${maxRegions}'`);
   if (v.credentials === '') throw new UsageError('--credentials needs a file');
   if (v.seed === '') throw new UsageError('--seed needs a file');
   if (v.credentials !== undefined && Object.keys(accessKeys).length) throw new UsageError('--access-key and --credentials cannot be combined: give each credential its "accountId" in the file');
@@ -142,6 +148,7 @@ function parseServe(args: string[]): ServeArgs | 'help' {
     credentials: v.credentials,
     allowOrigin,
     seed: v.seed,
+    maxRegions: Number(maxRegions),
     verbose: v.verbose,
   };
 }
@@ -202,6 +209,7 @@ async function serve(a: ServeArgs, io: Io): Promise<number> {
       allowOrigin: a.allowOrigin,
       ...(credentials ? { credentials } : {}),
       ...(seed ? { seed } : {}),
+      maxRegions: a.maxRegions,
       ...(a.verbose ? { onRequest: (i) => io.err(`${i.target ?? '-'} ${i.status} ${i.ms.toFixed(1)}ms ${i.accountId} ${i.region}`) } : {}),
     });
   } catch (e) {

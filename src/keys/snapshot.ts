@@ -24,6 +24,7 @@
  * would the keys themselves. Policy, Grants and Tags are optional, so snapshots written before
  * them load unchanged (still version 1).
  */
+import { isRegionName } from './region.js';
 import { parseKeyPolicy } from '../auth/policy.js';
 import { GRANT_OPERATIONS } from '../auth/grants.js';
 import { parsePrincipal } from '../auth/principals.js';
@@ -52,7 +53,6 @@ const GRANT_ID = /^[0-9a-f]{64}$/;
 const TOKEN_NONCE = /^[0-9a-f]{32}$/;
 const GRANT_NAME = /^[a-zA-Z0-9:/_-]{1,256}$/;
 const ALIAS = /^alias\/[a-zA-Z0-9/_-]+$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -202,7 +202,7 @@ function keyFromJson(v: unknown, i: number): KeyRecord {
   const r = new Reader(asObject(v, where), where);
   const keyId = r.str('KeyId', isKeyId);
   const accountId = r.str('AccountId', isAccountId);
-  const region = r.str('Region', (s) => REGION.test(s));
+  const region = r.str('Region', (s) => isRegionName(s));
   const arn = r.str('Arn');
   if (arn !== keyArn(region, accountId, keyId)) r.fail('Arn', 'does not match KeyId, AccountId and Region');
   const keySpec = r.oneOf('KeySpec', KEY_SPECS);
@@ -356,7 +356,7 @@ function aliasFromJson(v: unknown, i: number): AliasRecord {
   const r = new Reader(asObject(v, where), where);
   const aliasName = r.str('AliasName', (s) => ALIAS.test(s) && s.length <= 256);
   const accountId = r.str('AccountId', isAccountId);
-  const region = r.str('Region', (s) => REGION.test(s));
+  const region = r.str('Region', (s) => isRegionName(s));
   const arn = r.str('AliasArn');
   if (arn !== aliasArn(region, accountId, aliasName)) r.fail('AliasArn', 'does not match AliasName, AccountId and Region');
   return {

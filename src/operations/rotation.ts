@@ -24,7 +24,9 @@ function checkOrigin(rec: KeyRecord, message = originNotValid(rec)): void {
   if (rec.origin === 'EXTERNAL') throw new UnsupportedOperationException(message);
 }
 
-const limitReached = (rec: KeyRecord) => new LimitExceededException(`The on-demand rotations limit has been reached for ${rec.arn}.`);
+// AWS-recorded response (LocalStack's AWS-validated snapshot, test_key_rotations_limits).
+const limitReached = (rec: KeyRecord) =>
+  new LimitExceededException(`The on-demand rotations limit has been reached for the given keyId. No more on-demand rotations can be performed for this key: ${rec.arn}`);
 
 export async function enableKeyRotation(ctx: OpContext, input: Validated<'EnableKeyRotation'>, rec: KeyRecord): Promise<Record<string, never>> {
   checkRotatable(rec, ' Only symmetric encryption KMS keys can be rotated.');
@@ -72,7 +74,9 @@ export async function getKeyRotationStatus(_ctx: OpContext, _input: Validated<'G
 
 /** RotateKeyOnDemand: a new backing key now; at most 25 on-demand rotations per key. */
 export async function rotateKeyOnDemand(ctx: OpContext, _input: Validated<'RotateKeyOnDemand'>, rec: KeyRecord): Promise<T.KeyIdResponse> {
-  checkRotatable(rec, ' Only symmetric encryption KMS keys can be rotated.');
+  // AWS answers an asymmetric (or HMAC) key with an UnsupportedOperationException that has no
+  // message (AWS-recorded response, test_rotate_key_on_demand_raises_error_given_non_symmetric_key).
+  if (!keySpecRow(rec).rotatable) throw new UnsupportedOperationException('');
   // AWS rotates keys with imported material on demand only into material imported for that
   // purpose (PENDING_ROTATION); kms-core has no ImportKeyMaterial, so it refuses them.
   checkOrigin(rec, `${rec.arn} has imported key material; on-demand rotation needs new imported material, which kms-core cannot import.`);

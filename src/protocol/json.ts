@@ -8,7 +8,7 @@
  * Requests are `POST /` with `X-Amz-Target: TrentService.<Operation>` and a JSON body whose
  * blobs are base64 strings and whose timestamps are epoch seconds; responses are the same.
  * Errors are HTTP 400 (500 for exceptions whose `$fault` is 'server') with the body
- * `{"__type": "<Exception>", "message": "…"}`, which the AWS SDKs and CLI map onto their
+ * `{"__type": "<Exception>", "message": "…"}` (no `message` when it is empty, as AWS), which the AWS SDKs and CLI map onto their
  * exception classes. An operation outside the KMS API model is UnknownOperationException; a
  * body that is not JSON, or whose JSON types do not fit the model's input shape, is
  * SerializationException; an operation of the model that kms-core does not implement is
@@ -85,18 +85,31 @@ function respond(status: number, body: unknown, requestId: string): ProtocolResp
 /**
  * The AWS JSON 1.1 error response for `error`: its AWS name as `__type`, 400 for client faults,
  * 500 for server faults. Anything that is not a KmsError becomes KMSInternalException with a
- * generic message (its own message might hold anything). The message is always present, empty
- * for InvalidCiphertextException (which carries no detail), so SDK clients see the same
- * `message` as callers of the library.
+ * generic message (its own message might hold anything). An empty message is omitted, as AWS
+ * omits it: InvalidCiphertextException, and UnsupportedOperationException for RotateKeyOnDemand
+ * on an asymmetric key, come back with no `message` member (AWS-recorded responses, LocalStack's
+ * AWS-validated snapshots: "Message": "" in botocore's parse, no `message` field in the body).
+ * The AWS SDKs then show an empty or absent message, as they do against AWS (issue 12.8).
  */
 export function errorResponse(error: unknown, requestId: string = randomRequestId()): ProtocolResponse {
   const e = error instanceof KmsError ? error : new KMSInternalException('An internal error occurred.');
-  return respond(e.$fault === 'server' ? 500 : 400, { __type: e.name, message: e.message }, requestId);
+  const body: { __type: string; message?: string } = { __type: e.name };
+  if (typeof e.message === 'string' && e.message !== '') body.message = e.message;
+  return respond(e.$fault === 'server' ? 500 : 400, body, requestId);
 }
 
 /** The operations of the model that kms-core implements, i.e. the targets a handler routes. */
 export function routedOperations(_kms?: Kms): string[] {
   return [...IMPLEMENTED_OPERATIONS];
+}
+
+/** Only JSON whitespace (RFC 8259 §2) or nothing. */
+function isBlank(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return false;
+  }
+  return true;
 }
 
 function parseBody(body: string | Uint8Array | null | undefined): unknown {
@@ -110,8 +123,8 @@ function parseBody(body: string | Uint8Array | null | undefined): unknown {
       throw new SerializationException('The request body is not valid UTF-8.');
     }
   } else throw new SerializationException('The request body must be JSON text.');
-  // An operation without input members may be sent with an empty body.
-  if (text.trim() === '') return {};
+  // An operation without input members may be sent with an empty body (a scan, not a trimmed copy).
+  if (isBlank(text)) return {};
   try {
     return JSON.parse(text);
   } catch {

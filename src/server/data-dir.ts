@@ -6,16 +6,15 @@
 import { mkdir, open, readFile, readdir, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ValidationException } from '../errors.js';
+import { isRegionName } from '../keys/region.js';
 import { FileKeyStore, nodeFileIo, type FileIo, type FileKeyStoreOptions } from './file-store.js';
 
-/** The AWS Region form kms-core accepts (Kms constructor); it also makes a safe file name. */
-export const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const STORE_FILE = /^keystore\.([a-z0-9-]+)\.(?:json|journal\.[1-9]\d{0,14})$/;
 export const LOCK_FILE = '.kms-core.lock';
 
 export function storeFile(dir: string, region: string): string {
-  /* Precondition: a region is never a path. */
-  if (!REGION.test(region)) throw new ValidationException(`Invalid region '${region}'`);
+  /* Precondition: a region is never a path (and names a file of bounded length). */
+  if (!isRegionName(region)) throw new ValidationException(`Invalid region '${String(region).slice(0, 64)}'`);
   return join(dir, `keystore.${region}.json`);
 }
 
@@ -58,7 +57,7 @@ export class DataDir {
       const regions = new Set<string>();
       for (const f of (await readdir(abs)).sort()) {
         const m = STORE_FILE.exec(f);
-        if (m && REGION.test(m[1] as string)) regions.add(m[1] as string);
+        if (m && isRegionName(m[1] as string)) regions.add(m[1] as string);
       }
       for (const r of regions) await d.store(r);
     } catch (e) {

@@ -24,14 +24,15 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AccessDeniedException, UnknownOperationException, ValidationException } from '../errors.js';
+import { AccessDeniedException, InvalidSignatureException, type KmsError, LimitExceededException, UnknownOperationException, ValidationException } from '../errors.js';
+import { isRegionName } from '../keys/region.js';
 import { InMemoryKeyStore, type KeyStore } from '../keys/store.js';
 import { Kms, type KmsOptions } from '../kms.js';
 import { createProtocolHandler, errorResponse, randomRequestId, type RequestScope } from '../protocol/json.js';
 import { parseCredentialScope } from '../protocol/sigv4.js';
 import { corsPolicy, type CorsPolicy } from './cors.js';
 import { headerPairs, verifiedCallers, verifyRequest, type Credentials } from './credentials.js';
-import { DataDir, REGION } from './data-dir.js';
+import { DataDir } from './data-dir.js';
 import { applySeed, type Seed } from './seed.js';
 
 export interface ServerOptions {
@@ -58,6 +59,11 @@ export interface ServerOptions {
   accessKeys?: Record<string, string>;
   /** Largest request body accepted; default 1 MiB. */
   maxBodyBytes?: number;
+  /**
+   * Most distinct regions the server creates a key store for (each is a file with `dataDir`);
+   * a request scoped to one more is LimitExceededException. Default 32 (DEFAULT_MAX_REGIONS).
+   */
+  maxRegions?: number;
   /** Extra options for every Kms (clock, random source, backend). */
   kmsOptions?: Omit<KmsOptions, 'accountId' | 'region' | 'keyStore'>;
   /**
@@ -96,15 +102,30 @@ export interface KmsServer {
 
 const ACCOUNT = /^\d{12}$/;
 
+/** Default of `maxRegions`: a local endpoint rarely serves more than a few of AWS's Regions; `--max-regions` raises it. */
+export const DEFAULT_MAX_REGIONS = 32;
+
+/**
+ * AWS's answer to a credential scope whose region is not a Region (AWS JSON services answer
+ * InvalidSignatureException "Credential should be scoped to a valid region, not '<region>'."
+ * with HTTP 400; recorded in aws-sdk-js-v3#5576, aws-sdk-ruby#508, aws-sdk-java#1097).
+ */
+function invalidScopeRegion(region: string): KmsError {
+  const shown = region.length > 64 ? `${region.slice(0, 64)}…` : region;
+  return new InvalidSignatureException(`Credential should be scoped to a valid region, not '${shown}'.`);
+}
+
 export async function startServer(options: ServerOptions = {}): Promise<KmsServer> {
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 4599;
   const defaultAccount = options.accountId ?? '111122223333';
   const defaultRegion = options.region ?? 'us-east-1';
   const maxBody = options.maxBodyBytes ?? 1 << 20;
-  /* Precondition: the defaults are a valid account and region; the port is a port. */
+  const maxRegions = options.maxRegions ?? DEFAULT_MAX_REGIONS;
+  /* Precondition: the defaults are a valid account and region; the port is a port; the region cap a positive integer. */
   if (!ACCOUNT.test(defaultAccount)) throw new ValidationException(`Invalid account '${defaultAccount}': must be 12 digits`);
-  if (!REGION.test(defaultRegion)) throw new ValidationException(`Invalid region '${defaultRegion}'`);
+  if (!isRegionName(defaultRegion)) throw new ValidationException(`Invalid region '${String(defaultRegion).slice(0, 64)}'`);
+  if (!Number.isSafeInteger(maxRegions) || maxRegions < 1) throw new ValidationException(`Invalid maxRegions '${String(maxRegions)}': must be a positive integer`);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ValidationException(`Invalid port '${String(port)}'`);
   const accessKeys = new Map(Object.entries(options.accessKeys ?? {}));
   const credentials = options.credentials;
@@ -127,6 +148,8 @@ export async function startServer(options: ServerOptions = {}): Promise<KmsServe
   const kmsCache = new Map<string, Promise<Kms>>();
   const shared = options.keyStore;
   const storeName = data ? `journaled files in ${data.dir}` : shared ? (options.keyStoreName ?? 'custom key store') : 'memory';
+  // Regions with a store: those found in the data directory, then each new one up to maxRegions.
+  const regions = new Set<string>(data?.regions() ?? []);
 
   async function storeFor(region: string): Promise<KeyStore> {
     if (data) return data.store(region);
@@ -142,11 +165,18 @@ export async function startServer(options: ServerOptions = {}): Promise<KmsServe
     const id = `${accountId}/${region}`;
     let k = kmsCache.get(id);
     if (!k) {
-      k = (async () => {
-        /* Precondition: the region is one kms-core accepts (it also names a file). */
-        if (!REGION.test(region)) throw new ValidationException(`Invalid region '${region.slice(0, 64)}' in the request's credential scope`);
-        return new Kms({ ...options.kmsOptions, accountId, region, keyStore: await storeFor(region) });
-      })();
+      /* Precondition: the scope's region is a Region name of AWS's form, at most 32 characters (it also names a file). */
+      if (!isRegionName(region)) return Promise.reject(invalidScopeRegion(region));
+      /* Precondition: a new region stays within maxRegions (each is a store, and a file with --data). */
+      if (!regions.has(region)) {
+        if (regions.size >= maxRegions) {
+          return Promise.reject(
+            new LimitExceededException(`This kms-core server serves at most ${maxRegions} regions (--max-regions) and already serves ${maxRegions}; the credential scope names another: '${region}'.`),
+          );
+        }
+        regions.add(region);
+      }
+      k = (async () => new Kms({ ...options.kmsOptions, accountId, region, keyStore: await storeFor(region) }))();
       kmsCache.set(id, k);
       k.catch(() => kmsCache.delete(id));
     }
@@ -232,7 +262,7 @@ export async function startServer(options: ServerOptions = {}): Promise<KmsServe
       const body = Buffer.concat(chunks);
       if (credentials) {
         try {
-          scope = verifyRequest(credentials, { method: req.method ?? 'POST', url: req.url ?? '/', headers: headerPairs(req.rawHeaders), body }, (r) => REGION.test(r));
+          scope = verifyRequest(credentials, { method: req.method ?? 'POST', url: req.url ?? '/', headers: headerPairs(req.rawHeaders), body }, (r) => isRegionName(r));
         } catch (e) {
           const r = errorResponse(e);
           status = r.status;

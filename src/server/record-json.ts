@@ -8,6 +8,7 @@
  * checked exactly as a snapshot is. Aliases are encoded by the snapshot too; they are decoded
  * here because the snapshot reader insists that an alias's target key be in the same document.
  */
+import { isRegionName } from '../keys/region.js';
 import { ValidationException } from '../errors.js';
 import { aliasArn, isAccountId, isKeyId } from '../keys/arn.js';
 import type { AliasRecord, KeyRecord } from '../keys/record.js';
@@ -30,7 +31,6 @@ export function aliasToJson(alias: AliasRecord): Json {
 
 // The same checks as the snapshot reader (keys/snapshot.ts aliasFromJson).
 const ALIAS = /^alias\/[a-zA-Z0-9/_-]+$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
 export function aliasFromJson(json: unknown): AliasRecord {
   const fail = (field: string, why: string): never => {
@@ -51,7 +51,7 @@ export function aliasFromJson(json: unknown): AliasRecord {
   };
   const aliasName = str('AliasName', (s) => ALIAS.test(s) && s.length <= 256);
   const accountId = str('AccountId', isAccountId);
-  const region = str('Region', (s) => REGION.test(s));
+  const region = str('Region', (s) => isRegionName(s));
   const arn = str('AliasArn', (s) => s === aliasArn(region, accountId, aliasName));
   return {
     aliasName,

@@ -45,7 +45,7 @@ import { validateTags, type ApiTag } from '../keys/tags.js';
 import { sm2Pkcs8Encode, sm2PrivateKeyFromPkcs8, sm2PublicFromPrivate, sm2SpkiEncode } from '../primitives/sm2.js';
 import { defaultRandom } from '../random.js';
 import { equalBytes, fromBase64, wipe } from '../util/bytes.js';
-import { REGION } from './data-dir.js';
+import { isRegionName } from '../keys/region.js';
 
 /** A validated seed key. Material is held until the seed is applied. */
 export interface SeedKey {
@@ -144,7 +144,7 @@ export function parseSeed(doc: unknown, source: string): Seed {
     const accountId = optString(o, 'AccountId', where, e);
     if (accountId !== undefined && !isAccountId(accountId)) e.fail(`${where}.AccountId`, 'must be 12 digits');
     const region = optString(o, 'Region', where, e);
-    if (region !== undefined && !REGION.test(region)) e.fail(`${where}.Region`, 'must be a region such as eu-west-1');
+    if (region !== undefined && !isRegionName(region)) e.fail(`${where}.Region`, 'must be a region such as eu-west-1');
     if (o.Enabled !== undefined && typeof o.Enabled !== 'boolean') e.fail(`${where}.Enabled`, 'must be true or false');
     const key: SeedKey = {
       where,
@@ -225,7 +225,7 @@ export function parseSeed(doc: unknown, source: string): Seed {
     const accountId = optString(o, 'AccountId', where, e);
     if (accountId !== undefined && !isAccountId(accountId)) e.fail(`${where}.AccountId`, 'must be 12 digits');
     const region = optString(o, 'Region', where, e);
-    if (region !== undefined && !REGION.test(region)) e.fail(`${where}.Region`, 'must be a region such as eu-west-1');
+    if (region !== undefined && !isRegionName(region)) e.fail(`${where}.Region`, 'must be a region such as eu-west-1');
     if (accountId !== undefined) alias.accountId = accountId;
     if (region !== undefined) alias.region = region;
     return alias;

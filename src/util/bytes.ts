@@ -29,50 +29,108 @@ export function fromHex(s: string): Uint8Array | undefined {
 }
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-const B64_INDEX = new Int16Array(256).fill(-1);
-for (let i = 0; i < 64; i++) B64_INDEX[B64.charCodeAt(i)] = i;
+/** Alphabet code units by 6-bit value. */
+const B64_CODES = new Uint8Array(64);
+/** 6-bit value by code unit (low byte); 256 (a bit no 6-bit value has) for anything else. */
+const B64_INDEX = new Int16Array(256).fill(256);
+for (let i = 0; i < 64; i++) {
+  B64_CODES[i] = B64.charCodeAt(i);
+  B64_INDEX[B64.charCodeAt(i)] = i;
+}
+/** Base64 text is ASCII: any decoder reads it (one native call instead of a string per group). */
+const asciiDecoder = new TextDecoder('utf-8');
 
-export function toBase64(b: Uint8Array): string {
-  let s = '';
-  let i = 0;
-  for (; i + 2 < b.length; i += 3) {
-    const n = ((b[i] as number) << 16) | ((b[i + 1] as number) << 8) | (b[i + 2] as number);
-    s += B64[n >> 18]! + B64[(n >> 12) & 63]! + B64[(n >> 6) & 63]! + B64[n & 63]!;
-  }
-  const rest = b.length - i;
-  if (rest === 1) {
-    const n = (b[i] as number) << 16;
-    s += B64[n >> 18]! + B64[(n >> 12) & 63]! + '==';
-  } else if (rest === 2) {
-    const n = ((b[i] as number) << 16) | ((b[i + 1] as number) << 8);
-    s += B64[n >> 18]! + B64[(n >> 12) & 63]! + B64[(n >> 6) & 63]! + '=';
-  }
-  return s;
+/** Little-endian platform? (Uint16 stores below write two characters in memory order.) */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+/** Two alphabet characters per 12-bit value, packed so one Uint16 store writes both in order. */
+const B64_PAIRS = new Uint16Array(4096);
+for (let i = 0; i < 4096; i++) {
+  const first = B64_CODES[i >>> 6] as number;
+  const second = B64_CODES[i & 63] as number;
+  B64_PAIRS[i] = LITTLE_ENDIAN ? first | (second << 8) : (first << 8) | second;
 }
 
-/** Strict standard base64 (RFC 4648 §4, padded); undefined when malformed. */
-export function fromBase64(s: string): Uint8Array | undefined {
-  if (s.length % 4 !== 0) return undefined;
-  let pad = 0;
-  if (s.endsWith('==')) pad = 2;
-  else if (s.endsWith('=')) pad = 1;
-  const out = new Uint8Array((s.length / 4) * 3 - pad);
+/**
+ * Standard padded base64 (RFC 4648 §4). The alphabet's code units are written into one buffer,
+ * two characters per store, and turned into a string by one native call: no string per group.
+ */
+export function toBase64(b: Uint8Array): string {
+  const n = b.length;
+  if (n === 0) return '';
+  const buf = new ArrayBuffer(Math.ceil(n / 3) * 4);
+  const pairs = new Uint16Array(buf);
+  const out = new Uint8Array(buf);
   let o = 0;
-  for (let i = 0; i < s.length; i += 4) {
-    const last = i + 4 === s.length;
-    const c = [0, 1, 2, 3].map((j) => {
-      const ch = s.charCodeAt(i + j);
-      if (last && ch === 61 /* = */ && j >= 4 - pad) return 0;
-      return ch < 256 ? (B64_INDEX[ch] as number) : -1;
-    });
-    if (c.some((x) => x < 0)) return undefined;
-    const n = ((c[0] as number) << 18) | ((c[1] as number) << 12) | ((c[2] as number) << 6) | (c[3] as number);
-    if (o < out.length) out[o++] = n >> 16;
-    if (o < out.length) out[o++] = (n >> 8) & 255;
-    if (o < out.length) out[o++] = n & 255;
+  let i = 0;
+  for (; i + 2 < n; i += 3) {
+    const v = ((b[i] as number) << 16) | ((b[i + 1] as number) << 8) | (b[i + 2] as number);
+    pairs[o] = B64_PAIRS[v >>> 12] as number;
+    pairs[o + 1] = B64_PAIRS[v & 4095] as number;
+    o += 2;
   }
-  // Canonical: the unused bits of the last group must be zero.
-  return toBase64(out) === s ? out : undefined;
+  const rest = n - i;
+  if (rest > 0) {
+    const v = ((b[i] as number) << 16) | (rest === 2 ? (b[i + 1] as number) << 8 : 0);
+    const at = o * 2;
+    out[at] = B64_CODES[v >>> 18] as number;
+    out[at + 1] = B64_CODES[(v >>> 12) & 63] as number;
+    out[at + 2] = rest === 2 ? (B64_CODES[(v >>> 6) & 63] as number) : 61; /* = */
+    out[at + 3] = 61;
+  }
+  return asciiDecoder.decode(out);
+}
+
+/** The 6-bit value of code unit `c`, or a value with a bit above 63 set when `c` is not in the alphabet. */
+function sextet(c: number): number {
+  return (B64_INDEX[c & 255] as number) | (c & 0xff00);
+}
+
+/**
+ * Strict standard base64 (RFC 4648 §4, padded); undefined when malformed. Accepts exactly the
+ * canonical encodings: length a multiple of 4, only the 64 alphabet characters, `=` only as the
+ * last one or two characters, and the unused bits before the padding zero (so that every byte
+ * string has one encoding: "QQ==" is accepted, "QR==" is not). Decodes straight into the result
+ * with one table lookup per character; invalid characters are collected in one accumulator
+ * and checked once.
+ */
+export function fromBase64(s: string): Uint8Array | undefined {
+  const len = s.length;
+  if (len % 4 !== 0) return undefined;
+  if (len === 0) return new Uint8Array(0);
+  const pad = s.charCodeAt(len - 1) !== 61 ? 0 : s.charCodeAt(len - 2) !== 61 ? 1 : 2;
+  const out = new Uint8Array((len / 4) * 3 - pad);
+  const full = pad === 0 ? len : len - 4;
+  let bad = 0;
+  let o = 0;
+  for (let i = 0; i < full; i += 4) {
+    const a = sextet(s.charCodeAt(i));
+    const b = sextet(s.charCodeAt(i + 1));
+    const c = sextet(s.charCodeAt(i + 2));
+    const d = sextet(s.charCodeAt(i + 3));
+    bad |= a | b | c | d;
+    const v = (a << 18) | (b << 12) | (c << 6) | d;
+    out[o] = v >>> 16;
+    out[o + 1] = v >>> 8;
+    out[o + 2] = v;
+    o += 3;
+  }
+  if (pad > 0) {
+    const a = sextet(s.charCodeAt(full));
+    const b = sextet(s.charCodeAt(full + 1));
+    bad |= a | b;
+    out[o] = (a << 2) | (b >>> 4);
+    if (pad === 1) {
+      const c = sextet(s.charCodeAt(full + 2));
+      bad |= c;
+      out[o + 1] = (b << 4) | (c >>> 2);
+      // Canonical: the 2 bits after the second byte are zero.
+      if ((c & 3) !== 0) bad |= 64;
+    } else if ((b & 15) !== 0) bad |= 64; // the 4 bits after the byte are zero
+  }
+  if ((bad & ~63) === 0) return out;
+  // What was decoded may be plaintext: never leave it behind.
+  out.fill(0);
+  return undefined;
 }
 
 /** Unpadded base64url (RFC 4648 §5), as JWK and URL-safe tokens use it. */
