@@ -10,12 +10,10 @@ export {
   defaultKeyPolicy,
   parseKeyPolicy,
   parsePrincipal,
-  principalsByAccessKey,
   type IdentityPolicy,
   type IdentityRequest,
   type KeyPolicy,
   type Principal,
-  type PrincipalsByAccessKeyOptions,
 } from './auth/index.js';
 export type { Backend, BackendKey, RsaHash } from './backend/types.js';
 export { webBackend } from './backend/web.js';
@@ -28,11 +26,13 @@ export {
   createProtocolHandler,
   errorResponse,
   parseCredentialScope,
+  principalsByAccessKey,
   routedOperations,
   type CredentialScope,
   type KmsProvider,
   type ProtocolHandler,
   type ProtocolHandlerOptions,
+  type PrincipalsByAccessKeyOptions,
   type ProtocolResponse,
   type RequestScope,
 } from './protocol/index.js';

@@ -5,7 +5,7 @@
 import type { Backend, BackendKey } from '../backend/types.js';
 import type { BackingKey, KeyRecord, KeySpec, KeyUsage } from '../keys/record.js';
 import type { Random } from '../random.js';
-import type { SigningAlgorithmSpec } from './signing/types.js';
+import type { SigningAlgorithmSpec } from '../model/api.js';
 
 export type EncryptionAlgorithmSpec = 'SYMMETRIC_DEFAULT' | 'RSAES_OAEP_SHA_1' | 'RSAES_OAEP_SHA_256' | 'SM2PKE';
 /** AWS MacAlgorithmSpec (API model enum). */

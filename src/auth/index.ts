@@ -41,4 +41,3 @@ export {
   grantCovers,
   grantOperationSupported,
 } from './grants.js';
-export { principalsByAccessKey, type PrincipalsByAccessKeyOptions } from './provider.js';

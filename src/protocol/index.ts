@@ -13,4 +13,5 @@ export {
   type RequestScope,
 } from './json.js';
 export { parseCredentialScope, type CredentialScope } from './sigv4.js';
+export { principalsByAccessKey, type PrincipalsByAccessKeyOptions } from './principals-provider.js';
 export { fromWire, toWire } from './wire.js';

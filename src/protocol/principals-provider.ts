@@ -15,9 +15,9 @@
  * The signature itself is not verified (src/protocol/sigv4.ts). Pure code (no node:*).
  */
 import { AccessDeniedException, ValidationException } from '../errors.js';
+import { parsePrincipal } from '../auth/principals.js';
 import type { Kms } from '../kms.js';
-import type { RequestScope } from '../protocol/json.js';
-import { parsePrincipal } from './principals.js';
+import type { RequestScope } from './json.js';
 
 export interface PrincipalsByAccessKeyOptions {
   /** One Kms for every account, or a function choosing the Kms of an account. */
