@@ -7,15 +7,13 @@
  * must never decrypt.
  *
  * Size: FUZZ_RUNS cases per target (default small, for `npm test`; `npm run fuzz` runs 10^5).
- * Reproduce with FUZZ_SEED=<seed>. Findings in code other owners are changing (validate.ts,
- * kms.ts, auth/) are listed in KNOWN below with their issue point: the default run records them
- * in its summary; FUZZ_KNOWN=1 makes them fail (and runs their minimal reproductions).
+ * Reproduce with FUZZ_SEED=<seed>.
  */
 import { describe, expect, test } from 'vitest';
 import { Kms, KmsError, type KeyMetadata } from '../src/index.js';
 import { IMPLEMENTED_OPERATIONS } from '../src/operations/table.js';
 import { lowerFirst } from '../src/util/bytes.js';
-import { FUZZ_KNOWN, Rng, caseTags, fuzzRuns, fuzzSeed, mutate, singlePoint, valid, wrap, type World } from './fuzz/gen.js';
+import { Rng, caseTags, fuzzRuns, fuzzSeed, mutate, singlePoint, valid, wrap, type World } from './fuzz/gen.js';
 import { Findings, describeValue, judgeLibrary, settle, type Verdict } from './fuzz/outcome.js';
 
 const RUNS = fuzzRuns(400);
@@ -47,38 +45,12 @@ async function makeWorld(rng: Rng): Promise<{ kms: Kms; world: World; sym: KeyMe
   return { kms, world, sym };
 }
 
-/**
- * Known findings in code owned elsewhere (issue 12 points 1, 3, 6: validate.ts / kms.ts), each
- * a narrow predicate on the outcome. They are counted, not failed, unless FUZZ_KNOWN=1.
- */
-const internal = (v: Verdict & { ok: false }) => v.kind === 'server fault' && v.detail.startsWith('KMSInternalException');
-const KNOWN: Array<{ point: string; matches: (v: Verdict & { ok: false }) => boolean }> = [
-  // A getter or Proxy trap of the caller that throws while kms-core reads the request: the
-  // request is read in several places, and the throw becomes a server fault. Fixed by copying
-  // the request once, at validation (12.1), which can refuse it as a ValidationException.
-  { point: '12.1/12.6 throwing getter or trap', matches: (v) => internal(v) && caseTags.has('trap') },
-  // A getter that answers differently on a second read (12.1: authorization and the AAD must
-  // read one copy): validation saw a value, a later read sees undefined.
-  { point: '12.1 changing getter', matches: (v) => internal(v) && caseTags.has('getter') },
-  // null in an optional member (12.3: "null is absent everywhere").
-  { point: '12.3 null member', matches: (v) => internal(v) && caseTags.has('null') },
-  // A list longer than its max holding a null-prototype object: the message builder's String()
-  // throws TypeError (12.6: "11 null-prototype grant tokens → TypeError"); a 5,000-deep nested
-  // array there overflows the stack in the same String() (RangeError).
-  { point: '12.6 list value echoed', matches: (v) => internal(v) && (caseTags.has('null-proto') || caseTags.has('deep')) },
-];
-
-function isKnown(v: Verdict & { ok: false }): string | undefined {
-  return KNOWN.find((k) => k.matches(v))?.point;
-}
-
 const POLLUTE = ['KeyId', 'tenant', 'Plaintext', 'GrantTokens', 'DryRun', 'EncryptionContext', 'CiphertextBlob'];
 
 describe('fuzz: library API', () => {
   test(`hostile request objects for every operation (${RUNS} cases) end in success or an AWS-named client-fault KmsError`, async () => {
     const rng = new Rng(SEED);
     const findings = new Findings();
-    const known = new Findings();
     let env = await makeWorld(rng);
     for (let i = 0; i < RUNS; i++) {
       if (i % 300 === 299) env = await makeWorld(rng);
@@ -108,13 +80,9 @@ describe('fuzz: library API', () => {
       findings.cases++;
       const v = judgeLibrary(result);
       if (v.ok) continue;
-      const point = isKnown(v);
-      if (point && !FUZZ_KNOWN) known.cases++;
-      if (point && !FUZZ_KNOWN) known.add(`${op} [known ${point}]`, v, example, SEED, i);
-      else findings.add(op, v, example, SEED, i);
+      findings.add(op, v, example, SEED, i);
     }
     console.log(findings.report(`fuzz library (seed ${SEED})`));
-    if (known.list().length) console.log(known.report('known findings (owned elsewhere; FUZZ_KNOWN=1 fails on them)'));
     expect(findings.list(), findings.report('findings')).toEqual([]);
   }, BOUND);
 
@@ -158,10 +126,10 @@ describe('fuzz: library API', () => {
   }, BOUND);
 });
 
-// Minimal reproductions of the known findings (owned by validate.ts / kms.ts): defined only
-// under FUZZ_KNOWN=1, where they fail until those owners' fixes land.
-if (FUZZ_KNOWN) {
-  describe('fuzz: known library findings (FUZZ_KNOWN=1)', () => {
+// Minimal reproductions of what the fuzzer found before issue 12's request copy landed (each
+// failed then: a KMSInternalException or a run of minutes); now ordinary regression tests.
+{
+  describe('fuzz findings, fixed by the validated request copy', () => {
     async function fixture() {
       const kms = new Kms();
       const key = (await kms.createKey({})).KeyMetadata!;
@@ -173,20 +141,20 @@ if (FUZZ_KNOWN) {
       expect(v).toEqual({ ok: true });
     };
 
-    test('known 12.3: null in an optional member is absent (decrypt KeyId: null, listAliases KeyId: null)', async () => {
+    test('12.3 (fuzz): null in an optional member is absent (decrypt KeyId: null, listAliases KeyId: null)', async () => {
       const { kms, CiphertextBlob } = await fixture();
       await clientFault(kms.decrypt({ CiphertextBlob, KeyId: null as unknown as string }));
       await clientFault(kms.listAliases({ KeyId: null as unknown as string }));
     });
 
-    test('known 12.1: a getter that answers undefined on its second read is not a server fault', async () => {
+    test('12.1 (fuzz): a getter that answers undefined on its second read is not a server fault', async () => {
       const { kms, key } = await fixture();
       let reads = 0;
       const input = Object.defineProperty({}, 'KeyId', { enumerable: true, get: () => (reads++ === 0 ? key.KeyId : undefined) });
       await clientFault(kms.describeKey(input as { KeyId: string }));
     });
 
-    test('known 12.1/12.6: a Proxy whose traps throw is a client fault, not KMSInternalException', async () => {
+    test('12.1/12.6 (fuzz): a Proxy whose traps throw is a client fault, not KMSInternalException', async () => {
       const { kms } = await fixture();
       const boom = () => {
         throw new Error('trap');
@@ -194,19 +162,19 @@ if (FUZZ_KNOWN) {
       await clientFault(kms.describeKey(new Proxy({}, { get: boom, ownKeys: boom, has: boom }) as { KeyId: string }));
     });
 
-    test('known 12.6: eleven null-prototype grant tokens are a ValidationException', async () => {
+    test('12.6 (fuzz): eleven null-prototype grant tokens are a ValidationException', async () => {
       const { kms, key } = await fixture();
       await clientFault(kms.describeKey({ KeyId: key.KeyId!, GrantTokens: Array.from({ length: 11 }, () => Object.create(null)) as string[] }));
     });
 
-    test('known 12.6: an over-long list holding a 5,000-deep nested array is a ValidationException, not a stack overflow', async () => {
+    test('12.6 (fuzz): an over-long list holding a 5,000-deep nested array is a ValidationException, not a stack overflow', async () => {
       const { kms, key } = await fixture();
       let deepest: unknown = 'x';
       for (let i = 0; i < 5000; i++) deepest = [deepest];
       await clientFault(kms.describeKey({ KeyId: key.KeyId!, GrantTokens: [...Array(10).fill('t'), deepest] as string[] }));
     });
 
-    test('known (validate.ts): holes in a list are "must not be null", not silently accepted (a sparse 2^32−1 list is walked for minutes)', async () => {
+    test('12.6 (fuzz): holes in a list are "must not be null", not silently accepted (a sparse 2^32−1 list is walked for minutes)', async () => {
       const { kms, CiphertextBlob } = await fixture();
       const sparse: string[] = [];
       sparse.length = 1_000_000;
