@@ -21,6 +21,7 @@ import { runOperation } from './operations/run.js';
 import { OPERATION_TABLE } from './operations/table.js';
 import { checkedRandom, pooledRandom, type Random } from './random.js';
 import type * as T from './types.js';
+import { BoundedCache } from './util/bounded-cache.js';
 import { echo } from './validate.js';
 
 export interface KmsOptions {
@@ -119,7 +120,7 @@ export class Kms {
     this.partition = partition;
     this.keyStore = keyStore;
     this.principal = caller.arn;
-    const ctx: OpContext = { accountId, region, partition, keyStore, caller, identityPolicy: options.identityPolicy, clock: options.now ?? (() => new Date()), env, blobArns: new Map() };
+    const ctx: OpContext = { accountId, region, partition, keyStore, caller, identityPolicy: options.identityPolicy, clock: options.now ?? (() => new Date()), env, blobArns: new BoundedCache(4096) };
     CONTEXTS.set(this, ctx);
   }
 

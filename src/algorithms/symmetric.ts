@@ -10,7 +10,7 @@
  * open it with, so v1 blobs decrypt forever and ReEncrypt moves ciphertext between the two.
  * Plaintext 1..4096 bytes (API model PlaintextType).
  */
-import { MAGIC, OVERHEAD, VERSION_1, VERSION_2, hasPrefix, keyHeaderPrefix } from '../envelope/format.js';
+import { MAGIC, OFF_MATERIAL_ID, OVERHEAD, VERSION_1, VERSION_2, hasPrefix, keyHeaderPrefix } from '../envelope/format.js';
 import { hmacSm3Key } from '../envelope/kdf-v2.js';
 import { openV1, sealV1 } from '../envelope/v1.js';
 import { openV2, sealV2 } from '../envelope/v2.js';
@@ -76,16 +76,43 @@ export const symmetricDefault: EncryptionAlgorithm = {
     const suite: SymmetricSuite | undefined = version === VERSION_1 ? 'AES_256_GCM' : version === VERSION_2 ? 'SM4_GCM' : undefined;
     if (!suite) return undefined;
     // The backing key of the blob's suite whose header prefix (version, key reference,
-    // KeyMaterialId) the blob carries; newest first, since most blobs are recent.
-    for (let i = key.material.length - 1; i >= 0; i--) {
-      const bk = key.material[i] as BackingKey;
-      if (symmetricSuite(bk) !== suite || !hasPrefix(blob, headerPrefix(env, key, bk, suite))) continue;
-      const pt = suite === 'SM4_GCM' ? openV2(sm3Key(env, bk), blob, context) : await openV1(env.backend, await hmacKey(env, bk), blob, context);
-      return pt && { Plaintext: pt, KeyMaterialId: bk.id };
-    }
-    return undefined;
+    // KeyMaterialId) the blob carries, found by the KeyMaterialId in the header.
+    const bk = versionOf(key, blob);
+    if (!bk || symmetricSuite(bk) !== suite || !hasPrefix(blob, headerPrefix(env, key, bk, suite))) return undefined;
+    const pt = suite === 'SM4_GCM' ? openV2(sm3Key(env, bk), blob, context) : await openV1(env.backend, await hmacKey(env, bk), blob, context);
+    return pt && { Plaintext: pt, KeyMaterialId: bk.id };
   },
 };
+
+/** Short histories are scanned (newest first: most blobs are recent); longer ones are indexed. */
+const SCAN_LIMIT = 8;
+/** KeyMaterialId → index in the material list, per list (lists only grow; entries are checked on use). */
+const indexes = new WeakMap<readonly BackingKey[], { n: number; map: Map<string, number> }>();
+
+/**
+ * The version of `key` a blob names (header bytes 24..56, its KeyMaterialId), in O(1) whatever
+ * the length of the key's rotation history: the oldest of 1,000 backing keys is found as fast as
+ * the newest.
+ */
+function versionOf(key: KeyRecord, blob: Uint8Array): BackingKey | undefined {
+  const list = key.material;
+  const id = toHex(blob.subarray(OFF_MATERIAL_ID, OFF_MATERIAL_ID + 32));
+  if (list.length <= SCAN_LIMIT) {
+    for (let i = list.length - 1; i >= 0; i--) if ((list[i] as BackingKey).id === id) return list[i];
+    return undefined;
+  }
+  let index = indexes.get(list);
+  if (index === undefined || index.n !== list.length) {
+    // Versions added since the index was built (or none built yet): build it once.
+    index = { n: list.length, map: new Map(list.map((b, j) => [b.id, j])) };
+    indexes.set(list, index);
+  }
+  const i = index.map.get(id);
+  if (i === undefined) return undefined;
+  const bk = list[i];
+  // An entry replaced in place (a store that rewrites its list) is looked up by scanning.
+  return bk !== undefined && bk.id === id ? bk : list.find((b) => b.id === id);
+}
 
 /** Header bytes 0..56 for a backing key of `key`, built once per version. */
 function headerPrefix(env: CryptoEnv, key: KeyRecord, bk: BackingKey, suite: SymmetricSuite): Uint8Array {

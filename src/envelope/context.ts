@@ -14,7 +14,7 @@
  * replace it with U+FFFD, making two different contexts encode alike), so it is refused with
  * ValidationException.
  */
-import { ValidationException } from '../errors.js';
+import { ValidationException, type KmsError } from '../errors.js';
 import { utf8Encoder } from '../util/bytes.js';
 
 export type EncryptionContext = Readonly<Record<string, string>>;
@@ -58,18 +58,81 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
 
 const EMPTY = new Uint8Array(4);
 
-/** The canonical bytes of a context (absent and {} are the same context). */
+function invalidContext(path: string): KmsError {
+  return new ValidationException(`1 validation error detected: Value at '${path}' failed to satisfy constraint: Map keys and values must be well-formed Unicode strings`);
+}
+
+/** True when every UTF-16 unit of `s` is ASCII (then its UTF-8 bytes are its char codes). */
+function ascii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
+
+function putU32(out: Uint8Array, o: number, n: number): void {
+  out[o] = n >>> 24;
+  out[o + 1] = (n >>> 16) & 0xff;
+  out[o + 2] = (n >>> 8) & 0xff;
+  out[o + 3] = n & 0xff;
+}
+
+/**
+ * The canonical bytes of a context (absent and {} are the same context), in one pass over its
+ * own pairs, each value read once. Contexts of ASCII strings (what callers send nearly always)
+ * are written straight into the output: for them UTF-8 is the char codes and UTF-16 code-unit
+ * order is UTF-8 byte order, so no encoder and no byte comparison is needed. Anything else
+ * takes the general path (well-formedness check, UTF-8 encoding, sort by bytes), which gives
+ * the same bytes for ASCII input (test/envelope.context.test.ts checks both against each other).
+ */
 export function canonicalContext(ctx: EncryptionContext | undefined, path = 'encryptionContext'): Uint8Array {
-  const own = contextPairs(ctx);
-  if (own.length === 0) return EMPTY;
+  if (!ctx) return EMPTY;
+  const keys = Object.keys(ctx);
+  const n = keys.length;
+  if (n === 0) return EMPTY;
+  const values: string[] = new Array(n);
+  let size = 4 + 8 * n;
+  let fast = true;
+  for (let i = 0; i < n; i++) {
+    const k = keys[i] as string;
+    /* Precondition: context keys and values are strings (validation guarantees it for requests). */
+    const v: unknown = hasOwn.call(ctx, k) ? ctx[k] : undefined;
+    if (typeof v !== 'string') throw invalidContext(path);
+    values[i] = v;
+    size += k.length + v.length;
+    if (fast && !(ascii(k) && ascii(v))) fast = false;
+  }
+  if (!fast) return canonicalGeneral(keys, values, path);
+  const order = n === 1 ? [0] : sortedIndexes(keys);
+  const out = new Uint8Array(size);
+  putU32(out, 0, n);
+  let o = 4;
+  for (const i of order) {
+    const k = keys[i] as string;
+    const v = values[i] as string;
+    putU32(out, o, k.length);
+    o += 4;
+    for (let j = 0; j < k.length; j++) out[o++] = k.charCodeAt(j);
+    putU32(out, o, v.length);
+    o += 4;
+    for (let j = 0; j < v.length; j++) out[o++] = v.charCodeAt(j);
+  }
+  return out;
+}
+
+/** Indexes of `keys` in ascending code-unit order (keys of one object are distinct). */
+function sortedIndexes(keys: readonly string[]): number[] {
+  const order = keys.map((_, i) => i);
+  return order.sort((a, b) => ((keys[a] as string) < (keys[b] as string) ? -1 : 1));
+}
+
+/** The general path: any well-formed Unicode, encoded as UTF-8 and sorted by its bytes. */
+export function canonicalGeneral(keys: readonly string[], values: readonly string[], path: string): Uint8Array {
   const pairs: [Uint8Array, Uint8Array][] = [];
   let size = 4;
-  for (const [k, v] of own) {
-    if (typeof v !== 'string' || !wellFormed(k) || !wellFormed(v)) {
-      throw new ValidationException(
-        `1 validation error detected: Value at '${path}' failed to satisfy constraint: Map keys and values must be well-formed Unicode strings`,
-      );
-    }
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as string;
+    const v = values[i] as string;
+    /* Precondition: context strings are well-formed UTF-16 (a lone surrogate has no UTF-8 form). */
+    if (!wellFormed(k) || !wellFormed(v)) throw invalidContext(path);
     const kb = utf8Encoder.encode(k);
     const vb = utf8Encoder.encode(v);
     pairs.push([kb, vb]);
@@ -77,14 +140,13 @@ export function canonicalContext(ctx: EncryptionContext | undefined, path = 'enc
   }
   if (pairs.length > 1) pairs.sort((a, b) => compareBytes(a[0], b[0]));
   const out = new Uint8Array(size);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, pairs.length);
+  putU32(out, 0, pairs.length);
   let o = 4;
   for (const [kb, vb] of pairs) {
-    view.setUint32(o, kb.length);
+    putU32(out, o, kb.length);
     out.set(kb, o + 4);
     o += 4 + kb.length;
-    view.setUint32(o, vb.length);
+    putU32(out, o, vb.length);
     out.set(vb, o + 4);
     o += 4 + vb.length;
   }

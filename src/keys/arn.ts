@@ -5,6 +5,7 @@
  * key ID, key ARN, alias name, alias ARN. Key ARN: arn:<partition>:kms:<region>:<account>:key/<id>.
  */
 import type { Random } from '../random.js';
+import { BoundedCache } from '../util/bounded-cache.js';
 import { toHex } from '../util/bytes.js';
 
 /** The ARN partition of a region: aws-cn for the China Regions, aws-us-gov for GovCloud. */
@@ -46,7 +47,7 @@ export type KeyRef =
   | { kind: 'aliasName'; aliasName: string }
   | { kind: 'aliasArn'; partition: string; region: string; accountId: string; aliasName: string };
 
-const refCache = new Map<string, KeyRef | undefined>();
+const refCache = new BoundedCache<string, KeyRef | undefined>(4096);
 
 /**
  * Parses any of the four identifier forms; undefined when it is none of them. Memoized (hot
@@ -56,7 +57,6 @@ export function parseKeyRef(id: string): Readonly<KeyRef> | undefined {
   let ref = refCache.get(id);
   if (ref !== undefined || refCache.has(id)) return ref;
   ref = parse(id);
-  if (refCache.size >= 4096) refCache.clear();
   refCache.set(id, ref);
   return ref;
 }

@@ -8,6 +8,7 @@ import type { IdentityPolicy } from '../auth/evaluate.js';
 import type { Principal } from '../auth/principals.js';
 import { KMSInternalException } from '../errors.js';
 import type { KeyStore } from '../keys/store.js';
+import type { BoundedCache } from '../util/bounded-cache.js';
 
 export interface OpContext {
   readonly accountId: string;
@@ -20,7 +21,7 @@ export interface OpContext {
   readonly clock: () => Date;
   readonly env: CryptoEnv;
   /** Blob key reference (header bytes) → key ARN in this Region (src/operations/resolve.ts). */
-  readonly blobArns: Map<string, string>;
+  readonly blobArns: BoundedCache<string, string>;
 }
 
 /** The clock as epoch milliseconds; a clock that answers garbage is a server fault. */

@@ -110,7 +110,6 @@ export function blobKeyArn(ctx: OpContext, blob: Uint8Array): string | undefined
   const h = readKeyHeader(blob);
   if (!h) return undefined;
   const arn = keyArn(ctx.region, h.accountId, h.keyId);
-  if (memo.size >= 4096) memo.clear();
   memo.set(ref, arn);
   return arn;
 }
