@@ -24,6 +24,7 @@
  * committed at time t is seen by every read that starts after t + maxStalenessMs. List calls
  * (ListKeys, ListAliases, ListRetirableGrants) always read the database.
  */
+import { INSPECT, summary } from '../keys/redact.js';
 import type { Client, Pool, PoolClient } from 'pg';
 import { ValidationException } from '../errors.js';
 import type { AliasRecord, KeyRecord } from '../keys/record.js';
@@ -169,6 +170,15 @@ export class PostgresKeyStore implements KeyStore {
 
   /** The schema version this database is at after connect. */
   static readonly schemaVersion = SCHEMA_VERSION;
+
+  /** util.inspect and JSON.stringify show a summary, never cached records or material (issue 12.5). */
+  toJSON(): { store: string; cachedKeys: number; cachedAliases: number } {
+    return { store: 'PostgreSQL', cachedKeys: this.keys.size, cachedAliases: this.aliases.size };
+  }
+
+  [INSPECT](): string {
+    return summary('PostgresKeyStore', this.toJSON());
+  }
 
   private async migrate(): Promise<void> {
     await this.transaction(async (c) => {
