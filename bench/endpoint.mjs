@@ -2,6 +2,7 @@
 // process, as a real one does), a bare keep-alive node:http client (no SDK, no signing), N
 // requests in flight, ops/s and latency percentiles per server.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -162,6 +163,21 @@ async function burst(agent, url, body, inflight, ms) {
 }
 
 /**
+ * CPU time (ms) a server process has used so far: utime + stime of /proc/PID/stat, all its
+ * threads; undefined where /proc is absent. Clock ticks (USER_HZ, 100 on Linux) are 10 ms, so
+ * only sums over many rounds are precise.
+ */
+function cpuMsOf(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * For each in-flight count, rounds of `ms` per server, the servers taking turns; each server's
  * rate is the median of its rounds, its latencies p50/p99 over all its requests.
  */
@@ -171,10 +187,13 @@ export async function measureEndpoints(targets, { inflights = [1, 8, 32], rounds
     const agents = targets.map(() => new Agent({ keepAlive: true, maxSockets: inflight }));
     try {
       for (let i = 0; i < targets.length; i++) await burst(agents[i], targets[i].url, targets[i].body, inflight, warmMs);
-      const per = targets.map(() => ({ rates: [], lat: [], errors: 0 }));
+      const per = targets.map(() => ({ rates: [], lat: [], errors: 0, cpuMs: 0 }));
       for (let r = 0; r < rounds; r++) {
         for (let i = 0; i < targets.length; i++) {
+          const c0 = cpuMsOf(targets[i].child.pid);
           const b = await burst(agents[i], targets[i].url, targets[i].body, inflight, ms);
+          const c1 = cpuMsOf(targets[i].child.pid);
+          per[i].cpuMs = c0 === undefined || c1 === undefined ? NaN : per[i].cpuMs + (c1 - c0);
           per[i].rates.push(b.rate);
           for (const x of b.lat) per[i].lat.push(x);
           per[i].errors += b.errors;
@@ -188,6 +207,8 @@ export async function measureEndpoints(targets, { inflights = [1, 8, 32], rounds
           p50: quantile(per[i].lat, 0.5),
           p99: quantile(per[i].lat, 0.99),
           requests: per[i].lat.length,
+          // The server's own CPU per request (its process only; the client is not in it).
+          serverCpuMicros: (per[i].cpuMs * 1000) / per[i].lat.length,
           errors: per[i].errors,
           rounds: per[i].rates,
         })),

@@ -5,7 +5,7 @@
 //
 //   npm run bench                    the full run (a few minutes)
 //   BENCH_QUICK=1 npm run bench      a smoke run (seconds; also --quick)
-//   BENCH_HEAP_OPS=N                 ReEncrypts of the heap check (default 10^6, quick 2·10^4)
+//   BENCH_HEAP_OPS=N                 ReEncrypts of the heap check (default 10^6, quick 5,000)
 //   BENCH_MANY_KEYS=N                keys of the many-keys rows (default 10^5, quick 2,000)
 //   BENCH_NO_MOTO=1                  leave moto out even when it is installed
 //   BENCH_PYTHON=python3.11          the interpreter with moto
@@ -19,17 +19,21 @@ import { nodeBackend } from 'kms-core/backend/node';
 import { nodeRsaDecrypt, nodeRsaEncrypt, nodeSym, webSealOpen } from './baselines.mjs';
 import { svgChart } from './chart.mjs';
 import { measureEndpoints, prepare, startKmsCore, startMotoServer, startNoop } from './endpoint.mjs';
-import { compare, spread } from './harness.mjs';
+import { CLOCK, compare, spread } from './harness.mjs';
 import { startMoto } from './moto.mjs';
 import { KiB, PAIR_COUNTS, SIZES, baselineAad, contextOf, label, pairsLabel } from './workloads.mjs';
 
 const sm2js = createRequire(import.meta.url)('sm-crypto').sm2;
 const quick = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
-const MS = quick ? 60 : 600;
+const MS = quick ? 20 : 600;
 const ROUNDS = quick ? 3 : 15;
-const WARM = quick ? 30 : 400;
+const WARM = quick ? 10 : 400;
 const MANY = Number(process.env.BENCH_MANY_KEYS ?? (quick ? 2_000 : 100_000));
-const HEAP_OPS = Number(process.env.BENCH_HEAP_OPS ?? (quick ? 20_000 : 1_000_000));
+const HEAP_OPS = Number(process.env.BENCH_HEAP_OPS ?? (quick ? 5_000 : 1_000_000));
+// BENCH_ONLY=keys,adapter runs only those sections (matrix, keys, rotation, callers, adapter,
+// endpoint, other, heap); the Targets table then lists what was measured.
+const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((x) => x.trim())) : undefined;
+const want = (section) => !ONLY || ONLY.has(section);
 const OUT = process.env.BENCH_OUT ? new URL(`file://${process.env.BENCH_OUT.replace(/\/?$/, '/')}`) : new URL('./', import.meta.url);
 const MOTO_TARGET = 1.25;
 const rows = [];
@@ -53,10 +57,12 @@ function print(r) {
  * One row: `subject` interleaved with `baseline` (and with moto's `motoWorkload` when moto is
  * here); `target` is for subject ÷ baseline, `motoTarget` for subject ÷ moto.
  */
-async function row(name, subject, baselineName, baseline, { target, motoWorkload, motoTarget = MOTO_TARGET, section } = {}) {
+async function row(name, subject, baselineName, baseline, { target, motoWorkload, motoTarget = MOTO_TARGET, section, scale = 1 } = {}) {
   const w = motoOn && motoWorkload ? await moto.workload(motoWorkload) : undefined;
   try {
-    const r = { name, section, baselineName, target, ...(await compare(subject, baseline, { ms: MS, rounds: ROUNDS, warmMs: WARM, moto: w })) };
+    // `scale` > 1: more and longer rounds, for rows whose rounds vary more (major GCs of a big heap).
+    const rounds = quick ? ROUNDS : Math.round(ROUNDS * scale) | 1;
+    const r = { name, section, baselineName, target, ...(await compare(subject, baseline, { ms: quick ? MS : MS * scale, rounds, warmMs: WARM, moto: w })) };
     if (w) r.motoTarget = motoTarget;
     rows.push(r);
     print(r);
@@ -66,7 +72,7 @@ async function row(name, subject, baselineName, baseline, { target, motoWorkload
   }
 }
 
-console.log(`kms-core benchmark — node ${process.version}, ${quick ? 'quick' : 'full'} run, ${ROUNDS} interleaved rounds per row (~${MS} ms per side); load average ${load0.map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} cores`);
+console.log(`kms-core benchmark — node ${process.version}, ${quick ? 'quick' : 'full'} run, ${ROUNDS} interleaved rounds per row (~${MS} ms of ${CLOCK} time per side; endpoint: wall time); load average ${load0.map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} cores`);
 console.log(motoOn ? `moto ${moto.version.moto} (python ${moto.version.python}): in-process backend (moto.kms.models.KmsBackend) in a child process, its rounds interleaved with each row's` : `moto: absent (${moto.absent}); the × moto columns are left out`);
 console.log('±x%: half the interquartile range of the per-round ratios (the noise of that ratio)\n');
 console.log(`${'kms-core'.padEnd(52)} ${'ops/s'.padStart(8)}  ${'baseline (same run)'.padEnd(40)} ${'ops/s'.padStart(8)}  ratio  noise ${'target'.padEnd(13)} ${motoOn ? `${'moto'.padStart(8)} × moto` : ''}`);
@@ -78,58 +84,60 @@ const sym = nodeSym(randomBytes(32));
 const ctxOf = (ctx, side) => (ctx ? { [side]: ctx } : {});
 
 // ── 1. What users send: four operations × three sizes × {0, 2, 10} context pairs ──
-console.log('\n── ReEncrypt, Encrypt, Decrypt, GenerateDataKey (node backend, 2 keys, same key each call) ──');
-for (const n of SIZES) {
-  for (const pairs of PAIR_COUNTS) {
-    const ctx = contextOf(pairs);
-    const pt = randomBytes(n);
-    const blob = (await kms.encrypt({ KeyId: symA.KeyId, Plaintext: pt, ...ctxOf(ctx, 'EncryptionContext') })).CiphertextBlob;
-    const aad = baselineAad(ctx);
-    const sealed = sym.seal(pt, aad);
-    const req = { CiphertextBlob: blob, DestinationKeyId: symB.KeyId, ...ctxOf(ctx, 'SourceEncryptionContext'), ...ctxOf(ctx, 'DestinationEncryptionContext') };
-    await row(`ReEncrypt ${label(n)}, ${pairsLabel(pairs)}`, () => kms.reEncrypt(req), 'node:crypto 2×HMAC + GCM dec + enc', () => sym.seal(sym.open(sealed, aad), aad), {
-      section: 'matrix',
-      target: n === KiB(4) && pairs === 2 ? 1.0 : undefined,
-      motoWorkload: { kind: 'ReEncrypt', size: n, context: ctx ?? {} },
-    });
+if (want('matrix')) {
+  console.log('\n── ReEncrypt, Encrypt, Decrypt, GenerateDataKey (node backend, 2 keys, same key each call) ──');
+  for (const n of SIZES) {
+    for (const pairs of PAIR_COUNTS) {
+      const ctx = contextOf(pairs);
+      const pt = randomBytes(n);
+      const blob = (await kms.encrypt({ KeyId: symA.KeyId, Plaintext: pt, ...ctxOf(ctx, 'EncryptionContext') })).CiphertextBlob;
+      const aad = baselineAad(ctx);
+      const sealed = sym.seal(pt, aad);
+      const req = { CiphertextBlob: blob, DestinationKeyId: symB.KeyId, ...ctxOf(ctx, 'SourceEncryptionContext'), ...ctxOf(ctx, 'DestinationEncryptionContext') };
+      await row(`ReEncrypt ${label(n)}, ${pairsLabel(pairs)}`, () => kms.reEncrypt(req), 'node:crypto 2×HMAC + GCM dec + enc', () => sym.seal(sym.open(sealed, aad), aad), {
+        section: 'matrix',
+        target: n === KiB(4) && pairs === 2 ? 1.0 : undefined,
+        motoWorkload: { kind: 'ReEncrypt', size: n, context: ctx ?? {} },
+      });
+    }
   }
-}
-for (const n of SIZES) {
-  for (const pairs of PAIR_COUNTS) {
-    const ctx = contextOf(pairs);
-    const pt = randomBytes(n);
-    const aad = baselineAad(ctx);
-    const req = { KeyId: symA.KeyId, Plaintext: pt, ...ctxOf(ctx, 'EncryptionContext') };
-    await row(`Encrypt ${label(n)}, ${pairsLabel(pairs)}`, () => kms.encrypt(req), 'node:crypto HMAC + GCM enc', () => sym.seal(pt, aad), {
-      section: 'matrix',
-      motoWorkload: { kind: 'Encrypt', size: n, context: ctx ?? {} },
-    });
+  for (const n of SIZES) {
+    for (const pairs of PAIR_COUNTS) {
+      const ctx = contextOf(pairs);
+      const pt = randomBytes(n);
+      const aad = baselineAad(ctx);
+      const req = { KeyId: symA.KeyId, Plaintext: pt, ...ctxOf(ctx, 'EncryptionContext') };
+      await row(`Encrypt ${label(n)}, ${pairsLabel(pairs)}`, () => kms.encrypt(req), 'node:crypto HMAC + GCM enc', () => sym.seal(pt, aad), {
+        section: 'matrix',
+        motoWorkload: { kind: 'Encrypt', size: n, context: ctx ?? {} },
+      });
+    }
   }
-}
-for (const n of SIZES) {
-  for (const pairs of PAIR_COUNTS) {
-    const ctx = contextOf(pairs);
-    const pt = randomBytes(n);
-    const aad = baselineAad(ctx);
-    const blob = (await kms.encrypt({ KeyId: symA.KeyId, Plaintext: pt, ...ctxOf(ctx, 'EncryptionContext') })).CiphertextBlob;
-    const sealed = sym.seal(pt, aad);
-    const req = { CiphertextBlob: blob, ...ctxOf(ctx, 'EncryptionContext') };
-    await row(`Decrypt ${label(n)}, ${pairsLabel(pairs)}`, () => kms.decrypt(req), 'node:crypto HMAC + GCM dec', () => sym.open(sealed, aad), {
-      section: 'matrix',
-      motoWorkload: { kind: 'Decrypt', size: n, context: ctx ?? {} },
-    });
+  for (const n of SIZES) {
+    for (const pairs of PAIR_COUNTS) {
+      const ctx = contextOf(pairs);
+      const pt = randomBytes(n);
+      const aad = baselineAad(ctx);
+      const blob = (await kms.encrypt({ KeyId: symA.KeyId, Plaintext: pt, ...ctxOf(ctx, 'EncryptionContext') })).CiphertextBlob;
+      const sealed = sym.seal(pt, aad);
+      const req = { CiphertextBlob: blob, ...ctxOf(ctx, 'EncryptionContext') };
+      await row(`Decrypt ${label(n)}, ${pairsLabel(pairs)}`, () => kms.decrypt(req), 'node:crypto HMAC + GCM dec', () => sym.open(sealed, aad), {
+        section: 'matrix',
+        motoWorkload: { kind: 'Decrypt', size: n, context: ctx ?? {} },
+      });
+    }
   }
-}
-// NumberOfBytes is 1..1024 (kms-service-2.json NumberOfBytesType): no 4 KiB data keys exist.
-for (const n of [32, KiB(1)]) {
-  for (const pairs of PAIR_COUNTS) {
-    const ctx = contextOf(pairs);
-    const aad = baselineAad(ctx);
-    const req = { KeyId: symA.KeyId, ...(n === 32 ? { KeySpec: 'AES_256' } : { NumberOfBytes: n }), ...ctxOf(ctx, 'EncryptionContext') };
-    await row(`GenerateDataKey ${n === 32 ? 'AES_256' : label(n)}, ${pairsLabel(pairs)}`, () => kms.generateDataKey(req), `randomBytes(${n}) + HMAC + GCM enc`, () => sym.seal(randomBytes(n), aad), {
-      section: 'matrix',
-      motoWorkload: { kind: 'GenerateDataKey', size: n, context: ctx ?? {} },
-    });
+  // NumberOfBytes is 1..1024 (kms-service-2.json NumberOfBytesType): no 4 KiB data keys exist.
+  for (const n of [32, KiB(1)]) {
+    for (const pairs of PAIR_COUNTS) {
+      const ctx = contextOf(pairs);
+      const aad = baselineAad(ctx);
+      const req = { KeyId: symA.KeyId, ...(n === 32 ? { KeySpec: 'AES_256' } : { NumberOfBytes: n }), ...ctxOf(ctx, 'EncryptionContext') };
+      await row(`GenerateDataKey ${n === 32 ? 'AES_256' : label(n)}, ${pairsLabel(pairs)}`, () => kms.generateDataKey(req), `randomBytes(${n}) + HMAC + GCM enc`, () => sym.seal(randomBytes(n), aad), {
+        section: 'matrix',
+        motoWorkload: { kind: 'GenerateDataKey', size: n, context: ctx ?? {} },
+      });
+    }
   }
 }
 
@@ -154,8 +162,8 @@ async function keySet(count) {
   };
 }
 const MANY_LABEL = MANY === 100_000 ? '10^5' : MANY.toLocaleString('en');
-console.log(`\n── ReEncrypt 4 KiB, 2 pairs: 10 vs ${MANY_LABEL} keys (random: a random source blob of ${Math.min(MANY, BLOB_POOL).toLocaleString('en')} and a random destination each call) ──`);
-{
+if (want('keys')) {
+  console.log(`\n── ReEncrypt 4 KiB, 2 pairs: 10 vs ${MANY_LABEL} keys (random: a random source blob of ${Math.min(MANY, BLOB_POOL).toLocaleString('en')} and a random destination each call) ──`);
   const aad = baselineAad(UCTX);
   const sealed = sym.seal(UPT, aad);
   const raw = () => sym.seal(sym.open(sealed, aad), aad);
@@ -167,13 +175,13 @@ console.log(`\n── ReEncrypt 4 KiB, 2 pairs: 10 vs ${MANY_LABEL} keys (random
   const motoMany = (random) => ({ kind: 'ReEncrypt', size: KiB(4), context: UCTX, keys: MANY, random, blobs: Math.min(MANY, BLOB_POOL) });
   await row('ReEncrypt 4 KiB, 2 pairs, 10 keys, hot key', few.hot, 'node:crypto 2×HMAC + GCM dec + enc', raw, { section: 'keys', motoWorkload: moto10(false) });
   await row('ReEncrypt 4 KiB, 2 pairs, 10 keys, random key', few.random, 'node:crypto 2×HMAC + GCM dec + enc', raw, { section: 'keys', motoWorkload: moto10(true) });
-  await row(`ReEncrypt 4 KiB, 2 pairs, ${MANY_LABEL} keys, hot key`, many.hot, 'kms-core, 10 keys, hot key', few.hot, { section: 'keys', motoWorkload: motoMany(false) });
-  await row(`ReEncrypt 4 KiB, 2 pairs, ${MANY_LABEL} keys, random key`, many.random, 'kms-core, 10 keys, random key', few.random, { section: 'keys', target: 0.9, motoWorkload: motoMany(true) });
+  await row(`ReEncrypt 4 KiB, 2 pairs, ${MANY_LABEL} keys, hot key`, many.hot, 'kms-core, 10 keys, hot key', few.hot, { section: 'keys', motoWorkload: motoMany(false), scale: 2 });
+  await row(`ReEncrypt 4 KiB, 2 pairs, ${MANY_LABEL} keys, random key`, many.random, 'kms-core, 10 keys, random key', few.random, { section: 'keys', target: 0.9, motoWorkload: motoMany(true), scale: 2 });
   many = undefined;
 }
 
-console.log('\n── Rotation history: a blob under the oldest vs the newest of 1,000 backing keys (no moto: its rotations never change key material) ──');
-{
+if (want('rotation')) {
+  console.log('\n── Rotation history: a blob under the oldest vs the newest of 1,000 backing keys (no moto: its rotations never change key material) ──');
   // Scheduled rotation every 90 days (the shortest RotationPeriodInDays), clock moved on by 999
   // periods: kms-core adds the 999 missed rotations as the key is next touched.
   let clock = Date.UTC(2026, 0, 1);
@@ -198,8 +206,8 @@ async function* rotations(k, KeyId) {
   } while (Marker);
 }
 
-console.log('\n── Callers: an IAM role under a custom key policy with a condition vs the account root under the default policy ──');
-{
+if (want('callers')) {
+  console.log('\n── Callers: an IAM role under a custom key policy with a condition vs the account root under the default policy ──');
   // The identity hook denies everything, so the role is allowed only by the key policy's
   // statement naming it, whose condition is evaluated on every call (Developer Guide, "Key
   // policies"; "kms:EncryptionContext:context-key"). The root user is never asked about.
@@ -232,9 +240,9 @@ console.log('\n── Callers: an IAM role under a custom key policy with a cond
 }
 
 // ── 3. The protocol adapter in process, then the endpoint over the wire ──
-console.log('\n── The protocol adapter in process: createProtocolHandler().handle() vs kms.reEncrypt() on the same request ──');
 let adapter;
-{
+if (want('adapter')) {
+  console.log('\n── The protocol adapter in process: createProtocolHandler().handle() vs kms.reEncrypt() on the same request ──');
   const handler = createProtocolHandler({ kms });
   const blob = (await kms.encrypt({ KeyId: symA.KeyId, Plaintext: UPT, EncryptionContext: UCTX })).CiphertextBlob;
   const req = uReq(blob, symB.KeyId);
@@ -246,9 +254,9 @@ let adapter;
   console.log(`adapter's own cost per ReEncrypt: ${adapter.adapterMicros.toFixed(1)} µs (${(1e6 / r.subject).toFixed(1)} µs handle() − ${(1e6 / r.baseline).toFixed(1)} µs reEncrypt())`);
 }
 
-console.log('\n── The endpoint: ReEncrypt 4 KiB, 2 pairs, bare keep-alive node:http client, servers in child processes ──');
 let endpoint;
-{
+if (want('endpoint')) {
+  console.log('\n── The endpoint: ReEncrypt 4 KiB, 2 pairs, bare keep-alive node:http client, servers in child processes ──');
   const servers = [];
   try {
     const core = await startKmsCore();
@@ -269,10 +277,10 @@ let endpoint;
       }
     } else console.log('moto server: absent (moto is not importable)');
     setupAgent.destroy();
-    const levels = await measureEndpoints(servers, { inflights: [1, 8, 32], rounds: quick ? 2 : 9, ms: quick ? 80 : 250, warmMs: quick ? 50 : 300 });
-    console.log(`${'server'.padEnd(22)} ${'in flight'.padStart(9)} ${'ops/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'requests'.padStart(9)} errors`);
+    const levels = await measureEndpoints(servers, { inflights: [1, 8, 32], rounds: quick ? 2 : 9, ms: quick ? 50 : 250, warmMs: quick ? 30 : 300 });
+    console.log(`${'server'.padEnd(22)} ${'in flight'.padStart(9)} ${'ops/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'server CPU µs/req'.padStart(18)} ${'requests'.padStart(9)} errors`);
     for (const l of levels) {
-      for (const s of l.servers) console.log(`${s.name.padEnd(22)} ${String(l.inflight).padStart(9)} ${f(s.rate)} ${s.p50.toFixed(2).padStart(8)} ${s.p99.toFixed(2).padStart(8)} ${String(s.requests).padStart(9)} ${s.errors}`);
+      for (const s of l.servers) console.log(`${s.name.padEnd(22)} ${String(l.inflight).padStart(9)} ${f(s.rate)} ${s.p50.toFixed(2).padStart(8)} ${s.p99.toFixed(2).padStart(8)} ${f(s.serverCpuMicros).padStart(18)} ${String(s.requests).padStart(9)} ${s.errors}`);
     }
     for (const l of levels) {
       const [c, n, m] = l.servers;
@@ -287,8 +295,9 @@ let endpoint;
         noise: spread(c.rounds, n.rounds),
         rounds: { subject: c.rounds, baseline: n.rounds },
         latencyMs: { subject: { p50: c.p50, p99: c.p99 }, baseline: { p50: n.p50, p99: n.p99 } },
+        serverCpuMicros: { subject: c.serverCpuMicros, baseline: n.serverCpuMicros },
       };
-      if (m) Object.assign(r, { moto: m.rate, motoRatio: c.rate / m.rate, motoNoise: spread(c.rounds, m.rounds), motoName: 'moto server', motoTarget: undefined, motoLatencyMs: { p50: m.p50, p99: m.p99 } });
+      if (m) Object.assign(r, { moto: m.rate, motoRatio: c.rate / m.rate, motoNoise: spread(c.rounds, m.rounds), motoName: 'moto server', motoTarget: undefined, motoLatencyMs: { p50: m.p50, p99: m.p99 }, motoServerCpuMicros: m.serverCpuMicros });
       if (m) r.rounds.moto = m.rounds;
       rows.push(r);
       print(r);
@@ -300,8 +309,8 @@ let endpoint;
 }
 
 // ── 4. Other backends and key specs (as before) ──
-console.log('\n── Other backends and key specs ──');
-{
+if (want('other')) {
+  console.log('\n── Other backends and key specs ──');
   const aad = randomBytes(88);
   const cn = new Kms({ backend: nodeBackend, region: 'cn-north-1' });
   const webKms = new Kms({ backend: webBackend });
@@ -359,18 +368,20 @@ console.log('\n── Other backends and key specs ──');
 
 // ── RSA key generation (no baseline: a time per size) ──
 const keygen = {};
-for (const bits of quick ? [2048] : [2048, 3072, 4096]) {
-  const n = quick ? 1 : bits === 4096 ? 2 : 4;
-  const t = performance.now();
-  for (let i = 0; i < n; i++) await kms.createKey({ KeySpec: `RSA_${bits}`, KeyUsage: 'ENCRYPT_DECRYPT' });
-  keygen[`RSA_${bits}`] = (performance.now() - t) / n;
+if (want('other')) {
+  for (const bits of quick ? [2048] : [2048, 3072, 4096]) {
+    const n = quick ? 1 : bits === 4096 ? 2 : 4;
+    const t = performance.now();
+    for (let i = 0; i < n; i++) await kms.createKey({ KeySpec: `RSA_${bits}`, KeyUsage: 'ENCRYPT_DECRYPT' });
+    keygen[`RSA_${bits}`] = (performance.now() - t) / n;
+  }
+  console.log(`\nRSA key generation (node backend, mean ms per key): ${Object.entries(keygen).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(', ')}`);
 }
-console.log(`\nRSA key generation (node backend, mean ms per key): ${Object.entries(keygen).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(', ')}`);
 await moto.close?.();
 
 // ── 5. Memory: heap before/after HEAP_OPS in-process ReEncrypts (4 KiB, 2 pairs) ──
 let memory;
-{
+if (want('heap')) {
   const memKms = new Kms({ backend: nodeBackend, keyStore: new InMemoryKeyStore() });
   const ma = (await memKms.createKey()).KeyMetadata;
   const mb = (await memKms.createKey()).KeyMetadata;
@@ -403,7 +414,7 @@ for (const kind of ['ReEncrypt', 'Encrypt', 'Decrypt', 'GenerateDataKey']) {
     if (r.motoRatio !== undefined) tgt(`${r.name}: × moto backend`, r.motoRatio, `≥ ${MOTO_TARGET}×`, r.motoRatio >= MOTO_TARGET, r.motoNoise);
   }
 }
-if (!motoOn) tgt(`every size × {0, 2, 10} pairs, four operations: × moto backend`, undefined, `≥ ${MOTO_TARGET}×`, undefined);
+if (!motoOn && want('matrix')) tgt(`every size × {0, 2, 10} pairs, four operations: × moto backend`, undefined, `≥ ${MOTO_TARGET}×`, undefined);
 const ratioTarget = (name, what) => {
   const r = byName(name);
   if (r) tgt(what, r.ratio, `≥ ${r.target}×`, r.ratio >= r.target, r.noise);
@@ -416,8 +427,8 @@ ratioTarget(`ReEncrypt 4 KiB, 2 pairs, ${MANY_LABEL} keys, random key`, `${MANY_
   if (r) tgt('blob under the oldest of 1,000 backing keys ÷ the newest', r.ratio, '≥ 0.95×', r.ratio >= 0.95, r.noise);
 }
 ratioTarget('serve ReEncrypt 4 KiB, 2 pairs, 8 in flight', 'serve, 8 in flight ÷ do-nothing node:http server');
-tgt("the adapter's own cost per ReEncrypt (µs, in process)", adapter.adapterMicros, '≤ 60 µs', adapter.adapterMicros <= 60, adapter.noise);
-tgt(`heap Δ over ${HEAP_OPS.toLocaleString('en')} ReEncrypts (MiB; flat taken as ≤ 2 MiB)`, memory.deltaMiB, '≤ 2 MiB', memory.deltaMiB <= 2);
+if (adapter) tgt("the adapter's own cost per ReEncrypt (µs, in process)", adapter.adapterMicros, '≤ 60 µs', adapter.adapterMicros <= 60, adapter.noise);
+if (memory) tgt(`heap Δ over ${HEAP_OPS.toLocaleString('en')} ReEncrypts (MiB; flat taken as ≤ 2 MiB)`, memory.deltaMiB, '≤ 2 MiB', memory.deltaMiB <= 2);
 console.log('\n── Targets of issue 14 ──');
 console.log(`${'target'.padEnd(66)} ${'want'.padStart(9)} ${'measured'.padStart(9)}  noise  result`);
 for (const t of targets) {
@@ -434,6 +445,7 @@ const results = {
   node: process.version,
   date: new Date().toISOString(),
   quick,
+  clock: CLOCK,
   rounds: ROUNDS,
   msPerSide: MS,
   moto: motoOn ? moto.version : { absent: moto.absent },
