@@ -27,8 +27,9 @@ import { OPERATIONS } from '../model/shapes.js';
 import { notImplementedMessage } from '../operations/implemented.js';
 import { runOperation } from '../operations/run.js';
 import { IMPLEMENTED_OPERATIONS, operationRow } from '../operations/table.js';
-import { fromUtf8, lowerFirst, toHex } from '../util/bytes.js';
-import { fromWire, toWire } from './wire.js';
+import { fromUtf8, lowerFirst, toHex, wipe } from '../util/bytes.js';
+import { pooledRandom } from '../random.js';
+import { defaultBase64, fromWire, toWire, type Base64Codec } from './wire.js';
 
 export const TARGET_PREFIX = 'TrentService.';
 export const CONTENT_TYPE = 'application/x-amz-json-1.1';
@@ -47,6 +48,12 @@ export interface ProtocolHandlerOptions {
   kms: KmsProvider;
   /** The `x-amzn-RequestId` of each response; default a random UUID. */
   requestId?: () => string;
+  /**
+   * The base64 codec of blobs; default the pure one. A runtime with a native codec may pass one
+   * that accepts exactly what the default accepts (strict, padded RFC 4648): the Node server
+   * passes Buffer's (src/server/base64.ts).
+   */
+  base64?: Base64Codec;
 }
 
 export interface ProtocolResponse {
@@ -64,10 +71,12 @@ export interface ProtocolHandler {
 }
 
 
+/** Random bytes for request IDs: one getRandomValues call per 256 IDs (they are not secrets). */
+const idRandom = pooledRandom();
+
 /** A random version-4 UUID, as AWS request IDs look. */
 export function randomRequestId(): string {
-  const b = new Uint8Array(16);
-  globalThis.crypto.getRandomValues(b);
+  const b = idRandom(16);
   b[6] = ((b[6] as number) & 0x0f) | 0x40;
   b[8] = ((b[8] as number) & 0x3f) | 0x80;
   const h = toHex(b);
@@ -133,7 +142,14 @@ function parseBody(body: string | Uint8Array | null | undefined): unknown {
   }
 }
 
+/** Overwrites the blobs of a decoded request (top level, where every request blob of the model is). */
+function wipeBlobs(input: unknown): void {
+  if (typeof input !== 'object' || input === null) return;
+  for (const v of Object.values(input)) if (v instanceof Uint8Array) wipe(v);
+}
+
 export function createProtocolHandler(options: ProtocolHandlerOptions): ProtocolHandler {
+  const codec = options.base64 ?? defaultBase64;
   const provider = options.kms;
   const newId = options.requestId ?? randomRequestId;
   const kmsFor = typeof provider === 'function' ? provider : () => provider;
@@ -145,6 +161,8 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
     } catch {
       requestId = randomRequestId();
     }
+    // Blobs decoded here (plaintext among them) are the adapter's own buffers: wiped after the call.
+    let input: unknown;
     try {
       /* Precondition: the target is TrentService.<an operation of the KMS API model>. */
       const op = typeof target === 'string' && target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : undefined;
@@ -154,12 +172,17 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
         throw new UnknownOperationException(typeof target === 'string' && target !== '' ? `Unknown operation ${target.slice(0, 128)}` : 'Missing X-Amz-Target header');
       }
       if (row.handler === undefined) throw new UnsupportedOperationException(notImplementedMessage(row.name));
-      const input = fromWire(parseBody(body), model.input);
+      input = fromWire(parseBody(body), model.input, '', codec);
       const kms = await kmsFor(scope);
       const output: unknown = await runOperation(contextOf(kms), row, input);
-      return respond(200, toWire(output ?? {}), requestId);
+      const res = respond(200, toWire(output ?? {}, codec), requestId);
+      // The response's blobs (plaintext, data keys, shared secrets) now live in its text only.
+      wipeBlobs(output);
+      return res;
     } catch (e) {
       return errorResponse(e, requestId);
+    } finally {
+      wipeBlobs(input);
     }
   }
 

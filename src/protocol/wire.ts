@@ -66,11 +66,25 @@ function checkEncodedLength(v: string, s: Shape, path: string): void {
 }
 
 /**
+ * How blobs travel as text: standard base64 (RFC 4648 §4, padded), strict both ways. The default
+ * is the pure implementation of util/bytes.ts; a runtime with a native codec (the Node server)
+ * may inject one that accepts and produces exactly the same strings (test/protocol.test.ts
+ * checks the Node one against the default on arbitrary input).
+ */
+export interface Base64Codec {
+  /** The bytes of `s`, or undefined when `s` is not canonical padded base64. */
+  decode(s: string): Uint8Array | undefined;
+  encode(b: Uint8Array): string;
+}
+
+export const defaultBase64: Base64Codec = { decode: fromBase64, encode: toBase64 };
+
+/**
  * Converts the JSON value `v` of model shape `name` to the Kms input form. `null` members of a
  * structure are dropped (absent); `null` inside a list or map is kept so that validation
  * reports "Member must not be null". Members the model does not know are ignored.
  */
-export function fromWire(v: unknown, name: string, path = ''): unknown {
+export function fromWire(v: unknown, name: string, path = '', codec: Base64Codec = defaultBase64): unknown {
   const s = shape(name);
   switch (s.type) {
     case 'structure': {
@@ -80,7 +94,7 @@ export function fromWire(v: unknown, name: string, path = ''): unknown {
         if (!Object.prototype.hasOwnProperty.call(v, member)) continue;
         const mv = v[member];
         if (mv === null || mv === undefined) continue;
-        out[member] = fromWire(mv, memberShape, memberPath(path, member));
+        out[member] = fromWire(mv, memberShape, memberPath(path, member), codec);
       }
       return out;
     }
@@ -90,7 +104,7 @@ export function fromWire(v: unknown, name: string, path = ''): unknown {
     case 'blob': {
       if (typeof v !== 'string') return mismatch(path, 'a base64-encoded blob (JSON string)', v);
       checkEncodedLength(v, s, path);
-      const b = fromBase64(v);
+      const b = codec.decode(v);
       if (!b) throw new SerializationException(`Cannot deserialize '${path}': not valid base64 (RFC 4648, padded).`);
       return b;
     }
@@ -114,7 +128,7 @@ export function fromWire(v: unknown, name: string, path = ''): unknown {
       for (let i = 0; i < v.length; i++) {
         const x: unknown = v[i];
         // Strings (GrantTokens, Operations, …) need no conversion: no path is built for them.
-        out[i] = x === null ? null : typeof x === 'string' && shape(member).type === 'string' ? x : fromWire(x, member, `${path}.${i + 1}.member`);
+        out[i] = x === null ? null : typeof x === 'string' && shape(member).type === 'string' ? x : fromWire(x, member, `${path}.${i + 1}.member`, codec);
       }
       return out;
     }
@@ -127,9 +141,9 @@ export function fromWire(v: unknown, name: string, path = ''): unknown {
       const valueShape = s.value as string;
       const valueIsString = shape(valueShape).type === 'string';
       for (const k of Object.keys(v)) {
-        if (!keyIsString) fromWire(k, s.key as string, `${path}.${k}.key`);
+        if (!keyIsString) fromWire(k, s.key as string, `${path}.${k}.key`, codec);
         const x = v[k];
-        out[k] = x === null ? null : valueIsString && typeof x === 'string' ? x : fromWire(x, valueShape, `${path}.${k}.value`);
+        out[k] = x === null ? null : valueIsString && typeof x === 'string' ? x : fromWire(x, valueShape, `${path}.${k}.value`, codec);
       }
       return out;
     }
@@ -140,15 +154,15 @@ export function fromWire(v: unknown, name: string, path = ''): unknown {
  * Converts a Kms output to its JSON 1.1 form: Uint8Array → base64, Date → epoch seconds
  * (milliseconds kept as a fraction), undefined members dropped.
  */
-export function toWire(v: unknown): unknown {
-  if (v instanceof Uint8Array) return toBase64(v);
+export function toWire(v: unknown, codec: Base64Codec = defaultBase64): unknown {
+  if (v instanceof Uint8Array) return codec.encode(v);
   if (v instanceof Date) return v.getTime() / 1000;
-  if (Array.isArray(v)) return v.map(toWire);
+  if (Array.isArray(v)) return v.map((x) => toWire(x, codec));
   if (isPlainObject(v)) {
     const out: Record<string, unknown> = {};
     for (const k of Object.keys(v)) {
       const x = v[k];
-      if (x !== undefined) out[k] = toWire(x);
+      if (x !== undefined) out[k] = toWire(x, codec);
     }
     return out;
   }

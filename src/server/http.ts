@@ -32,6 +32,7 @@ import { createProtocolHandler, errorResponse, randomRequestId, type RequestScop
 import { parseCredentialScope } from '../protocol/sigv4.js';
 import { corsPolicy, type CorsPolicy } from './cors.js';
 import { headerPairs, verifiedCallers, verifyRequest, type Credentials } from './credentials.js';
+import { nodeBase64 } from './base64.js';
 import { DataDir } from './data-dir.js';
 import { applySeed, type Seed } from './seed.js';
 
@@ -192,7 +193,7 @@ export async function startServer(options: ServerOptions = {}): Promise<KmsServe
       throw e;
     }
   }
-  const protocol = createProtocolHandler({ kms: credentials ? verifiedCallers(credentials, kmsFor) : kmsFor });
+  const protocol = createProtocolHandler({ kms: credentials ? verifiedCallers(credentials, kmsFor) : kmsFor, base64: nodeBase64 });
   const inflight = new Set<Promise<void>>();
   let closing = false;
 
