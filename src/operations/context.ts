@@ -8,6 +8,7 @@ import type { IdentityPolicy } from '../auth/evaluate.js';
 import type { Principal } from '../auth/principals.js';
 import { KMSInternalException } from '../errors.js';
 import type { KeyStore } from '../keys/store.js';
+import type { KeyUsageLog } from '../keys/usage.js';
 
 export interface OpContext {
   readonly accountId: string;
@@ -21,6 +22,8 @@ export interface OpContext {
   readonly env: CryptoEnv;
   /** Blob key reference (header bytes) → key ARN in this Region (src/operations/resolve.ts). */
   readonly blobArns: Map<string, string>;
+  /** The key store's usage log (src/keys/usage.ts), shared by every Kms on the store. */
+  readonly usage: KeyUsageLog;
 }
 
 /** The clock as epoch milliseconds; a clock that answers garbage is a server fault. */

@@ -143,7 +143,7 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
       if (row.handler === undefined) throw new UnsupportedOperationException(notImplementedMessage(row.name));
       const input = fromWire(parseBody(body), model.input);
       const kms = await kmsFor(scope);
-      const output: unknown = await runOperation(contextOf(kms), row, input);
+      const output: unknown = await runOperation(contextOf(kms), row, input, requestId);
       return respond(200, toWire(output ?? {}), requestId);
     } catch (e) {
       return errorResponse(e, requestId);

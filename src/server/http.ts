@@ -26,6 +26,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { AccessDeniedException, UnknownOperationException, ValidationException } from '../errors.js';
 import { InMemoryKeyStore, type KeyStore } from '../keys/store.js';
+import { flushKeyUsage } from '../keys/usage.js';
 import { Kms, type KmsOptions } from '../kms.js';
 import { createProtocolHandler, errorResponse, randomRequestId, type RequestScope } from '../protocol/json.js';
 import { parseCredentialScope } from '../protocol/sigv4.js';
@@ -95,6 +96,8 @@ export interface KmsServer {
 }
 
 const ACCOUNT = /^\d{12}$/;
+/** How often recorded key usage is written to a durable store (README, "Key last usage"). */
+export const USAGE_FLUSH_MS = 5 * 60_000;
 
 export async function startServer(options: ServerOptions = {}): Promise<KmsServer> {
   const host = options.host ?? '127.0.0.1';
@@ -126,6 +129,7 @@ export async function startServer(options: ServerOptions = {}): Promise<KmsServe
   const memoryStores = new Map<string, KeyStore>();
   const kmsCache = new Map<string, Promise<Kms>>();
   const shared = options.keyStore;
+  const usageStores = new Set<KeyStore>();
   const storeName = data ? `journaled files in ${data.dir}` : shared ? (options.keyStoreName ?? 'custom key store') : 'memory';
 
   async function storeFor(region: string): Promise<KeyStore> {
@@ -145,7 +149,10 @@ export async function startServer(options: ServerOptions = {}): Promise<KmsServe
       k = (async () => {
         /* Precondition: the region is one kms-core accepts (it also names a file). */
         if (!REGION.test(region)) throw new ValidationException(`Invalid region '${region.slice(0, 64)}' in the request's credential scope`);
-        return new Kms({ ...options.kmsOptions, accountId, region, keyStore: await storeFor(region) });
+        const keyStore = await storeFor(region);
+        // A durable store gets the key usage its Kms instances record (keys/usage.ts), lazily.
+        if (data || shared) usageStores.add(keyStore);
+        return new Kms({ ...options.kmsOptions, accountId, region, keyStore });
       })();
       kmsCache.set(id, k);
       k.catch(() => kmsCache.delete(id));
@@ -274,9 +281,27 @@ export async function startServer(options: ServerOptions = {}): Promise<KmsServe
   const addr = server.address() as AddressInfo;
   const urlHost = addr.family === 'IPv6' || addr.address.includes(':') ? `[${addr.address}]` : addr.address;
 
+  // Key last usage is kept in memory and written to the durable stores every USAGE_FLUSH_MS and
+  // on close: one updateKey per key used since the last flush, never on the request path.
+  let flushing: Promise<void> | undefined;
+  async function flushUsage(): Promise<void> {
+    for (const s of usageStores) {
+      try {
+        await flushKeyUsage(s);
+      } catch (e) {
+        (options.log ?? console.warn)(`key usage not persisted this time (kept in memory, retried): ${(e as Error).message}`);
+      }
+    }
+  }
+  const flushTimer = setInterval(() => {
+    flushing ??= flushUsage().finally(() => (flushing = undefined));
+  }, USAGE_FLUSH_MS);
+  flushTimer.unref();
+
   let closed: Promise<void> | undefined;
   async function close(): Promise<void> {
     closing = true;
+    clearInterval(flushTimer);
     const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     while (inflight.size > 0) await Promise.allSettled([...inflight]);
@@ -285,6 +310,8 @@ export async function startServer(options: ServerOptions = {}): Promise<KmsServe
     const timer = setTimeout(() => server.closeAllConnections(), 2000);
     await stopped;
     clearTimeout(timer);
+    await flushing;
+    await flushUsage();
     await data?.close();
   }
 
