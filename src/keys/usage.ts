@@ -58,9 +58,10 @@ export const TRACKED_OPERATIONS: ReadonlySet<string> = new Set<KeyLastUsageTrack
 export class KeyUsageLog {
   /** When this log began (epoch ms): the tracking start of records that carry none. */
   readonly since: number;
-  /** The newest usage of each key ARN; what a flush has persisted is in `flushed`. */
+  /** The newest usage of each key ARN. */
   readonly last = new Map<string, KeyUsageRecord>();
-  readonly flushed = new WeakSet<KeyUsageRecord>();
+  /** The usage a flush last persisted for each key ARN (ReEncrypt notes one record on two keys). */
+  readonly flushed = new Map<string, KeyUsageRecord>();
 
   constructor(since: number) {
     this.since = since;
@@ -134,16 +135,17 @@ export async function flushKeyUsage(store: KeyStore): Promise<number> {
   if (!log) return 0;
   let written = 0;
   for (const [arn, u] of [...log.last]) {
-    if (log.flushed.has(u)) continue;
+    if (log.flushed.get(arn) === u) continue;
     const stored = await store.updateKey(arn, (r) => {
       r.usageTrackedSince ??= log.since;
       if (!r.lastUsage || r.lastUsage.timestamp <= u.timestamp) r.lastUsage = u;
     });
     if (!stored) {
       if (log.last.get(arn) === u) log.last.delete(arn);
+      log.flushed.delete(arn);
       continue;
     }
-    log.flushed.add(u);
+    log.flushed.set(arn, u);
     written++;
   }
   return written;
