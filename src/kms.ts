@@ -54,14 +54,20 @@ export interface KmsOptions {
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
+/** An injected clock's time as epoch ms; NaN when it answers something that is not a valid Date. */
+function epochOf(clock: () => Date): number {
+  try {
+    const d = clock();
+    return d instanceof Date ? d.getTime() : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
 /** The clock's time now, or the system's when an injected clock answers garbage (operations then refuse it). */
 function clockMs(clock: () => Date): number {
-  try {
-    const t = clock().getTime();
-    return Number.isFinite(t) ? t : Date.now();
-  } catch {
-    return Date.now();
-  }
+  const t = epochOf(clock);
+  return Number.isFinite(t) ? t : Date.now();
 }
 
 /** Parses and checks a caller principal: an IAM principal ARN of `accountId` in `partition`. */
@@ -130,8 +136,10 @@ export class Kms {
     this.partition = partition;
     this.keyStore = keyStore;
     this.principal = caller.arn;
-    const clock = options.now ?? (() => new Date());
-    const ctx: OpContext = { accountId, region, partition, keyStore, caller, identityPolicy: options.identityPolicy, clock, env, blobArns: new Map(), usage: usageLogOf(keyStore, clockMs(clock)) };
+    const injected = options.now;
+    const clock = injected ?? (() => new Date());
+    const epochMs = injected ? () => epochOf(injected) : Date.now;
+    const ctx: OpContext = { accountId, region, partition, keyStore, caller, identityPolicy: options.identityPolicy, clock, env, blobArns: new Map(), usage: usageLogOf(keyStore, clockMs(clock)), epochMs };
     CONTEXTS.set(this, ctx);
   }
 

@@ -24,6 +24,8 @@ export interface OpContext {
   readonly blobArns: Map<string, string>;
   /** The key store's usage log (src/keys/usage.ts), shared by every Kms on the store. */
   readonly usage: KeyUsageLog;
+  /** The clock as epoch ms, NaN when it answers garbage; Date.now itself for the default clock (no Date per call). */
+  readonly epochMs: () => number;
 }
 
 /** The clock as epoch milliseconds; a clock that answers garbage is a server fault. */

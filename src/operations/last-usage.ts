@@ -20,8 +20,7 @@ import type { OpContext } from './context.js';
 export function noteUsage(ctx: OpContext, operation: string, output: unknown, requestId: string | undefined): void {
   if (!TRACKED_OPERATIONS.has(operation)) return;
   // An injected clock that answers garbage records nothing (the call itself succeeded).
-  const d = ctx.clock();
-  const timestamp = d instanceof Date ? d.getTime() : NaN;
+  const timestamp = ctx.epochMs();
   if (!Number.isFinite(timestamp)) return;
   const op = operation as KeyLastUsageTrackingOperation;
   const usage: KeyUsageRecord = requestId === undefined ? { operation: op, timestamp } : { operation: op, timestamp, requestId };
