@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { InMemoryKeyStore, Kms, createProtocolHandler, flushKeyUsage, nobleBackend, type Backend } from '../src/index.js';
-import { TRACKED_OPERATIONS } from '../src/keys/usage.js';
+import { TRACKED_OPERATIONS, existingUsageLog } from '../src/keys/usage.js';
 import { FileKeyStore } from '../src/server/file-store.js';
 import { ACCOUNT_A, ACCOUNT_B, ROOT_A } from './helpers/auth.js';
 import { defaultBackend } from './helpers/backend.js';
@@ -92,6 +92,19 @@ describe('one log per key store', () => {
     await elsewhere.decrypt({ CiphertextBlob: (await elsewhere.encrypt({ KeyId: key.KeyId, Plaintext: enc('copy') })).CiphertextBlob });
     expect((await elsewhere.getKeyLastUsage({ KeyId: key.KeyId })).KeyLastUsage).toEqual({ Operation: 'Decrypt', Timestamp: new Date(T0 + 10_000) });
     expect((await a.getKeyLastUsage({ KeyId: key.KeyId })).KeyLastUsage).toEqual({ Operation: 'Encrypt', Timestamp: new Date(T0) });
+  });
+
+  test('a deleted key leaves the log (it holds at most one entry per live key)', async () => {
+    const clock = new ManualClock('2026-03-01T00:00:00.000Z');
+    const store = new InMemoryKeyStore();
+    const kms = new Kms({ keyStore: store, now: clock.now });
+    const key = await newKey(kms);
+    await kms.encrypt({ KeyId: key.KeyId, Plaintext: enc('x') });
+    expect(existingUsageLog(store)?.last.has(key.Arn as string)).toBe(true);
+    await kms.scheduleKeyDeletion({ KeyId: key.KeyId, PendingWindowInDays: 7 });
+    clock.advanceDays(8);
+    expect((await kms.listKeys()).Keys).toEqual([]);
+    expect(existingUsageLog(store)?.last.has(key.Arn as string)).toBe(false);
   });
 
   test('through the protocol adapter the request ID of the call is the KmsRequestId', async () => {

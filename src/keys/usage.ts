@@ -72,6 +72,12 @@ export class KeyUsageLog {
     this.last.set(arn, usage);
   }
 
+  /** Drops a deleted key's entries (the log holds at most one entry per live key). */
+  forget(arn: string): void {
+    this.last.delete(arn);
+    this.flushed.delete(arn);
+  }
+
   toJSON(): { keys: number } {
     return { keys: this.last.size };
   }
