@@ -264,7 +264,11 @@ if (want('callers')) {
 let adapter;
 if (want('adapter')) {
   console.log('\n── The protocol adapter in process: createProtocolHandler().handle() vs kms.reEncrypt() on the same request ──');
-  const handler = createProtocolHandler({ kms });
+  // As `kms-core serve` runs it: Node's native base64 injected (src/server/base64.ts). The pure
+  // codec (browsers, edge runtimes) is the row after.
+  const { nodeBase64 } = await import('../dist/server/base64.js');
+  const handler = createProtocolHandler({ kms, base64: nodeBase64 });
+  const pureHandler = createProtocolHandler({ kms });
   const blob = (await kms.encrypt({ KeyId: symA.KeyId, Plaintext: UPT, EncryptionContext: UCTX })).CiphertextBlob;
   const req = uReq(blob, symB.KeyId);
   const body = new TextEncoder().encode(JSON.stringify({ ...req, CiphertextBlob: Buffer.from(blob).toString('base64') }));
@@ -273,6 +277,9 @@ if (want('adapter')) {
   const r = await row('adapter: handle(ReEncrypt 4 KiB, 2 pairs)', () => handler.handle('TrentService.ReEncrypt', body), 'kms.reEncrypt(), same request', () => kms.reEncrypt(req), { section: 'adapter' });
   adapter = { handleOpsPerSec: r.subject, reEncryptOpsPerSec: r.baseline, adapterMicros: 1e6 / r.subject - 1e6 / r.baseline, noise: r.noise };
   console.log(`adapter's own cost per ReEncrypt: ${adapter.adapterMicros.toFixed(1)} µs (${(1e6 / r.subject).toFixed(1)} µs handle() − ${(1e6 / r.baseline).toFixed(1)} µs reEncrypt())`);
+  const p = await row('adapter, pure base64 (browsers, edge): handle(ReEncrypt 4 KiB, 2 pairs)', () => pureHandler.handle('TrentService.ReEncrypt', body), 'kms.reEncrypt(), same request', () => kms.reEncrypt(req), { section: 'adapter' });
+  adapter.pureBase64Micros = 1e6 / p.subject - 1e6 / p.baseline;
+  console.log(`with the pure base64 codec: ${adapter.pureBase64Micros.toFixed(1)} µs`);
 }
 
 let endpoint;

@@ -65,6 +65,11 @@ export const UnsupportedOperationException = define('UnsupportedOperationExcepti
 export const XksKeyAlreadyInUseException = define('XksKeyAlreadyInUseException');
 export const XksKeyInvalidConfigurationException = define('XksKeyInvalidConfigurationException');
 export const XksKeyNotFoundException = define('XksKeyNotFoundException');
+// CreateCustomKeyStore / UpdateCustomKeyStore: the CloudHSM cluster or external key store proxy
+// cannot be found or reached (kms-core has neither: src/operations/custom-key-stores.ts).
+export const CloudHsmClusterNotFoundException = define('CloudHsmClusterNotFoundException');
+export const XksProxyUriUnreachableException = define('XksProxyUriUnreachableException');
+export const XksProxyVpcEndpointServiceNotFoundException = define('XksProxyVpcEndpointServiceNotFoundException');
 
 // Server faults ("fault": true in the model).
 export const DependencyTimeoutException = define('DependencyTimeoutException', 'server');

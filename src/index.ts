@@ -2,6 +2,7 @@
 export { Kms, type KmsOptions } from './kms.js';
 export * from './errors.js';
 export { InMemoryKeyStore, type KeyStore, type MaybePromise } from './keys/store.js';
+export { flushKeyUsage, type KeyUsageRecord } from './keys/usage.js';
 export { SNAPSHOT_FORMAT, SNAPSHOT_VERSION, fromSnapshot, toSnapshot, type KeyStoreSnapshot } from './keys/snapshot.js';
 export type { AliasRecord, BackingKey, GrantConstraintsRecord, GrantRecord, KeyRecord } from './keys/record.js';
 export {

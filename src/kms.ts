@@ -15,6 +15,7 @@ import { isAccountId, partitionOf, rootPrincipal } from './keys/arn.js';
 import { MaterialCache } from './keys/material-cache.js';
 import { INSPECT, summary } from './keys/redact.js';
 import { InMemoryKeyStore, type KeyStore } from './keys/store.js';
+import { usageLogOf } from './keys/usage.js';
 import type { OperationName, OperationOutput } from './model/api.js';
 import type { OpContext } from './operations/context.js';
 import { runOperation } from './operations/run.js';
@@ -53,6 +54,22 @@ export interface KmsOptions {
   identityPolicy?: IdentityPolicy;
 }
 
+
+/** An injected clock's time as epoch ms; NaN when it answers something that is not a valid Date. */
+function epochOf(clock: () => Date): number {
+  try {
+    const d = clock();
+    return d instanceof Date ? d.getTime() : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+/** The clock's time now, or the system's when an injected clock answers garbage (operations then refuse it). */
+function clockMs(clock: () => Date): number {
+  const t = epochOf(clock);
+  return Number.isFinite(t) ? t : Date.now();
+}
 
 /** Parses and checks a caller principal: an IAM principal ARN of `accountId` in `partition`. */
 function callerOf(arn: unknown, accountId: string, partition: string): Principal {
@@ -120,7 +137,10 @@ export class Kms {
     this.partition = partition;
     this.keyStore = keyStore;
     this.principal = caller.arn;
-    const ctx: OpContext = { accountId, region, partition, keyStore, caller, identityPolicy: options.identityPolicy, clock: options.now ?? (() => new Date()), env, blobArns: new BoundedCache(4096) };
+    const injected = options.now;
+    const clock = injected ?? (() => new Date());
+    const epochMs = injected ? () => epochOf(injected) : Date.now;
+    const ctx: OpContext = { accountId, region, partition, keyStore, caller, identityPolicy: options.identityPolicy, clock, env, blobArns: new BoundedCache(4096), usage: usageLogOf(keyStore, clockMs(clock)), epochMs };
     CONTEXTS.set(this, ctx);
   }
 
@@ -162,6 +182,10 @@ export class Kms {
   scheduleKeyDeletion(input: T.ScheduleKeyDeletionRequest): Promise<T.ScheduleKeyDeletionResponse> { return run(this, 'ScheduleKeyDeletion', input); }
   /** CancelKeyDeletion: the key comes back Disabled. */
   cancelKeyDeletion(input: T.CancelKeyDeletionRequest): Promise<T.CancelKeyDeletionResponse> { return run(this, 'CancelKeyDeletion', input); }
+  /** UpdateKeyDescription: replaces the key's Description (0..8192 characters). */
+  updateKeyDescription(input: T.UpdateKeyDescriptionRequest): Promise<Record<string, never>> { return run(this, 'UpdateKeyDescription', input); }
+  /** GetKeyLastUsage: the key's last successful cryptographic operation, TrackingStartDate, KeyCreationDate (src/operations/last-usage.ts). */
+  getKeyLastUsage(input: T.GetKeyLastUsageRequest): Promise<T.GetKeyLastUsageResponse> { return run(this, 'GetKeyLastUsage', input); }
 
   // ── aliases (src/operations/aliases.ts) ──
   /** CreateAlias: a new alias of the account for one of its keys. */
@@ -178,6 +202,30 @@ export class Kms {
   getKeyPolicy(input: T.GetKeyPolicyRequest): Promise<T.GetKeyPolicyResponse> { return run(this, 'GetKeyPolicy', input); }
   /** PutKeyPolicy: replaces the key policy, after the lockout safety check. */
   putKeyPolicy(input: T.PutKeyPolicyRequest): Promise<Record<string, never>> { return run(this, 'PutKeyPolicy', input); }
+  /** ListKeyPolicies: `["default"]`, the only key policy name, paged. */
+  listKeyPolicies(input: T.ListKeyPoliciesRequest): Promise<T.ListKeyPoliciesResponse> { return run(this, 'ListKeyPolicies', input); }
+
+  // ── tags (src/operations/tags.ts) ──
+  /** TagResource: adds tags or replaces their values (at most 50 per key; `aws:` keys are reserved). */
+  tagResource(input: T.TagResourceRequest): Promise<Record<string, never>> { return run(this, 'TagResource', input); }
+  /** UntagResource: removes tags by key (a key without the tag is not an error). */
+  untagResource(input: T.UntagResourceRequest): Promise<Record<string, never>> { return run(this, 'UntagResource', input); }
+  /** ListResourceTags: the key's tags, paged (Limit 1..50, default 50). */
+  listResourceTags(input: T.ListResourceTagsRequest): Promise<T.ListResourceTagsResponse> { return run(this, 'ListResourceTags', input); }
+
+  // ── custom key stores (src/operations/custom-key-stores.ts: kms-core's accounts have none) ──
+  /** CreateCustomKeyStore: the CloudHSM cluster or external key store proxy cannot be found (CloudHsmClusterNotFoundException, XksProxy…Exception). */
+  createCustomKeyStore(input: T.CreateCustomKeyStoreRequest): Promise<T.CreateCustomKeyStoreResponse> { return run(this, 'CreateCustomKeyStore', input); }
+  /** ConnectCustomKeyStore: CustomKeyStoreNotFoundException. */
+  connectCustomKeyStore(input: T.ConnectCustomKeyStoreRequest): Promise<T.ConnectCustomKeyStoreResponse> { return run(this, 'ConnectCustomKeyStore', input); }
+  /** DescribeCustomKeyStores: an empty list (a named store: CustomKeyStoreNotFoundException). */
+  describeCustomKeyStores(input: T.DescribeCustomKeyStoresRequest = {}): Promise<T.DescribeCustomKeyStoresResponse> { return run(this, 'DescribeCustomKeyStores', input); }
+  /** DisconnectCustomKeyStore: CustomKeyStoreNotFoundException. */
+  disconnectCustomKeyStore(input: T.DisconnectCustomKeyStoreRequest): Promise<T.DisconnectCustomKeyStoreResponse> { return run(this, 'DisconnectCustomKeyStore', input); }
+  /** UpdateCustomKeyStore: CustomKeyStoreNotFoundException. */
+  updateCustomKeyStore(input: T.UpdateCustomKeyStoreRequest): Promise<T.UpdateCustomKeyStoreResponse> { return run(this, 'UpdateCustomKeyStore', input); }
+  /** DeleteCustomKeyStore: CustomKeyStoreNotFoundException. */
+  deleteCustomKeyStore(input: T.DeleteCustomKeyStoreRequest): Promise<T.DeleteCustomKeyStoreResponse> { return run(this, 'DeleteCustomKeyStore', input); }
 
   // ── grants (src/operations/grants.ts) ──
   /** CreateGrant: a grant for a grantee principal; returns GrantId and a grant token. */

@@ -222,11 +222,20 @@ describe('CreateKey: refused specs, usages and origins', () => {
     expect((await kms.listKeys()).Keys).toEqual([]);
   });
 
-  test('custom key store origins (AWS_CLOUDHSM, EXTERNAL_KEY_STORE) and CustomKeyStoreId are refused with UnsupportedOperationException', async () => {
+  test('Precondition: a CustomKeyStoreId names a custom key store of the account — CustomKeyStoreNotFoundException (the account has none)', async () => {
     const kms = new Kms();
-    await refuses(kms.createKey({ Origin: 'AWS_CLOUDHSM' }), 'UnsupportedOperationException');
-    await refuses(kms.createKey({ Origin: 'EXTERNAL_KEY_STORE' }), 'UnsupportedOperationException');
-    await refuses(kms.createKey({ CustomKeyStoreId: 'cks-1234567890abcdef0' }), 'UnsupportedOperationException');
+    const msg = 'The request was rejected because KMS cannot find a custom key store with the specified key store name or ID.';
+    await refuses(kms.createKey({ CustomKeyStoreId: 'cks-1234567890abcdef0' }), 'CustomKeyStoreNotFoundException', msg);
+    await refuses(kms.createKey({ Origin: 'AWS_CLOUDHSM', CustomKeyStoreId: 'cks-1234567890abcdef0' }), 'CustomKeyStoreNotFoundException', msg);
+    await refuses(kms.createKey({ Origin: 'EXTERNAL_KEY_STORE', CustomKeyStoreId: 'cks-1234567890abcdef0', XksKeyId: 'ext-1' }), 'CustomKeyStoreNotFoundException', msg);
+    expect((await kms.listKeys()).Keys).toEqual([]);
+  });
+
+  test('Precondition: Origin AWS_CLOUDHSM and EXTERNAL_KEY_STORE come with a CustomKeyStoreId; XksKeyId only with EXTERNAL_KEY_STORE — UnsupportedOperationException', async () => {
+    const kms = new Kms();
+    await refuses(kms.createKey({ Origin: 'AWS_CLOUDHSM' }), 'UnsupportedOperationException', /Origin AWS_CLOUDHSM needs a custom key store/);
+    await refuses(kms.createKey({ Origin: 'EXTERNAL_KEY_STORE' }), 'UnsupportedOperationException', /Origin EXTERNAL_KEY_STORE needs a custom key store/);
+    await refuses(kms.createKey({ XksKeyId: 'ext-1' }), 'UnsupportedOperationException', /Origin AWS_KMS with an XksKeyId/);
     expect((await kms.listKeys()).Keys).toEqual([]);
   });
 

@@ -48,6 +48,12 @@ const SAMPLES: Partial<Record<string, Sample>> = {
   CreateAlias: (k) => ({ AliasName: 'alias/new', TargetKeyId: k }),
   UpdateAlias: (k) => ({ AliasName: 'alias/key', TargetKeyId: k }),
   ListAliases: (k) => ({ KeyId: k }),
+  UpdateKeyDescription: (k) => ({ KeyId: k, Description: 'd' }),
+  GetKeyLastUsage: (k) => ({ KeyId: k }),
+  ListKeyPolicies: (k) => ({ KeyId: k }),
+  TagResource: (k) => ({ KeyId: k, Tags: [{ TagKey: 'env', TagValue: 'dev' }] }),
+  UntagResource: (k) => ({ KeyId: k, TagKeys: ['env'] }),
+  ListResourceTags: (k) => ({ KeyId: k }),
 };
 
 /** Calls operation `op` on `kms` by its camelCase method. */
@@ -154,6 +160,15 @@ const AWS_KEY_STATE_TABLE: Record<string, string> = {
   EnableKeyRotation: 'ok R R O R R ok R',
   DisableKeyRotation: 'ok R R O R R ok R',
   GetKeyRotationStatus: 'ok ok ok O R R ok ok',
+  // Developer Guide key-state table: TagResource, UntagResource, UpdateKeyDescription [3] when
+  // pending deletion; ListResourceTags and ListKeyPolicies in every state. GetKeyLastUsage is
+  // newer than the table; its API page lists no KMSInvalidStateException.
+  TagResource: 'ok ok R ok ok ok ok R',
+  UntagResource: 'ok ok R ok ok ok ok R',
+  UpdateKeyDescription: 'ok ok R ok ok ok ok R',
+  ListResourceTags: ANY,
+  ListKeyPolicies: ANY,
+  GetKeyLastUsage: ANY,
 };
 const OUTCOME: Record<string, StateOutcome> = { ok: 'ok', R: 'refused', N: 'notPendingDeletion', O: 'origin' };
 function awsOutcome(op: string, state: KeyState): StateOutcome {

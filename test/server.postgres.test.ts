@@ -192,7 +192,7 @@ describe('PostgreSQL store: schema and records', () => {
         { tag_key: 'team', tag_value: 'a\u00010b' }, // U+0000 stored as U+0001 "0" (PostgreSQL text cannot hold it)
         { tag_key: 'cost', tag_value: '' },
       ]);
-      expect((await c.query('SELECT record FROM kms_core_keys WHERE arn = $1', [json.Arn])).rows[0].record).toEqual({ RotationEnabled: false, FutureMember: { nested: [1, 'two\u00010'] } });
+      expect((await c.query('SELECT record FROM kms_core_keys WHERE arn = $1', [json.Arn])).rows[0].record).toEqual({ RotationEnabled: false, UsageTrackingStartDate: json.UsageTrackingStartDate, FutureMember: { nested: [1, 'two\u00010'] } });
       expect((await c.query('SELECT extra FROM kms_core_key_material WHERE key_arn = $1', [json.Arn])).rows).toEqual([{ extra: { FutureState: 'PENDING_ROTATION' } }]);
       expect((await c.query('SELECT record->>$2 AS tags FROM kms_core_keys WHERE arn = $1', [other.Arn, 'Tags'])).rows).toEqual([{ tags: 'not a list of tags' }]);
     } finally {

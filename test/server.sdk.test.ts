@@ -327,7 +327,8 @@ describe('persistence: --data survives a clean restart (in process)', () => {
     const file = join(dir, 'keystore.eu-west-1.json');
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     const snap = JSON.parse(await readFile(file, 'utf8'));
-    expect(snap).toMatchObject({ format: 'kms-core/key-store', version: 1, journal: { sequence: 3, generation: 2 } }); // CreateKey, RotateKeyOnDemand, CreateAlias
+    expect(snap).toMatchObject({ format: 'kms-core/key-store', version: 1, journal: { sequence: 4, generation: 2 } }); // CreateKey, RotateKeyOnDemand, CreateAlias, and the key's last usage the server wrote as it stopped (keys/usage.ts)
+    expect(snap.keys[0].LastUsage).toMatchObject({ Operation: 'Encrypt' });
     expect(snap.keys).toHaveLength(1);
     expect(snap.keys[0].KeyMaterial).toHaveLength(2);
     expect(InMemoryKeyStore.fromSnapshot(snap).getKey(k.Arn!)?.material).toHaveLength(2);

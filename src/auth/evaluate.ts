@@ -25,6 +25,8 @@ import { principalMatch, type Principal, type PrincipalMatch } from './principal
 export type { AuthRequest, GrantRequest, KeyFacts, RequestFacts } from './types.js';
 
 const EC_PREFIX = 'kms:encryptioncontext:';
+const RESOURCE_TAG_PREFIX = 'aws:resourcetag/';
+const REQUEST_TAG_PREFIX = 'aws:requesttag/';
 const EC_ACTIONS = new Set(['Encrypt', 'Decrypt', 'ReEncryptFrom', 'ReEncryptTo', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext', 'CreateGrant']);
 const GRANT_ADMIN_ACTIONS = new Set(['CreateGrant', 'ListGrants', 'RevokeGrant']);
 
@@ -44,7 +46,26 @@ export function contextValues(req: AuthRequest, key: string): readonly string[] 
     for (const [k, v] of contextPairs(f.encryptionContext)) if (typeof v === 'string' && k.toLowerCase() === want) out.push(v);
     return out.length ? out : undefined;
   }
+  // ABAC (Developer Guide, "ABAC for AWS KMS"; IAM User Guide, aws:ResourceTag and
+  // aws:RequestTag): the tag-key part of the condition key is not case sensitive (the key is
+  // lowercase here), the value is; one value per tag key (single-valued keys).
+  if (key.startsWith(RESOURCE_TAG_PREFIX)) {
+    // Only a request on an existing key has resource tags (not CreateKey, ListKeys, ListAliases).
+    const want = key.slice(RESOURCE_TAG_PREFIX.length);
+    const t = req.key.tags?.find((x) => x.key.toLowerCase() === want);
+    return t === undefined ? undefined : [t.value];
+  }
+  if (key.startsWith(REQUEST_TAG_PREFIX)) {
+    const want = key.slice(REQUEST_TAG_PREFIX.length);
+    const t = f.requestTags?.find((x) => x.TagKey.toLowerCase() === want);
+    return t === undefined ? undefined : [t.TagValue];
+  }
   switch (key) {
+    case 'aws:tagkeys': {
+      // The tag keys in the request (multivalued): Tags of CreateKey/ReplicateKey/TagResource, TagKeys of UntagResource.
+      const keys = f.requestTags ? f.requestTags.map((t) => t.TagKey) : f.tagKeys;
+      return keys && keys.length ? keys : undefined;
+    }
     case 'kms:calleraccount':
     case 'aws:principalaccount':
       return [req.caller.accountId];
@@ -341,8 +362,9 @@ const CONTEXT_KEYS = [
   'kms:DataKeyPairSpec',
   'kms:MacAlgorithm',
   'kms:KeyAgreementAlgorithm',
+  'aws:TagKeys',
 ];
-const MULTI_VALUED = new Set(['kms:EncryptionContextKeys', 'kms:GrantOperations', 'kms:GrantConstraintType']);
+const MULTI_VALUED = new Set(['kms:EncryptionContextKeys', 'kms:GrantOperations', 'kms:GrantConstraintType', 'aws:TagKeys']);
 
 /** The request's condition keys as a plain object, for the identity hook. */
 export function requestContext(req: AuthRequest): Record<string, string | readonly string[]> {
@@ -353,5 +375,8 @@ export function requestContext(req: AuthRequest): Record<string, string | readon
   }
   const ec = req.facts.encryptionContext;
   if (ec && EC_ACTIONS.has(req.action)) for (const [k, v] of contextPairs(ec)) if (typeof v === 'string') out[`kms:EncryptionContext:${k}`] = v;
+  // ABAC: the key's tags and the request's, spelled as they were given.
+  for (const t of req.key.tags ?? []) out[`aws:ResourceTag/${t.key}`] = t.value;
+  for (const t of req.facts.requestTags ?? []) out[`aws:RequestTag/${t.TagKey}`] = t.TagValue;
   return out;
 }

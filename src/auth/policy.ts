@@ -37,6 +37,21 @@ export const OVERLY_PERMISSIVE_EC =
   'OverlyPermissiveCondition:EncryptionContext: Using the ForAllValues set operator with a single-valued condition key matches requests without the specified encryption context or with an unspecified encryption context. To fix, remove ForAllValues.';
 
 /**
+ * AWS's refusal of a key policy (CreateKey, PutKeyPolicy) that conditions on the key's own tags
+ * or aliases, recorded from a PutKeyPolicy (awsdocs/aws-kms-developer-guide pull request #47):
+ * aws:ResourceTag/<key> and kms:ResourceAliases are for IAM policies only (Developer Guide,
+ * "Use tags to control access to KMS keys", "Use aliases to control access to KMS keys").
+ */
+export const NOT_IN_KEY_POLICY = 'These condition keys are not permitted in a key policy: aws:ResourceTag, kms:ResourceTag, kms:ResourceAliases';
+
+const IAM_ONLY_KEY = (k: string) => k === 'kms:resourcealiases' || k === 'aws:resourcetag' || k === 'kms:resourcetag' || k.startsWith('aws:resourcetag/') || k.startsWith('kms:resourcetag/');
+
+/* Precondition: a key policy conditions on no IAM-only key (aws:ResourceTag, kms:ResourceAliases). */
+export function checkKeyPolicyConditionKeys(policy: KeyPolicy): void {
+  if (policy.statements.some((s) => s.conditions.some((c) => IAM_ONLY_KEY(c.key)))) malformed(NOT_IN_KEY_POLICY);
+}
+
+/**
  * The default key policy, exactly as AWS writes it for keys created through the API
  * (Developer Guide, "Default key policy"; `aws kms get-key-policy` output).
  */

@@ -28,6 +28,10 @@ export interface RequestFacts {
   macAlgorithm?: string | undefined;
   /** DeriveSharedSecret: kms:KeyAgreementAlgorithm. */
   keyAgreementAlgorithm?: string | undefined;
+  /** CreateKey, ReplicateKey, TagResource: the request's Tags (aws:RequestTag/<key>, aws:TagKeys). */
+  requestTags?: readonly { readonly TagKey: string; readonly TagValue: string }[] | undefined;
+  /** UntagResource: the request's TagKeys (aws:TagKeys). */
+  tagKeys?: readonly string[] | undefined;
 }
 
 export interface GrantRequest {
@@ -45,6 +49,8 @@ export interface KeyFacts {
   readonly keyUsage: string;
   readonly origin: string;
   readonly multiRegion: boolean;
+  /** The key's tags (aws:ResourceTag/<key>); absent for requests that act on no existing key. */
+  readonly tags?: readonly { readonly key: string; readonly value: string }[] | undefined;
 }
 
 export interface AuthRequest {

@@ -27,6 +27,7 @@ export const KEY_STATES: readonly KeyState[] = [
 ];
 
 import type { KeySpec, KeyUsageType } from '../model/api.js';
+import type { KeyUsageRecord } from './usage.js';
 
 /** Every KeySpec of the API model: one type for records, requests and the registry. */
 export type { KeySpec };
@@ -87,6 +88,13 @@ export interface KeyRecord {
   grants?: GrantRecord[];
   /** Tags in the order they were first added (src/keys/tags.ts). Absent or empty: none. */
   tags?: TagRecord[];
+  /**
+   * The last usage persisted (src/keys/usage.ts): written lazily, never on the hot path; the
+   * store's in-memory usage log may hold a newer one.
+   */
+  lastUsage?: KeyUsageRecord;
+  /** When usage tracking began for this key (epoch ms); absent: a record of a kms-core before it. */
+  usageTrackedSince?: number;
 }
 
 /** One tag on a key (API Tag: TagKey, TagValue). Replaced, never mutated in place. */

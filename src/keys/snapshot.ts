@@ -16,12 +16,15 @@
  *                                "IssuingAccount", "Operations": [..], "Constraints"?:
  *                                { "EncryptionContextEquals"?: {..}, "EncryptionContextSubset"?: {..} },
  *                                "CreationDate", "GrantTokenNonces": [ 32 hex, .. ] } ],
- *                 "Tags"?: [ { "TagKey", "TagValue" } ] } ],
+ *                 "Tags"?: [ { "TagKey", "TagValue" } ],
+ *                 "LastUsage"?: { "Operation", "Timestamp", "KmsRequestId"? },
+ *                 "UsageTrackingStartDate"? } ],
  *     "aliases": [ { "AliasName", "AliasArn", "AccountId", "Region", "TargetKeyId",
  *                    "CreationDate", "LastUpdatedDate" } ] }
  *
  * Dates are ISO 8601 strings. The snapshot holds key material in the clear: protect it as you
- * would the keys themselves. Policy, Grants and Tags are optional, so snapshots written before
+ * would the keys themselves. LastUsage and UsageTrackingStartDate are GetKeyLastUsage's record
+ * (src/keys/usage.ts). Policy, Grants, Tags and the usage fields are optional, so snapshots written before
  * them load unchanged (still version 1).
  */
 import { isRegionName } from './region.js';
@@ -32,6 +35,8 @@ import { KmsError, ValidationException } from '../errors.js';
 import { fromBase64, toBase64 } from '../util/bytes.js';
 import { aliasArn, isAccountId, isKeyId, keyArn } from './arn.js';
 import { validateTags, type ApiTag } from './tags.js';
+import { TRACKED_OPERATIONS, type KeyUsageRecord } from './usage.js';
+import type { KeyLastUsageTrackingOperation } from '../model/api.js';
 import { SHAPES } from '../model/shapes.js';
 import { KEY_STATES, type AliasRecord, type BackingKey, type GrantConstraintsRecord, type GrantRecord, type KeyRecord, type KeySpec, type KeyUsage } from './record.js';
 
@@ -86,6 +91,12 @@ function keyToJson(r: KeyRecord): Record<string, unknown> {
   if (r.policy !== undefined) o.Policy = r.policy;
   if (r.grants && r.grants.length) o.Grants = r.grants.map(grantToJson);
   if (r.tags && r.tags.length) o.Tags = r.tags.map((t) => ({ TagKey: t.key, TagValue: t.value }));
+  if (r.lastUsage) {
+    const u: Record<string, unknown> = { Operation: r.lastUsage.operation, Timestamp: iso(r.lastUsage.timestamp) };
+    if (r.lastUsage.requestId !== undefined) u.KmsRequestId = r.lastUsage.requestId;
+    o.LastUsage = u;
+  }
+  if (r.usageTrackedSince !== undefined) o.UsageTrackingStartDate = iso(r.usageTrackedSince);
   return o;
 }
 
@@ -297,6 +308,16 @@ function keyFromJson(v: unknown, i: number): KeyRecord {
     }
     if (list.length) rec.tags = list.map((t) => ({ key: t.TagKey, value: t.TagValue }));
   }
+  const lu: unknown = (v as Record<string, unknown>).LastUsage;
+  if (lu !== undefined) {
+    const uw = `${where}.LastUsage`;
+    const ur = new Reader(asObject(lu, uw), uw);
+    const usage: KeyUsageRecord = { operation: ur.oneOf('Operation', [...TRACKED_OPERATIONS] as KeyLastUsageTrackingOperation[]), timestamp: ur.date('Timestamp') };
+    const id = ur.optStr('KmsRequestId');
+    rec.lastUsage = id === undefined ? usage : { ...usage, requestId: id };
+  }
+  const ts = r.optDate('UsageTrackingStartDate');
+  if (ts !== undefined) rec.usageTrackedSince = ts;
   return rec;
 }
 

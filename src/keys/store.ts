@@ -13,6 +13,7 @@
 import type { AliasRecord, KeyRecord } from './record.js';
 import { INSPECT, summary } from './redact.js';
 import { fromSnapshot, toSnapshot, type KeyStoreSnapshot } from './snapshot.js';
+import { existingUsageLog, withUsage } from './usage.js';
 
 export type MaybePromise<T> = T | Promise<T>;
 
@@ -152,9 +153,13 @@ export class InMemoryKeyStore implements KeyStore {
     return out.sort((a, b) => (a.aliasName < b.aliasName ? -1 : a.aliasName > b.aliasName ? 1 : 0));
   }
 
-  /** The whole store as a versioned JSON document (keys/snapshot.ts). Holds key material. */
+  /**
+   * The whole store as a versioned JSON document (keys/snapshot.ts), with the usage its Kms
+   * instances recorded (keys/usage.ts). Holds key material.
+   */
   exportSnapshot(): KeyStoreSnapshot {
-    return toSnapshot([...this.keys.values()], [...this.aliases.values()]);
+    const usage = existingUsageLog(this);
+    return toSnapshot([...this.keys.values()].map((r) => withUsage(r, usage)), [...this.aliases.values()]);
   }
 
   /** Loads a snapshot (object or JSON text) into this store; throws ValidationException when malformed. */

@@ -5,7 +5,7 @@
  */
 import { accessDeniedMessage, decide, evaluatePolicy, requestContext, type AuthRequest, type Denial, type KeyFacts, type RequestFacts } from '../auth/evaluate.js';
 import { decodeGrantToken, grantIssued } from '../auth/grants.js';
-import { LOCKOUT, cachedKeyPolicy, parseKeyPolicy } from '../auth/policy.js';
+import { LOCKOUT, cachedKeyPolicy, checkKeyPolicyConditionKeys, parseKeyPolicy } from '../auth/policy.js';
 import { AccessDeniedException, InvalidGrantTokenException, MalformedPolicyDocumentException } from '../errors.js';
 import { partitionOf } from '../keys/arn.js';
 import type { KeyRecord } from '../keys/record.js';
@@ -71,6 +71,7 @@ export function authorizeIam(ctx: OpContext, action: string, resource: string, f
  */
 export function checkPolicy(ctx: OpContext, text: string, bypass: boolean, key: KeyFacts): void {
   const policy = parseKeyPolicy(text, ctx.partition);
+  checkKeyPolicyConditionKeys(policy);
   if (bypass) return;
   // The later PutKeyPolicy is one without the parameter: kms:BypassPolicyLockoutSafetyCheck absent.
   const verdict = evaluatePolicy(policy, { caller: ctx.caller, action: 'PutKeyPolicy', key, facts: NO_FACTS });

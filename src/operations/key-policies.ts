@@ -1,5 +1,5 @@
 /**
- * Key policies: GetKeyPolicy, PutKeyPolicy (API reference). The only policy name is "default";
+ * Key policies: GetKeyPolicy, PutKeyPolicy, ListKeyPolicies (API reference). The only policy name is "default";
  * a policy is kept exactly as given, and the default key policy is spelled out as AWS writes it.
  */
 import { DEFAULT_POLICY_NAME, defaultKeyPolicy } from '../auth/policy.js';
@@ -11,6 +11,7 @@ import type * as T from '../types.js';
 import { checkPolicy } from './authorize.js';
 import type { OpContext } from './context.js';
 import { keyNotFound } from './messages.js';
+import { paginate } from './views.js';
 
 /* Precondition: PolicyName, if given, is "default" (API reference, GetKeyPolicy and PutKeyPolicy). */
 export function checkPolicyName(input: { readonly PolicyName?: string | undefined }): void {
@@ -35,4 +36,13 @@ export async function putKeyPolicy(ctx: OpContext, input: Validated<'PutKeyPolic
   });
   if (!updated) throw new NotFoundException(keyNotFound(rec.arn));
   return {};
+}
+
+/**
+ * ListKeyPolicies: `["default"]`, the one policy of every key, paged as the API page says (Limit
+ * 1..1000, default 100; a Marker is only one a previous page returned — none ever is).
+ */
+export async function listKeyPolicies(_ctx: OpContext, input: Validated<'ListKeyPolicies'>, _rec: KeyRecord): Promise<T.ListKeyPoliciesResponse> {
+  const page = paginate([DEFAULT_POLICY_NAME], (n) => n, input.Limit ?? 100, input.Marker);
+  return { PolicyNames: page.items, ...page.more };
 }

@@ -1,17 +1,20 @@
 /**
  * Key lifecycle: CreateKey, DescribeKey, ListKeys, EnableKey, DisableKey, ScheduleKeyDeletion,
- * CancelKeyDeletion (API reference, each page; Developer Guide, "Key states").
+ * CancelKeyDeletion, UpdateKeyDescription (API reference, each page; Developer Guide, "Key states").
  */
 import { keySpecInfo } from '../algorithms/registry.js';
-import { KMSInternalException, UnsupportedOperationException, ValidationException } from '../errors.js';
+import { CustomKeyStoreNotFoundException, KMSInternalException, NotFoundException, UnsupportedOperationException, ValidationException } from '../errors.js';
 import { keyArn, newKeyId } from '../keys/arn.js';
 import type { KeyRecord, KeySpec } from '../keys/record.js';
 import { DAY_MS } from '../keys/rotation.js';
+import { startUsageTracking } from '../keys/usage.js';
 import type { Validated } from '../model/api.js';
 import type * as T from '../types.js';
 import { rangeViolation, validationError } from '../validate.js';
 import { authorizeIam, checkPolicy } from './authorize.js';
 import { nowMs, type OpContext } from './context.js';
+import { CUSTOM_KEY_STORE_NOT_FOUND, keyNotFound } from './messages.js';
+import { authorizeTagging, initialTags, tagFacts, validateRequestTags } from './tags.js';
 import { refresh } from './resolve.js';
 import { unsupportedSpec } from './spec.js';
 import { metadata, paginate } from './views.js';
@@ -25,6 +28,8 @@ export async function createKey(ctx: OpContext, input: Validated<'CreateKey'>): 
   if (input.KeySpec !== undefined && input.CustomerMasterKeySpec !== undefined) {
     throw new ValidationException('You cannot specify KeySpec and CustomerMasterKeySpec in the same request. CustomerMasterKeySpec is deprecated.');
   }
+  /* Precondition: the Tags follow AWS's tag rules (before anything is created). */
+  validateRequestTags(input.Tags);
   const spec = (input.KeySpec ?? input.CustomerMasterKeySpec ?? DEFAULT_KEY_SPEC) as KeySpec;
   // Recorded AWS responses: only symmetric encryption keys (the default spec) may omit
   // KeyUsage, and they take ENCRYPT_DECRYPT only.
@@ -43,9 +48,15 @@ export async function createKey(ctx: OpContext, input: Validated<'CreateKey'>): 
   if (!info.keyUsages.includes(usage)) throw new UnsupportedOperationException(`KeyUsage ${usage} is not supported by kms-core for key spec ${spec}; it offers ${info.keyUsages.join(', ')}.`);
   /* Precondition: AWS offers the key spec in this Region (SM2: China Regions only). */
   if (info.regions && !info.regions(ctx.region)) throw new UnsupportedOperationException(`KeySpec ${spec} is not supported in this Region`);
-  /* Precondition: no custom key store (kms-core has none). */
-  if (origin === 'AWS_CLOUDHSM' || origin === 'EXTERNAL_KEY_STORE' || input.CustomKeyStoreId !== undefined || input.XksKeyId !== undefined) {
-    throw new UnsupportedOperationException('Custom key stores (AWS_CLOUDHSM, EXTERNAL_KEY_STORE) are not supported by kms-core.');
+  // Custom key stores: kms-core's account has none (src/operations/custom-key-stores.ts), so a
+  // CustomKeyStoreId names nothing (CreateKey lists CustomKeyStoreNotFoundException).
+  /* Precondition: a CustomKeyStoreId names a custom key store of the account. */
+  if (input.CustomKeyStoreId !== undefined) throw new CustomKeyStoreNotFoundException(CUSTOM_KEY_STORE_NOT_FOUND);
+  // Without one, Origin AWS_CLOUDHSM / EXTERNAL_KEY_STORE and XksKeyId stay unsupported, as before
+  // (AWS's answer to an Origin that needs a store but names none is not recorded).
+  /* Precondition: Origin AWS_CLOUDHSM and EXTERNAL_KEY_STORE come with a CustomKeyStoreId; XksKeyId only with EXTERNAL_KEY_STORE. */
+  if (origin === 'AWS_CLOUDHSM' || origin === 'EXTERNAL_KEY_STORE' || input.XksKeyId !== undefined) {
+    throw new UnsupportedOperationException(`Origin ${origin}${input.XksKeyId !== undefined ? ' with an XksKeyId' : ''} needs a custom key store: name it with CustomKeyStoreId (kms-core's account has none).`);
   }
   /* Precondition: imported key material (Origin EXTERNAL) only for symmetric keys. */
   if (origin === 'EXTERNAL' && info.keyType !== 'symmetric') {
@@ -57,7 +68,8 @@ export async function createKey(ctx: OpContext, input: Validated<'CreateKey'>): 
   const multiRegion = input.MultiRegion === true;
   const keyFacts = { arn: '*', accountId: ctx.accountId, keySpec: spec, keyUsage: usage, origin, multiRegion };
   // kms:BypassPolicyLockoutSafetyCheck is absent when the request omits it (conditions-kms, Null example).
-  authorizeIam(ctx, 'CreateKey', '*', { bypassPolicyLockoutSafetyCheck: input.BypassPolicyLockoutSafetyCheck }, keyFacts);
+  authorizeIam(ctx, 'CreateKey', '*', { bypassPolicyLockoutSafetyCheck: input.BypassPolicyLockoutSafetyCheck, ...tagFacts(input) }, keyFacts);
+  authorizeTagging(ctx, input.Tags);
   if (input.Policy !== undefined) checkPolicy(ctx, input.Policy, bypass, keyFacts);
   const now = nowMs(ctx);
   const keyId = await freshKeyId(ctx, multiRegion);
@@ -77,7 +89,9 @@ export async function createKey(ctx: OpContext, input: Validated<'CreateKey'>): 
     material: origin === 'EXTERNAL' ? [] : [await info.generate(ctx.env, now, ctx.region)],
   };
   if (input.Policy !== undefined) rec.policy = input.Policy;
-  await ctx.keyStore.createKey(rec);
+  const tags = initialTags(input.Tags);
+  if (tags) rec.tags = tags;
+  await ctx.keyStore.createKey(startUsageTracking(rec));
   return { KeyMetadata: metadata(rec) };
 }
 
@@ -152,4 +166,14 @@ export async function cancelKeyDeletion(ctx: OpContext, _input: Validated<'Cance
     delete r.pendingWindowInDays;
   });
   return { KeyId: rec.arn };
+}
+
+/** UpdateKeyDescription: the new Description (0..8192 characters, the model's DescriptionType) replaces the old. */
+export async function updateKeyDescription(ctx: OpContext, input: Validated<'UpdateKeyDescription'>, rec: KeyRecord): Promise<Record<string, never>> {
+  const description = input.Description;
+  const updated = await ctx.keyStore.updateKey(rec.arn, (r) => {
+    r.description = description;
+  });
+  if (!updated) throw new NotFoundException(keyNotFound(rec.arn));
+  return {};
 }

@@ -22,3 +22,5 @@ export const aliasNotFound = (aliasArn: string): string => `Alias ${aliasArn} is
 export const originNotValid = (rec: KeyRecord): string => `${rec.arn} origin is ${rec.origin} which is not valid for this operation.`;
 /** Rotation of a key spec that has none. */
 export const noRotation = (rec: KeyRecord): string => `${rec.arn} key spec ${rec.keySpec} does not support rotation.`;
+/** CustomKeyStoreNotFoundException: the model's description (AWS's own message is not recorded). */
+export const CUSTOM_KEY_STORE_NOT_FOUND = 'The request was rejected because KMS cannot find a custom key store with the specified key store name or ID.';

@@ -23,6 +23,7 @@ export async function refresh(ctx: OpContext, rec: KeyRecord | undefined): Promi
     const store = ctx.keyStore;
     for (const a of await store.listAliases(rec.region, rec.accountId)) if (a.targetKeyId === rec.keyId) await store.deleteAlias(a.aliasArn);
     await store.deleteKey(rec.arn);
+    ctx.usage.forget(rec.arn);
     return undefined;
   }
   if (rotationDue(rec, now)) return ctx.keyStore.updateKey(rec.arn, (r) => applyScheduledRotations(r, now, newVersion(ctx, r)));

@@ -15,7 +15,10 @@ import { decrypt, checkNoRecipient } from './decrypt.js';
 import { checkDataKeySize, generateDataKey, generateDataKeyWithoutPlaintext } from './data-keys.js';
 import { encrypt } from './encrypt.js';
 import { checkGrantRequestShape, createGrant, grantFacts, listGrants, listRetirableGrants, retireGrant, revokeGrant } from './grants.js';
-import { checkPolicyName, getKeyPolicy, putKeyPolicy } from './key-policies.js';
+import { checkPolicyName, getKeyPolicy, listKeyPolicies, putKeyPolicy } from './key-policies.js';
+import { connectCustomKeyStore, createCustomKeyStore, deleteCustomKeyStore, describeCustomKeyStores, disconnectCustomKeyStore, updateCustomKeyStore } from './custom-key-stores.js';
+import { getKeyLastUsage } from './last-usage.js';
+import { checkTagKeys, checkTags, listResourceTags, tagFacts, tagResource, untagFacts, untagResource } from './tags.js';
 import {
   ANY_STATE,
   CREATE_GRANT,
@@ -27,7 +30,7 @@ import {
   ROTATION_STATUS,
   type KeyStateRule,
 } from './key-states.js';
-import { cancelKeyDeletion, checkPendingWindow, createKey, describeKey, disableKey, enableKey, listKeys, scheduleKeyDeletion } from './keys.js';
+import { cancelKeyDeletion, checkPendingWindow, createKey, describeKey, disableKey, enableKey, listKeys, scheduleKeyDeletion, updateKeyDescription } from './keys.js';
 import { getPublicKey } from './public-key.js';
 import { reEncrypt } from './re-encrypt.js';
 import { disableKeyRotation, enableKeyRotation, getKeyRotationStatus, listKeyRotations, rotateKeyOnDemand } from './rotation.js';
@@ -84,8 +87,8 @@ export const OPERATION_TABLE = {
     handler: scheduleKeyDeletion,
   }),
   CancelKeyDeletion: keyed('CancelKeyDeletion', { crossAccount: false, permissions: [kp('CancelKeyDeletion')], keyStates: PENDING_DELETION_ONLY, key: KEY, handler: cancelKeyDeletion }),
-  UpdateKeyDescription: missing('UpdateKeyDescription', { crossAccount: false, permissions: [kp('UpdateKeyDescription')], keyStates: NOT_PENDING_DELETION }),
-  GetKeyLastUsage: missing('GetKeyLastUsage', { crossAccount: false, permissions: [kp('GetKeyLastUsage')], keyStates: ANY_STATE }),
+  UpdateKeyDescription: keyed('UpdateKeyDescription', { crossAccount: false, permissions: [kp('UpdateKeyDescription')], keyStates: NOT_PENDING_DELETION, key: KEY, handler: updateKeyDescription }),
+  GetKeyLastUsage: keyed('GetKeyLastUsage', { crossAccount: false, permissions: [kp('GetKeyLastUsage')], keyStates: ANY_STATE, key: KEY, handler: getKeyLastUsage }),
 
   // ── aliases ──
   CreateAlias: free('CreateAlias', { crossAccount: false, permissions: [iam('CreateAlias', 'alias'), kp('CreateAlias')], keyStates: NOT_PENDING_DELETION, handler: createAlias }),
@@ -109,7 +112,7 @@ export const OPERATION_TABLE = {
     key: { member: 'KeyId', facts: (i) => ({ bypassPolicyLockoutSafetyCheck: i.BypassPolicyLockoutSafetyCheck }) },
     handler: putKeyPolicy,
   }),
-  ListKeyPolicies: missing('ListKeyPolicies', { crossAccount: false, permissions: [kp('ListKeyPolicies')], keyStates: ANY_STATE }),
+  ListKeyPolicies: keyed('ListKeyPolicies', { crossAccount: false, permissions: [kp('ListKeyPolicies')], keyStates: ANY_STATE, key: KEY, handler: listKeyPolicies }),
 
   // ── grants ──
   CreateGrant: keyed('CreateGrant', {
@@ -189,17 +192,32 @@ export const OPERATION_TABLE = {
   UpdatePrimaryRegion: missing('UpdatePrimaryRegion', { crossAccount: false, permissions: [kp('UpdatePrimaryRegion')], keyStates: CRYPTOGRAPHIC }),
 
   // ── tags ──
-  TagResource: missing('TagResource', { crossAccount: false, permissions: [kp('TagResource')], keyStates: NOT_PENDING_DELETION }),
-  UntagResource: missing('UntagResource', { crossAccount: false, permissions: [kp('UntagResource')], keyStates: NOT_PENDING_DELETION }),
-  ListResourceTags: missing('ListResourceTags', { crossAccount: false, permissions: [kp('ListResourceTags')], keyStates: ANY_STATE }),
+  TagResource: keyed('TagResource', {
+    crossAccount: false,
+    permissions: [kp('TagResource')],
+    keyStates: NOT_PENDING_DELETION,
+    precheck: checkTags,
+    // aws:RequestTag/<key>, aws:TagKeys; aws:ResourceTag/<key> are the key's tags before the change.
+    key: { member: 'KeyId', facts: tagFacts },
+    handler: tagResource,
+  }),
+  UntagResource: keyed('UntagResource', {
+    crossAccount: false,
+    permissions: [kp('UntagResource')],
+    keyStates: NOT_PENDING_DELETION,
+    precheck: checkTagKeys,
+    key: { member: 'KeyId', facts: untagFacts },
+    handler: untagResource,
+  }),
+  ListResourceTags: keyed('ListResourceTags', { crossAccount: false, permissions: [kp('ListResourceTags')], keyStates: ANY_STATE, key: KEY, handler: listResourceTags }),
 
-  // ── custom key stores (kms-core has none) ──
-  CreateCustomKeyStore: missing('CreateCustomKeyStore', { crossAccount: false, permissions: [iam('CreateCustomKeyStore', '*')], keyStates: undefined }),
-  ConnectCustomKeyStore: missing('ConnectCustomKeyStore', { crossAccount: false, permissions: [iam('ConnectCustomKeyStore', '*')], keyStates: undefined }),
-  DescribeCustomKeyStores: missing('DescribeCustomKeyStores', { crossAccount: false, permissions: [iam('DescribeCustomKeyStores', '*')], keyStates: undefined }),
-  DisconnectCustomKeyStore: missing('DisconnectCustomKeyStore', { crossAccount: false, permissions: [iam('DisconnectCustomKeyStore', '*')], keyStates: undefined }),
-  UpdateCustomKeyStore: missing('UpdateCustomKeyStore', { crossAccount: false, permissions: [iam('UpdateCustomKeyStore', '*')], keyStates: undefined }),
-  DeleteCustomKeyStore: missing('DeleteCustomKeyStore', { crossAccount: false, permissions: [iam('DeleteCustomKeyStore', '*')], keyStates: undefined }),
+  // ── custom key stores (kms-core's accounts have none: custom-key-stores.ts) ──
+  CreateCustomKeyStore: free('CreateCustomKeyStore', { crossAccount: false, permissions: [iam('CreateCustomKeyStore', '*')], keyStates: undefined, handler: createCustomKeyStore }),
+  ConnectCustomKeyStore: free('ConnectCustomKeyStore', { crossAccount: false, permissions: [iam('ConnectCustomKeyStore', '*')], keyStates: undefined, handler: connectCustomKeyStore }),
+  DescribeCustomKeyStores: free('DescribeCustomKeyStores', { crossAccount: false, permissions: [iam('DescribeCustomKeyStores', '*')], keyStates: undefined, handler: describeCustomKeyStores }),
+  DisconnectCustomKeyStore: free('DisconnectCustomKeyStore', { crossAccount: false, permissions: [iam('DisconnectCustomKeyStore', '*')], keyStates: undefined, handler: disconnectCustomKeyStore }),
+  UpdateCustomKeyStore: free('UpdateCustomKeyStore', { crossAccount: false, permissions: [iam('UpdateCustomKeyStore', '*')], keyStates: undefined, handler: updateCustomKeyStore }),
+  DeleteCustomKeyStore: free('DeleteCustomKeyStore', { crossAccount: false, permissions: [iam('DeleteCustomKeyStore', '*')], keyStates: undefined, handler: deleteCustomKeyStore }),
 } satisfies { readonly [Op in OperationName]: OperationRow<Op> };
 
 export type OperationTable = typeof OPERATION_TABLE;

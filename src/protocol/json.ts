@@ -174,7 +174,7 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
       if (row.handler === undefined) throw new UnsupportedOperationException(notImplementedMessage(row.name));
       input = fromWire(parseBody(body), model.input, '', codec);
       const kms = await kmsFor(scope);
-      const output: unknown = await runOperation(contextOf(kms), row, input);
+      const output: unknown = await runOperation(contextOf(kms), row, input, requestId);
       const res = respond(200, toWire(output ?? {}, codec), requestId);
       // The response's blobs (plaintext, data keys, shared secrets) now live in its text only.
       wipeBlobs(output);

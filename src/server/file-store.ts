@@ -35,6 +35,7 @@ import { ValidationException } from '../errors.js';
 import { keyArn } from '../keys/arn.js';
 import type { AliasRecord, KeyRecord } from '../keys/record.js';
 import { SNAPSHOT_FORMAT, SNAPSHOT_VERSION, fromSnapshot, toSnapshot } from '../keys/snapshot.js';
+import { existingUsageLog, withUsage } from '../keys/usage.js';
 import type { KeyStore } from '../keys/store.js';
 import { INSPECT, summary } from '../keys/redact.js';
 import { JOURNAL_FORMAT, JOURNAL_VERSION, frameJson, header, scan } from './journal.js';
@@ -527,9 +528,10 @@ export class FileKeyStore implements KeyStore {
     await f?.close();
   }
 
-  /** The committed store as a snapshot. */
+  /** The committed store as a snapshot, with the usage its Kms instances recorded (keys/usage.ts). */
   exportSnapshot() {
-    return toSnapshot([...this.committed.keys.values()], [...this.committed.aliases.values()]);
+    const usage = existingUsageLog(this);
+    return toSnapshot([...this.committed.keys.values()].map((r) => withUsage(r, usage)), [...this.committed.aliases.values()]);
   }
 
   // ───────────────────────────── the journal ─────────────────────────────

@@ -27,6 +27,7 @@ import type { AddressInfo } from 'node:net';
 import { AccessDeniedException, InvalidSignatureException, type KmsError, LimitExceededException, UnknownOperationException, ValidationException } from '../errors.js';
 import { isRegionName } from '../keys/region.js';
 import { InMemoryKeyStore, type KeyStore } from '../keys/store.js';
+import { flushKeyUsage } from '../keys/usage.js';
 import { Kms, type KmsOptions } from '../kms.js';
 import { createProtocolHandler, errorResponse, randomRequestId, type RequestScope } from '../protocol/json.js';
 import { parseCredentialScope } from '../protocol/sigv4.js';
@@ -102,6 +103,8 @@ export interface KmsServer {
 }
 
 const ACCOUNT = /^\d{12}$/;
+/** How often recorded key usage is written to a durable store (README, "Key last usage"). */
+export const USAGE_FLUSH_MS = 5 * 60_000;
 
 /** Default of `maxRegions`: a local endpoint rarely serves more than a few of AWS's Regions; `--max-regions` raises it. */
 export const DEFAULT_MAX_REGIONS = 32;
@@ -148,6 +151,7 @@ export async function startServer(options: ServerOptions = {}): Promise<KmsServe
   const memoryStores = new Map<string, KeyStore>();
   const kmsCache = new Map<string, Promise<Kms>>();
   const shared = options.keyStore;
+  const usageStores = new Set<KeyStore>();
   const storeName = data ? `journaled files in ${data.dir}` : shared ? (options.keyStoreName ?? 'custom key store') : 'memory';
   // Regions with a store: those found in the data directory, then each new one up to maxRegions.
   const regions = new Set<string>(data?.regions() ?? []);
@@ -177,7 +181,12 @@ export async function startServer(options: ServerOptions = {}): Promise<KmsServe
         }
         regions.add(region);
       }
-      k = (async () => new Kms({ ...options.kmsOptions, accountId, region, keyStore: await storeFor(region) }))();
+      k = (async () => {
+        const keyStore = await storeFor(region);
+        // A durable store gets the key usage its Kms instances record (keys/usage.ts), lazily.
+        if (data || shared) usageStores.add(keyStore);
+        return new Kms({ ...options.kmsOptions, accountId, region, keyStore });
+      })();
       kmsCache.set(id, k);
       k.catch(() => kmsCache.delete(id));
     }
@@ -305,9 +314,27 @@ export async function startServer(options: ServerOptions = {}): Promise<KmsServe
   const addr = server.address() as AddressInfo;
   const urlHost = addr.family === 'IPv6' || addr.address.includes(':') ? `[${addr.address}]` : addr.address;
 
+  // Key last usage is kept in memory and written to the durable stores every USAGE_FLUSH_MS and
+  // on close: one updateKey per key used since the last flush, never on the request path.
+  let flushing: Promise<void> | undefined;
+  async function flushUsage(): Promise<void> {
+    for (const s of usageStores) {
+      try {
+        await flushKeyUsage(s);
+      } catch (e) {
+        (options.log ?? console.warn)(`key usage not persisted this time (kept in memory, retried): ${(e as Error).message}`);
+      }
+    }
+  }
+  const flushTimer = setInterval(() => {
+    flushing ??= flushUsage().finally(() => (flushing = undefined));
+  }, USAGE_FLUSH_MS);
+  flushTimer.unref();
+
   let closed: Promise<void> | undefined;
   async function close(): Promise<void> {
     closing = true;
+    clearInterval(flushTimer);
     const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     while (inflight.size > 0) await Promise.allSettled([...inflight]);
@@ -316,6 +343,8 @@ export async function startServer(options: ServerOptions = {}): Promise<KmsServe
     const timer = setTimeout(() => server.closeAllConnections(), 2000);
     await stopped;
     clearTimeout(timer);
+    await flushing;
+    await flushUsage();
     await data?.close();
   }
 

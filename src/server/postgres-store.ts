@@ -52,6 +52,7 @@ import {
   toRow,
 } from './postgres-schema.js';
 import { aliasFromJson, aliasToJson, keyFromJson, keyToJson, type Json } from './record-json.js';
+import { existingUsageLog, withUsage } from '../keys/usage.js';
 
 export interface PostgresKeyStoreOptions {
   /** `postgres://user:password@host:port/database`; without it, pg's PG* environment variables apply. */
@@ -458,12 +459,13 @@ export class PostgresKeyStore implements KeyStore {
     return { keys: keys.length, aliases: aliases.length };
   }
 
-  /** Every key and alias as a key-store snapshot (holds key material in the clear). */
+  /** Every key and alias as a key-store snapshot, with this process's recorded usage (keys/usage.ts; holds key material in the clear). */
   async exportSnapshot(): Promise<KeyStoreSnapshot> {
     const keys = await this.query(`${SELECT_KEY} ORDER BY k.created_seq`, []);
     const aliases = await this.query(`${SELECT_ALIAS} ORDER BY a.alias_arn COLLATE "C"`, []);
+    const usage = existingUsageLog(this);
     return toSnapshot(
-      keys.map((r) => decodeKey(r).record),
+      keys.map((r) => withUsage(decodeKey(r).record, usage)),
       aliases.map(decodeAlias),
     );
   }

@@ -41,6 +41,7 @@ import { KmsError, ValidationException } from '../errors.js';
 import { aliasArn, isAccountId, isKeyId, keyArn, partitionOf } from '../keys/arn.js';
 import type { AliasRecord, BackingKey, KeyRecord, KeySpec } from '../keys/record.js';
 import type { KeyStore } from '../keys/store.js';
+import { startUsageTracking } from '../keys/usage.js';
 import { validateTags, type ApiTag } from '../keys/tags.js';
 import { sm2Pkcs8Encode, sm2PrivateKeyFromPkcs8, sm2PublicFromPrivate, sm2SpkiEncode } from '../primitives/sm2.js';
 import { defaultRandom } from '../random.js';
@@ -383,7 +384,7 @@ export async function applySeed(seed: Seed, options: ApplySeedOptions): Promise<
     };
     if (k.policy !== undefined) rec.policy = k.policy;
     if (k.tags.length) rec.tags = k.tags.map((t) => ({ key: t.TagKey, value: t.TagValue }));
-    await store.createKey(rec);
+    await store.createKey(startUsageTracking(rec));
     created++;
   }
 
