@@ -35,7 +35,7 @@ function prepare(rec: KeyRecord, input: Validated<SignOp>, op: SignOp): { row: S
   const row = signingRowFor(rec, input.SigningAlgorithm, op);
   checkSigningMessage(row, input.Message, input.MessageType ?? 'RAW');
   const bk = currentMaterial(rec);
-  /* Precondition: the key holds its key pair (a key without material is refused by its state). */
+  // Only a PendingImport key lacks material, and the key-state rule refused it already.
   if (!bk) throw stateError(rec);
   return { row, bk };
 }
