@@ -7,7 +7,8 @@
  * Guide, "AWS KMS condition keys"; API_CreateGrant: Operations), across accounts too.
  */
 import { describe, expect, test } from 'vitest';
-import type { Kms, KeyMetadata, KeySpec, KeyUsage } from '../src/index.js';
+import type { KeyMetadata, KeySpec, Kms } from '../src/index.js';
+import type { KeyUsage } from '../src/keys/record.js';
 import { ACCOUNT_B, ROLE_APP, SESSION_APP, SESSION_PARTNER, deniedMessage, enc, outcomeOf, policy, rootAll, twoAccounts } from './helpers/auth.js';
 import { refuses } from './helpers/keys.js';
 
