@@ -1,6 +1,6 @@
 /**
  * Project Wycheproof through kms.verify and kms.sign (the Kms API, a bounded subset of each
- * file: about 20 `valid` and 40 other tests, evenly spread; test/signing.wycheproof.test.ts runs every test of
+ * file: about 10 `valid` and 20 other tests, evenly spread; test/signing.wycheproof.test.ts runs every test of
  * every file at the row level). Each test group's public key becomes a SIGN_VERIFY key of a
  * key-store snapshot; every `valid` signature verifies (SignatureValid true), every `invalid`
  * or `acceptable` one is KMSInvalidSignatureException — never SignatureValid false, never
@@ -34,20 +34,21 @@ const FILES: { file: string; spec: KeySpec; alg: SigningAlgorithmSpec; hash?: st
   { file: 'mldsa_65_verify_test.json', spec: 'ML_DSA_65', alg: 'ML_DSA_SHAKE_256' },
   { file: 'mldsa_87_verify_test.json', spec: 'ML_DSA_87', alg: 'ML_DSA_SHAKE_256' },
 ];
-const PER_FILE = 60;
+const PER_FILE = 30;
 
 /** A key-store snapshot with one SIGN_VERIFY key per public key, from a template key of the spec. */
 async function snapshotWith(spec: KeySpec, keys: { publicKey: Uint8Array; material?: Uint8Array }[]) {
+  // The template is a cheap key (no RSA key generation); its entry is rewritten to the spec.
   const store = new InMemoryKeyStore();
-  const template = (await new Kms({ keyStore: store }).createKey({ KeySpec: spec, KeyUsage: 'SIGN_VERIFY' })).KeyMetadata!;
+  const template = (await new Kms({ keyStore: store }).createKey({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' })).KeyMetadata!;
   const snap = store.exportSnapshot() as KeyStoreSnapshot;
-  const t = snap.keys[0]!;
+  const t: Record<string, unknown> = { ...snap.keys[0]!, KeySpec: spec };
   const ids: string[] = [];
   snap.keys = keys.map((k, i) => {
     const keyId = `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
     ids.push(keyId);
     const m = (t.KeyMaterial as Record<string, unknown>[])[0]!;
-    // Verify reads the public key only; a verify-only key keeps the template's private half.
+    // Verify reads the public key only: a verify-only key keeps the template's private half, never read.
     // Each key its own KeyMaterialId: kms-core caches decoded keys per material version.
     const material = { ...m, KeyMaterialId: (i + 1).toString(16).padStart(64, '0'), PublicKey: Buffer.from(k.publicKey).toString('base64'), ...(k.material ? { Material: Buffer.from(k.material).toString('base64') } : {}) };
     return { ...t, KeyId: keyId, Arn: (t.Arn as string).replace(template.KeyId!, keyId), KeyMaterial: [material] };
@@ -55,7 +56,7 @@ async function snapshotWith(spec: KeySpec, keys: { publicKey: Uint8Array; materi
   return { snapshot: JSON.stringify(snap), ids };
 }
 
-/** Every k-th `valid` test (about 20) and every k-th other one (about 40) of the file, with its group index. */
+/** Every k-th `valid` test (about 10) and every k-th other one (about 20) of the file, with its group index. */
 function subset<G extends { tests: SigTest[] }>(groups: G[], keep: (g: G) => boolean = () => true): { g: number; t: SigTest }[] {
   const all = groups.flatMap((g, i) => (keep(g) ? g.tests.map((t) => ({ g: i, t })) : []));
   const every = (xs: typeof all, n: number) => xs.filter((_, i) => i % Math.max(1, Math.ceil(xs.length / n)) === 0);
@@ -77,9 +78,11 @@ async function verified(p: Promise<{ SignatureValid?: boolean | undefined }>): P
 
 for (const backend of BACKENDS) {
   describe(`Wycheproof through kms.verify on the ${backend.name} backend`, () => {
-    const files = backend.name === 'noble' ? FILES.filter((f) => !f.spec.startsWith('RSA')) : FILES;
+    // The noble backend (webcrypto project) adds its own ECDSA-P256 and Ed25519 paths; ML-DSA and
+    // secp256k1 are the same pure-JS code on every backend, and it has no RSA.
+    const files = backend.name === 'noble' ? FILES.filter((f) => f.spec === 'ECC_NIST_P256' || f.spec === 'ECC_NIST_EDWARDS25519') : FILES;
 
-    test.each(files)('$file (subset of about 60 tests): valid → SignatureValid, invalid and acceptable → KMSInvalidSignatureException', async (f) => {
+    test.each(files)('$file (subset of about 30 tests): valid → SignatureValid, invalid and acceptable → KMSInvalidSignatureException', async (f) => {
       const groups = wycheproof<{ testGroups: SigGroup[] }>(f.file).testGroups;
       const mldsa = f.spec.startsWith('ML_DSA') ? ML_DSA[Number(f.spec.slice(7)) as 44 | 65 | 87] : undefined;
       // ML-DSA groups whose public key has the wrong length cannot become a key record
@@ -129,6 +132,8 @@ for (const backend of BACKENDS) {
       expect(seen.inexpressible).toBeLessThan(8);
     });
 
+    // ML-DSA signing is the same pure-JS code on every backend: once per project.
+    if (backend !== BACKENDS[0]) return;
     test('mldsa_44_sign_seed_test.json (subset): kms.sign with the seed-form key and the vector randomness gives the vector signature, RAW and EXTERNAL_MU', async () => {
       const p = ML_DSA[44];
       const groups = wycheproof<{ testGroups: (SigGroup & { privateSeed: string; privateKeyPkcs8?: string })[] }>('mldsa_44_sign_seed_test.json').testGroups;
@@ -151,7 +156,7 @@ for (const backend of BACKENDS) {
         const id = ids[keys.indexOf(l)]!;
         expect(hex(l.publicKey)).toBe(groups[gi]!.publicKey);
         for (const t of groups[gi]!.tests) {
-          if (t.result !== 'valid' || t.ctx || !t.sig || n++ % 3 !== 0) continue;
+          if (t.result !== 'valid' || t.ctx || !t.sig || n++ % 5 !== 0) continue;
           const rnd = t.rnd ? unhex(t.rnd) : new Uint8Array(32);
           // The row draws ML-DSA's 32-byte rnd from the Kms random source: inject the vector's.
           const kms = new Kms({ backend, keyStore: store, random: (k) => (k === 32 ? rnd.slice() : new Uint8Array(k)) });
@@ -166,7 +171,7 @@ for (const backend of BACKENDS) {
           }
         }
       }
-      expect(signed).toBeGreaterThan(10);
+      expect(signed).toBeGreaterThan(6);
     });
   });
 }
