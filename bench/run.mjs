@@ -164,6 +164,9 @@ for (const n of [32, KiB(1)]) {
   }
 }
 
+// ── Sign / Verify per key spec (bench/signing.mjs) ──
+await (await import('./signing.mjs')).runSigning({ row });
+
 // ── RSA key generation (no baseline: a time per size) ──
 const keygen = {};
 for (const bits of [2048, 3072, 4096]) {
