@@ -431,6 +431,9 @@ if (want('other')) {
   await row('StringLike worst case, 14 stars × 4,001 chars', () => glob.test(value), 'String.prototype.includes (one native scan)', () => value.includes('c'));
 }
 
+// ── Sign / Verify per key spec (bench/signing.mjs) ──
+await (await import('./signing.mjs')).runSigning({ row });
+
 // ── RSA key generation (no baseline: a time per size) ──
 const keygen = {};
 if (want('other')) {

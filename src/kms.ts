@@ -264,4 +264,14 @@ export class Kms {
   generateDataKeyWithoutPlaintext(input: T.GenerateDataKeyWithoutPlaintextRequest): Promise<T.GenerateDataKeyWithoutPlaintextResponse> { return run(this, 'GenerateDataKeyWithoutPlaintext', input); }
   /** GetPublicKey: the DER SubjectPublicKeyInfo of an asymmetric key. */
   getPublicKey(input: T.GetPublicKeyRequest): Promise<T.GetPublicKeyResponse> { return run(this, 'GetPublicKey', input); }
+
+  // ── signatures and data key pairs (src/operations/sign.ts, data-key-pairs.ts) ──
+  /** Sign: a signature of a RAW message (1..4096 bytes), a DIGEST or an ML-DSA EXTERNAL_MU with a SIGN_VERIFY key. */
+  sign(input: T.SignRequest): Promise<T.SignResponse> { return run(this, 'Sign', input); }
+  /** Verify: SignatureValid true, or KMSInvalidSignatureException for a signature that does not verify. */
+  verify(input: T.VerifyRequest): Promise<T.VerifyResponse> { return run(this, 'Verify', input); }
+  /** GenerateDataKeyPair: a key pair (SPKI, PKCS#8) and its private key encrypted under a symmetric key. */
+  generateDataKeyPair(input: T.GenerateDataKeyPairRequest): Promise<T.GenerateDataKeyPairResponse> { return run(this, 'GenerateDataKeyPair', input); }
+  /** GenerateDataKeyPairWithoutPlaintext: the same without PrivateKeyPlaintext. */
+  generateDataKeyPairWithoutPlaintext(input: T.GenerateDataKeyPairWithoutPlaintextRequest): Promise<T.GenerateDataKeyPairWithoutPlaintextResponse> { return run(this, 'GenerateDataKeyPairWithoutPlaintext', input); }
 }

@@ -13,6 +13,7 @@ import type { OperationName, Validated } from '../model/api.js';
 import { createAlias, deleteAlias, listAliases, updateAlias } from './aliases.js';
 import { decrypt, checkNoRecipient } from './decrypt.js';
 import { checkDataKeySize, generateDataKey, generateDataKeyWithoutPlaintext } from './data-keys.js';
+import { dataKeyPairFacts, generateDataKeyPair, generateDataKeyPairWithoutPlaintext } from './data-key-pairs.js';
 import { encrypt } from './encrypt.js';
 import { checkGrantRequestShape, createGrant, grantFacts, listGrants, listRetirableGrants, retireGrant, revokeGrant } from './grants.js';
 import { checkPolicyName, getKeyPolicy, listKeyPolicies, putKeyPolicy } from './key-policies.js';
@@ -33,6 +34,7 @@ import {
 import { cancelKeyDeletion, checkPendingWindow, createKey, describeKey, disableKey, enableKey, listKeys, scheduleKeyDeletion, updateKeyDescription } from './keys.js';
 import { getPublicKey } from './public-key.js';
 import { reEncrypt } from './re-encrypt.js';
+import { sign, signingFacts, verify } from './sign.js';
 import { disableKeyRotation, enableKeyRotation, getKeyRotationStatus, listKeyRotations, rotateKeyOnDemand } from './rotation.js';
 import type { FreeRow, KeyRule, KeyedRow, MissingRow, OperationRow, Permission } from './types.js';
 
@@ -168,13 +170,26 @@ export const OPERATION_TABLE = {
     key: { member: 'KeyId', facts: (i) => ({ encryptionContext: i.EncryptionContext, encryptionAlgorithm: SYMMETRIC }) },
     handler: generateDataKeyWithoutPlaintext,
   }),
-  GenerateDataKeyPair: missing('GenerateDataKeyPair', { crossAccount: true, permissions: [kp('GenerateDataKeyPair')], keyStates: CRYPTOGRAPHIC }),
-  GenerateDataKeyPairWithoutPlaintext: missing('GenerateDataKeyPairWithoutPlaintext', { crossAccount: true, permissions: [kp('GenerateDataKeyPairWithoutPlaintext')], keyStates: CRYPTOGRAPHIC }),
+  GenerateDataKeyPair: keyed('GenerateDataKeyPair', {
+    crossAccount: true,
+    permissions: [kp('GenerateDataKeyPair')],
+    keyStates: CRYPTOGRAPHIC,
+    precheck: checkNoRecipient,
+    key: { member: 'KeyId', facts: dataKeyPairFacts },
+    handler: generateDataKeyPair,
+  }),
+  GenerateDataKeyPairWithoutPlaintext: keyed('GenerateDataKeyPairWithoutPlaintext', {
+    crossAccount: true,
+    permissions: [kp('GenerateDataKeyPairWithoutPlaintext')],
+    keyStates: CRYPTOGRAPHIC,
+    key: { member: 'KeyId', facts: dataKeyPairFacts },
+    handler: generateDataKeyPairWithoutPlaintext,
+  }),
 
   // ── public keys, signatures, MACs, key agreement, key encapsulation, randomness ──
   GetPublicKey: keyed('GetPublicKey', { crossAccount: true, permissions: [kp('GetPublicKey')], keyStates: CRYPTOGRAPHIC, key: KEY, handler: getPublicKey }),
-  Sign: missing('Sign', { crossAccount: true, permissions: [kp('Sign')], keyStates: CRYPTOGRAPHIC }),
-  Verify: missing('Verify', { crossAccount: true, permissions: [kp('Verify')], keyStates: CRYPTOGRAPHIC }),
+  Sign: keyed('Sign', { crossAccount: true, permissions: [kp('Sign')], keyStates: CRYPTOGRAPHIC, key: { member: 'KeyId', facts: signingFacts }, handler: sign }),
+  Verify: keyed('Verify', { crossAccount: true, permissions: [kp('Verify')], keyStates: CRYPTOGRAPHIC, key: { member: 'KeyId', facts: signingFacts }, handler: verify }),
   GenerateMac: missing('GenerateMac', { crossAccount: true, permissions: [kp('GenerateMac')], keyStates: CRYPTOGRAPHIC }),
   VerifyMac: missing('VerifyMac', { crossAccount: true, permissions: [kp('VerifyMac')], keyStates: CRYPTOGRAPHIC }),
   DeriveSharedSecret: missing('DeriveSharedSecret', { crossAccount: true, permissions: [kp('DeriveSharedSecret')], keyStates: CRYPTOGRAPHIC }),

@@ -346,6 +346,152 @@ export async function runSuite(lib: Lib, input: SuiteInput, kind: string): Promi
     assertEq(d.KeyId, sym2.Arn, 'final KeyId');
   });
 
+  // ── Signing keys: Sign / Verify interoperate with WebCrypto (ECDSA, RSASSA-PSS, PKCS#1 v1.5, Ed25519).
+  // KMS signatures are DER ECDSA-Sig-Value; WebCrypto's are r ‖ s (IEEE P1363).
+  const derToP1363 = (der: Uint8Array, size: number): Uint8Array => {
+    assert(der[0] === 0x30, 'ECDSA signature is a DER SEQUENCE');
+    let i = der[1]! & 0x80 ? 2 + (der[1]! & 0x7f) : 2;
+    const out = new Uint8Array(2 * size);
+    for (let k = 0; k < 2; k++) {
+      assert(der[i] === 0x02, 'ECDSA signature INTEGER');
+      const len = der[i + 1]!;
+      let v = der.subarray(i + 2, i + 2 + len);
+      while (v.length > size && v[0] === 0) v = v.subarray(1);
+      out.set(v, k * size + size - v.length);
+      i += 2 + len;
+    }
+    return out;
+  };
+  const p1363ToDer = (raw: Uint8Array): Uint8Array => {
+    const int = (b: Uint8Array) => {
+      let v = b;
+      while (v.length > 1 && v[0] === 0 && v[1]! < 0x80) v = v.subarray(1);
+      return v[0]! & 0x80 ? Uint8Array.of(0x02, v.length + 1, 0, ...v) : Uint8Array.of(0x02, v.length, ...v);
+    };
+    const body = [...int(raw.subarray(0, raw.length / 2)), ...int(raw.subarray(raw.length / 2))];
+    return Uint8Array.of(0x30, body.length, ...body);
+  };
+  /** A Kms whose key `arn` holds a key pair made by WebCrypto (the key store's snapshot, edited). */
+  const withPair = (store: InstanceType<typeof InMemoryKeyStore>, arn: string, pkcs8: Uint8Array, spki: Uint8Array, region?: string) => {
+    const snap = structuredClone(store.exportSnapshot());
+    const k = snap.keys.find((x) => x.Arn === arn)!;
+    const m = (k.KeyMaterial as Array<Record<string, unknown>>)[0]!;
+    m.Material = toB64(pkcs8);
+    m.PublicKey = toB64(spki);
+    return new Kms({ region, keyStore: InMemoryKeyStore.fromSnapshot(snap) });
+  };
+
+  test('sign/verify ECC_NIST_P256 ECDSA_SHA_256: kms.sign verifies in WebCrypto; a WebCrypto key pair loaded through the snapshot verifies WebCrypto signatures; DIGEST = RAW', async () => {
+    const store = new InMemoryKeyStore();
+    const kms = new Kms({ keyStore: store });
+    const k = (await kms.createKey({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' })).KeyMetadata!;
+    assertEq(k.SigningAlgorithms!.join(','), 'ECDSA_SHA_256', 'SigningAlgorithms');
+    const msg = utf8('signed in the browser by kms-core');
+    const sig = (await kms.sign({ KeyId: k.KeyId, Message: msg, SigningAlgorithm: 'ECDSA_SHA_256' })).Signature!;
+    const spki = (await kms.getPublicKey({ KeyId: k.KeyId })).PublicKey!;
+    const pub = await crypto.subtle.importKey('spki', spki as Uint8Array<ArrayBuffer>, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['verify']);
+    const ecdsa = { name: 'ECDSA', hash: 'SHA-256' };
+    assert(await crypto.subtle.verify(ecdsa, pub, derToP1363(sig, 32) as Uint8Array<ArrayBuffer>, msg), 'WebCrypto verifies kms.sign');
+    assert(!(await crypto.subtle.verify(ecdsa, pub, derToP1363(sig, 32) as Uint8Array<ArrayBuffer>, utf8('another message'))), 'WebCrypto refuses it for another message');
+    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', msg));
+    const dsig = (await kms.sign({ KeyId: k.KeyId, Message: digest, MessageType: 'DIGEST', SigningAlgorithm: 'ECDSA_SHA_256' })).Signature!;
+    assert(await crypto.subtle.verify(ecdsa, pub, derToP1363(dsig, 32) as Uint8Array<ArrayBuffer>, msg), 'the DIGEST-mode signature is one of the message');
+    assertEq((await kms.verify({ KeyId: k.KeyId, Message: digest, MessageType: 'DIGEST', SigningAlgorithm: 'ECDSA_SHA_256', Signature: sig })).SignatureValid, true, 'RAW signature verifies as DIGEST');
+    const bad = sig.slice();
+    bad[bad.length - 1]! ^= 1;
+    await rejects(lib, kms.verify({ KeyId: k.KeyId, Message: msg, SigningAlgorithm: 'ECDSA_SHA_256', Signature: bad }), 'KMSInvalidSignatureException', '');
+    await rejects(lib, kms.sign({ KeyId: k.KeyId, Message: msg, SigningAlgorithm: 'ECDSA_SHA_384' }), 'InvalidKeyUsageException', `Algorithm ECDSA_SHA_384 is incompatible with key spec ECC_NIST_P256.`);
+    await rejects(lib, kms.sign({ KeyId: k.KeyId, Message: new Uint8Array(31), MessageType: 'DIGEST', SigningAlgorithm: 'ECDSA_SHA_256' }), 'ValidationException', 'Digest is invalid length for algorithm ECDSA_SHA_256.');
+
+    const theirs = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as CryptoKeyPair;
+    const pkcs8 = new Uint8Array(await crypto.subtle.exportKey('pkcs8', theirs.privateKey));
+    const theirSpki = new Uint8Array(await crypto.subtle.exportKey('spki', theirs.publicKey));
+    const loaded = withPair(store, k.Arn!, pkcs8, theirSpki);
+    const wsig = new Uint8Array(await crypto.subtle.sign(ecdsa, theirs.privateKey, msg));
+    assertEq((await loaded.verify({ KeyId: k.KeyId, Message: msg, SigningAlgorithm: 'ECDSA_SHA_256', Signature: p1363ToDer(wsig) })).SignatureValid, true, 'kms.verify verifies WebCrypto');
+    const ours = (await loaded.sign({ KeyId: k.KeyId, Message: msg, SigningAlgorithm: 'ECDSA_SHA_256' })).Signature!;
+    assert(await crypto.subtle.verify(ecdsa, theirs.publicKey, derToP1363(ours, 32) as Uint8Array<ArrayBuffer>, msg), 'WebCrypto verifies kms.sign with its own key');
+  });
+
+  test('sign/verify RSA_2048 RSASSA_PSS_SHA_256 and RSASSA_PKCS1_V1_5_SHA_256 verify in WebCrypto; ECC_NIST_EDWARDS25519 ED25519_SHA_512 too', async () => {
+    const kms = new Kms();
+    const r = (await kms.createKey({ KeySpec: 'RSA_2048', KeyUsage: 'SIGN_VERIFY' })).KeyMetadata!;
+    assertEq([...r.SigningAlgorithms!].sort().join(','), 'RSASSA_PKCS1_V1_5_SHA_256,RSASSA_PKCS1_V1_5_SHA_384,RSASSA_PKCS1_V1_5_SHA_512,RSASSA_PSS_SHA_256,RSASSA_PSS_SHA_384,RSASSA_PSS_SHA_512', 'RSA SigningAlgorithms');
+    const msg = utf8('RSA in the browser');
+    const spki = (await kms.getPublicKey({ KeyId: r.KeyId })).PublicKey! as Uint8Array<ArrayBuffer>;
+    for (const [alg, params] of [
+      ['RSASSA_PSS_SHA_256', { name: 'RSA-PSS', saltLength: 32 }],
+      ['RSASSA_PKCS1_V1_5_SHA_256', { name: 'RSASSA-PKCS1-v1_5' }],
+    ] as const) {
+      const sig = (await kms.sign({ KeyId: r.KeyId, Message: msg, SigningAlgorithm: alg })).Signature!;
+      assertEq(sig.length, 256, `${alg} signature length`);
+      const key = await crypto.subtle.importKey('spki', spki, { name: params.name, hash: 'SHA-256' }, false, ['verify']);
+      assert(await crypto.subtle.verify(params, key, sig as Uint8Array<ArrayBuffer>, msg), `WebCrypto verifies ${alg}`);
+      assertEq((await kms.verify({ KeyId: r.Arn, Message: msg, SigningAlgorithm: alg, Signature: sig })).SignatureValid, true, `kms.verify ${alg}`);
+    }
+    const e = (await kms.createKey({ KeySpec: 'ECC_NIST_EDWARDS25519', KeyUsage: 'SIGN_VERIFY' })).KeyMetadata!;
+    const esig = (await kms.sign({ KeyId: e.KeyId, Message: msg, SigningAlgorithm: 'ED25519_SHA_512' })).Signature!;
+    assertEq(esig.length, 64, 'Ed25519 signature length');
+    const espki = (await kms.getPublicKey({ KeyId: e.KeyId })).PublicKey! as Uint8Array<ArrayBuffer>;
+    const ekey = await crypto.subtle.importKey('spki', espki, { name: 'Ed25519' }, false, ['verify']);
+    assert(await crypto.subtle.verify({ name: 'Ed25519' }, ekey, esig as Uint8Array<ArrayBuffer>, msg), 'WebCrypto verifies Ed25519');
+    await rejects(lib, kms.sign({ KeyId: e.KeyId, Message: new Uint8Array(64), MessageType: 'DIGEST', SigningAlgorithm: 'ED25519_SHA_512' }), 'ValidationException', 'Message type DIGEST is incompatible with algorithm ED25519_SHA_512.');
+  });
+
+  test('sign/verify on the pure-JS paths: ML_DSA_44 (RAW, EXTERNAL_MU), ECC_SECG_P256K1, SM2DSA (cn-north-1), Ed25519ph; nobleBackend verifies what WebCrypto signed', async () => {
+    const store = new InMemoryKeyStore();
+    const web = new Kms({ region: 'cn-north-1', keyStore: store });
+    const pure = new Kms({ region: 'cn-north-1', keyStore: store, backend: lib.nobleBackend });
+    const msg = utf8('pure JS signatures');
+    for (const [spec, alg, message, type] of [
+      ['ML_DSA_44', 'ML_DSA_SHAKE_256', msg, 'RAW'],
+      ['ML_DSA_44', 'ML_DSA_SHAKE_256', new Uint8Array(64).fill(9), 'EXTERNAL_MU'],
+      ['ECC_SECG_P256K1', 'ECDSA_SHA_256', msg, 'RAW'],
+      ['SM2', 'SM2DSA', msg, 'RAW'],
+      ['ECC_NIST_EDWARDS25519', 'ED25519_PH_SHA_512', new Uint8Array(64).fill(1), 'DIGEST'],
+    ] as const) {
+      const k = (await web.createKey({ KeySpec: spec, KeyUsage: 'SIGN_VERIFY' })).KeyMetadata!;
+      const sig = (await web.sign({ KeyId: k.KeyId, Message: message, MessageType: type, SigningAlgorithm: alg })).Signature!;
+      assertEq((await pure.verify({ KeyId: k.KeyId, Message: message, MessageType: type, SigningAlgorithm: alg, Signature: sig })).SignatureValid, true, `${spec} ${alg} ${type}: noble verifies`);
+      const back = (await pure.sign({ KeyId: k.KeyId, Message: message, MessageType: type, SigningAlgorithm: alg })).Signature!;
+      assertEq((await web.verify({ KeyId: k.KeyId, Message: message, MessageType: type, SigningAlgorithm: alg, Signature: back })).SignatureValid, true, `${spec} ${alg} ${type}: WebCrypto verifies noble`);
+      const flipped = message.slice();
+      flipped[0]! ^= 0x80;
+      await rejects(lib, web.verify({ KeyId: k.KeyId, Message: flipped, MessageType: type, SigningAlgorithm: alg, Signature: sig }), 'KMSInvalidSignatureException', '');
+    }
+    await rejects(lib, new Kms().createKey({ KeySpec: 'SM2', KeyUsage: 'SIGN_VERIFY' }), 'UnsupportedOperationException');
+  });
+
+  test('generateDataKeyPair ECC_NIST_P256: WebCrypto imports the PKCS#8 and SPKI and they pair; decrypt(PrivateKeyCiphertextBlob) = PrivateKeyPlaintext; reEncrypt moves it; WithoutPlaintext', async () => {
+    const kms = new Kms();
+    const a = (await kms.createKey()).KeyMetadata!;
+    const b = (await kms.createKey()).KeyMetadata!;
+    const out = await kms.generateDataKeyPair({ KeyId: a.KeyId, KeyPairSpec: 'ECC_NIST_P256', EncryptionContext: { use: 'browser' } });
+    assertEq(out.KeyPairSpec, 'ECC_NIST_P256', 'KeyPairSpec');
+    assertEq(out.KeyId, a.Arn, 'KeyId');
+    assertEq(out.KeyMaterialId, a.CurrentKeyMaterialId, 'KeyMaterialId');
+    const ecdsa = { name: 'ECDSA', hash: 'SHA-256' };
+    const sk = await crypto.subtle.importKey('pkcs8', out.PrivateKeyPlaintext! as Uint8Array<ArrayBuffer>, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
+    const pk = await crypto.subtle.importKey('spki', out.PublicKey! as Uint8Array<ArrayBuffer>, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['verify']);
+    const sig = await crypto.subtle.sign(ecdsa, sk, utf8('data key pair'));
+    assert(await crypto.subtle.verify(ecdsa, pk, sig, utf8('data key pair')), 'the private and public keys belong together');
+    const d = await kms.decrypt({ CiphertextBlob: out.PrivateKeyCiphertextBlob, EncryptionContext: { use: 'browser' } });
+    assertBytes(d.Plaintext, out.PrivateKeyPlaintext!, 'decrypted private key');
+    await rejects(lib, kms.decrypt({ CiphertextBlob: out.PrivateKeyCiphertextBlob }), 'InvalidCiphertextException', '');
+    const re = await kms.reEncrypt({ CiphertextBlob: out.PrivateKeyCiphertextBlob, SourceEncryptionContext: { use: 'browser' }, DestinationKeyId: b.KeyId });
+    assertEq(re.KeyId, b.Arn, 'reEncrypt destination');
+    assertBytes((await kms.decrypt({ CiphertextBlob: re.CiphertextBlob })).Plaintext, out.PrivateKeyPlaintext!, 'private key after reEncrypt');
+    const w = await kms.generateDataKeyPairWithoutPlaintext({ KeyId: a.KeyId, KeyPairSpec: 'ECC_NIST_EDWARDS25519' });
+    assert(!('PrivateKeyPlaintext' in w), 'WithoutPlaintext returned a PrivateKeyPlaintext');
+    const wpk = (await kms.decrypt({ CiphertextBlob: w.PrivateKeyCiphertextBlob })).Plaintext!;
+    const edk = await crypto.subtle.importKey('pkcs8', wpk as Uint8Array<ArrayBuffer>, { name: 'Ed25519' }, false, ['sign']);
+    const edpub = await crypto.subtle.importKey('spki', w.PublicKey! as Uint8Array<ArrayBuffer>, { name: 'Ed25519' }, false, ['verify']);
+    assert(await crypto.subtle.verify({ name: 'Ed25519' }, edpub, await crypto.subtle.sign({ name: 'Ed25519' }, edk, utf8('x')), utf8('x')), 'Ed25519 data key pair belongs together');
+    const signer = (await kms.createKey({ KeySpec: 'ECC_NIST_P384', KeyUsage: 'SIGN_VERIFY' })).KeyMetadata!;
+    await rejects(lib, kms.generateDataKeyPair({ KeyId: signer.KeyId, KeyPairSpec: 'RSA_2048' }), 'InvalidKeyUsageException', `${signer.Arn} key usage is SIGN_VERIFY which is not valid for GenerateDataKeyPair.`);
+    await rejects(lib, kms.generateDataKeyPair({ KeyId: a.KeyId, KeyPairSpec: 'SM2' }), 'UnsupportedOperationException', 'KeyPairSpec SM2 is not supported in this Region');
+  });
+
   // ── AWS error names, checked with instanceof KmsError and .name.
   test('errors: IncorrectKeyException, InvalidCiphertextException, ValidationException, DisabledException, NotFoundException, AccessDeniedException', async () => {
     const kms = new Kms();
