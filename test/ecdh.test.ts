@@ -155,7 +155,7 @@ describe('ECDH peer public keys kms-core refuses (ValidationException, never a c
   const env = cryptoEnv(defaultBackend, seededRandom(5));
   const keyP = kmsKey(env, spec);
 
-  test('Precondition: parameters are a namedCurve OID — NULL, absent, or explicit parameters are refused', async () => {
+  test('Precondition: parameters are a namedCurve OID (RFC 5480 §2.1.1). NULL, absent, or explicit parameters are refused', async () => {
     const a = await keyP;
     const point = ecSpkiDecode(curve, a.publicKey as Uint8Array);
     const ecOid = derOid('1.2.840.10045.2.1');
@@ -164,7 +164,7 @@ describe('ECDH peer public keys kms-core refuses (ValidationException, never a c
     await refusedPeer(ecdh.deriveSharedSecret(env, spec, a, derSequence(derSequence(ecOid, derSequence(derOid('1.2.840.10045.1.1'))), derBitString(point))), spec);
   });
 
-  test('Precondition: SEC 1 uncompressed or compressed point — the identity, hybrid forms, wrong lengths are refused; compressed gives the same secret', async () => {
+  test('Precondition: SEC 1 §2.3.3 uncompressed (04, 1 + 2·size bytes) or compressed (02/03, 1 + size bytes); never the identity 00 or hybrid 06/07. Wrong lengths are refused too; compressed gives the same secret', async () => {
     const a = await keyP;
     const b = await kmsKey(env, spec);
     const point = ecSpkiDecode(curve, b.publicKey as Uint8Array);

@@ -28,6 +28,7 @@ import { notImplementedMessage } from '../operations/implemented.js';
 import { runOperation } from '../operations/run.js';
 import { IMPLEMENTED_OPERATIONS, operationRow } from '../operations/table.js';
 import { fromUtf8, lowerFirst, toHex } from '../util/bytes.js';
+import { wipeSecretOutputs } from './secret-outputs.js';
 import { fromWire, toWire } from './wire.js';
 
 export const TARGET_PREFIX = 'TrentService.';
@@ -144,7 +145,12 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
       const input = fromWire(parseBody(body), model.input);
       const kms = await kmsFor(scope);
       const output: unknown = await runOperation(contextOf(kms), row, input);
-      return respond(200, toWire(output ?? {}), requestId);
+      try {
+        return respond(200, toWire(output ?? {}), requestId);
+      } finally {
+        // The body holds the base64; the buffers are kms-core's own now (protocol/secret-outputs.ts).
+        wipeSecretOutputs(output);
+      }
     } catch (e) {
       return errorResponse(e, requestId);
     }
