@@ -48,6 +48,11 @@ const SAMPLES: Partial<Record<string, Sample>> = {
   CreateAlias: (k) => ({ AliasName: 'alias/new', TargetKeyId: k }),
   UpdateAlias: (k) => ({ AliasName: 'alias/key', TargetKeyId: k }),
   ListAliases: (k) => ({ KeyId: k }),
+  GenerateMac: (k) => ({ KeyId: k, Message: enc('x'), MacAlgorithm: 'HMAC_SHA_256' }),
+  VerifyMac: (k) => ({ KeyId: k, Message: enc('x'), MacAlgorithm: 'HMAC_SHA_256', Mac: new Uint8Array(32) }),
+  DeriveSharedSecret: (k) => ({ KeyId: k, KeyAgreementAlgorithm: 'ECDH', PublicKey: new Uint8Array(91) }),
+  Encapsulate: (k) => ({ KeyId: k, EncapsulationAlgorithm: 'ML_KEM' }),
+  Decapsulate: (k) => ({ KeyId: k, SharedSecretCiphertextBlob: new Uint8Array(768), EncapsulationAlgorithm: 'ML_KEM' }),
 };
 
 /** Calls operation `op` on `kms` by its camelCase method. */
@@ -154,6 +159,11 @@ const AWS_KEY_STATE_TABLE: Record<string, string> = {
   EnableKeyRotation: 'ok R R O R R ok R',
   DisableKeyRotation: 'ok R R O R R ok R',
   GetKeyRotationStatus: 'ok ok ok O R R ok ok',
+  GenerateMac: CRYPTO,
+  VerifyMac: CRYPTO,
+  DeriveSharedSecret: CRYPTO,
+  Encapsulate: CRYPTO,
+  Decapsulate: CRYPTO,
 };
 const OUTCOME: Record<string, StateOutcome> = { ok: 'ok', R: 'refused', N: 'notPendingDeletion', O: 'origin' };
 function awsOutcome(op: string, state: KeyState): StateOutcome {
