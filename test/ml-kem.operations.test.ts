@@ -4,7 +4,8 @@
  * encapsulation with given randomness (K = G(m‖H(ek))[0:32] by node:crypto's SHA3), Wycheproof
  * mlkem_512/768/1024 through kms.decapsulate with each vector's seed loaded as a key through the
  * key-store snapshot (valid K, implicit rejection K̄ = J(z‖c) by node:crypto's SHAKE256,
- * wrong-length ciphertexts → InvalidCiphertextException; the seeds that are not 64 bytes are
+ * wrong-length ciphertexts → InvalidCiphertextException; every case on the node and WebCrypto
+ * backends, every fourth on noble, as ML-KEM never reaches the backend; the seeds that are not 64 bytes are
  * keys no KMS key can hold and run only in test/ml-kem.test.ts), and the refusals in AWS's order.
  */
 import { createHash } from 'node:crypto';
@@ -84,7 +85,9 @@ describe.each(BACKENDS)('Encapsulate / Decapsulate on the $name backend', (backe
 
     test('Wycheproof: each 64-byte seed loaded through the snapshot; Decapsulate gives K (implicit rejection K̄ = J(z‖c)); a wrong length is InvalidCiphertextException', async () => {
       interface KemTest { tcId: number; comment?: string; seed: string; ek?: string; c: string; K: string; result: 'valid' | 'invalid' }
-      const tests = wycheproof<{ testGroups: { tests: KemTest[] }[] }>(FILE[spec]).testGroups.flatMap((g) => g.tests).filter((t) => t.seed.length === 128);
+      // ML-KEM never reaches the backend (pure JS in algorithms/ml-kem.ts): the noble backend takes every fourth case.
+      const noble = backend.name === 'noble';
+      const tests = wycheproof<{ testGroups: { tests: KemTest[] }[] }>(FILE[spec]).testGroups.flatMap((g) => g.tests).filter((t) => t.seed.length === 128 && (!noble || t.tcId % 4 === 0));
       const { store, keyIds } = storeWith(tests.map((t) => {
         const { privateKey, publicKey } = mlKemKeyPairFromSeed(spec, hex(t.seed));
         return { keySpec: spec, keyUsage: 'ENCAPSULATE_DECAPSULATE' as const, material: privateKey, publicKey };
@@ -105,9 +108,10 @@ describe.each(BACKENDS)('Encapsulate / Decapsulate on the $name backend', (backe
         if (k === J(hex(t.seed).subarray(32), hex(t.c))) counts.rejected++;
         else counts.valid++;
       }
-      expect(counts.badLength).toBe(20);
-      expect(counts.rejected).toBeGreaterThanOrEqual(20);
-      expect(counts.valid).toBeGreaterThan(100);
+      expect(counts.badLength).toBe(noble ? tests.filter((t) => t.result === 'invalid').length : 20);
+      expect(counts.badLength).toBeGreaterThan(2);
+      expect(counts.rejected).toBeGreaterThanOrEqual(noble ? 4 : 20);
+      expect(counts.valid).toBeGreaterThan(noble ? 25 : 100);
     });
 
     test('implicit rejection through the API: a bit flip, another key\'s blob, zeros — 32 bytes J(z‖c), never an error', async () => {
