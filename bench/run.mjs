@@ -394,6 +394,8 @@ if (want('other')) {
   await row('Encrypt RSA_2048 OAEP-SHA-256', () => kms.encrypt({ KeyId: rsa.KeyId, Plaintext: rsaPt, EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' }), 'node publicEncrypt', () => rsaEnc(rsaPt), { section: 'other' });
 }
 
+await (await import('./mac-kem.mjs')).macKemRows(row); // GenerateMac, DeriveSharedSecret, Decapsulate: bench/mac-kem.mjs
+
 // ── SM4 envelope (v2: HMAC-SM3 KDF, SM4-GCM; China Regions) vs AES envelope (v1), same run ──
 {
   // An SM4 key is one with a 16-byte backing key (vectors/FORMAT.md §7); a snapshot makes one

@@ -274,4 +274,18 @@ export class Kms {
   generateDataKeyPair(input: T.GenerateDataKeyPairRequest): Promise<T.GenerateDataKeyPairResponse> { return run(this, 'GenerateDataKeyPair', input); }
   /** GenerateDataKeyPairWithoutPlaintext: the same without PrivateKeyPlaintext. */
   generateDataKeyPairWithoutPlaintext(input: T.GenerateDataKeyPairWithoutPlaintextRequest): Promise<T.GenerateDataKeyPairWithoutPlaintextResponse> { return run(this, 'GenerateDataKeyPairWithoutPlaintext', input); }
+
+  // ── MACs, key agreement, key encapsulation, randomness (src/operations/mac.ts, key-agreement.ts, key-encapsulation.ts, random.ts) ──
+  /** GenerateMac: the HMAC (RFC 2104, full digest) of a 1..4096-byte message under an HMAC key. */
+  generateMac(input: T.GenerateMacRequest): Promise<T.GenerateMacResponse> { return run(this, 'GenerateMac', input); }
+  /** VerifyMac: MacValid true, or KMSInvalidMacException (constant-time comparison). */
+  verifyMac(input: T.VerifyMacRequest): Promise<T.VerifyMacResponse> { return run(this, 'VerifyMac', input); }
+  /** DeriveSharedSecret: the raw ECDH shared secret of a KEY_AGREEMENT key and the other party's SPKI. */
+  deriveSharedSecret(input: T.DeriveSharedSecretRequest): Promise<T.DeriveSharedSecretResponse> { return run(this, 'DeriveSharedSecret', input); }
+  /** Encapsulate: an ML-KEM shared secret (32 bytes) and its SharedSecretCiphertextBlob. */
+  encapsulate(input: T.EncapsulateRequest): Promise<T.EncapsulateResponse> { return run(this, 'Encapsulate', input); }
+  /** Decapsulate: the ML-KEM shared secret of a blob (implicit rejection: any blob of the right length gives 32 bytes). */
+  decapsulate(input: T.DecapsulateRequest): Promise<T.DecapsulateResponse> { return run(this, 'Decapsulate', input); }
+  /** GenerateRandom: NumberOfBytes (1..1024) bytes from the Kms `random` option. */
+  generateRandom(input: T.GenerateRandomRequest): Promise<T.GenerateRandomResponse> { return run(this, 'GenerateRandom', input); }
 }

@@ -1,5 +1,5 @@
 /**
- * Key agreement below the operations (src/algorithms/ecdh.ts, src/primitives/ecc-keys.ts and
+ * Key agreement below the operations (src/algorithms/ecdh.ts, src/primitives/ec-keys.ts and
  * the backends' ecdhPrivateKey/ecdhDerive): both parties agree with node:crypto and
  * `openssl pkeyutl -derive`, Wycheproof ecdh_secp256r1/384r1/521r1 on every backend, peer keys
  * that are malformed, off the curve or on another curve refused with the one
@@ -8,13 +8,14 @@
 import { createECDH, createHash, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { ECC_NIST_CURVES, ECC_NIST_KEY_SPECS, SHARED_SECRET_BYTES, ecdh, keyAgreementAlgorithm, type EccNistKeySpec } from '../src/algorithms/ecdh.js';
+import { ECC_NIST_CURVES, SHARED_SECRET_BYTES, ecdh, keyAgreementAlgorithm, type EccNistKeySpec } from '../src/algorithms/ecdh.js';
+import { KEY_SPECS } from '../src/algorithms/registry.js';
 import { sm2Spec } from '../src/algorithms/sm2pke.js';
 import type { CryptoEnv, KeyAgreementAlgorithmSpec } from '../src/algorithms/types.js';
 import type { Backend } from '../src/backend/types.js';
 import { KmsError } from '../src/errors.js';
 import type { BackingKey } from '../src/keys/record.js';
-import { ECC_CURVES, EccKeyError, eccPkcs8Encode, eccPrivateKeyFromPkcs8, eccSpkiDecode, eccSpkiEncode } from '../src/primitives/ecc-keys.js';
+import { EC_CURVES, EcKeyError, ecPkcs8Decode, ecPkcs8Encode, ecSpkiDecode, ecSpkiEncode } from '../src/primitives/ec-keys.js';
 import { derBitString, derNull, derOid, derSequence } from '../src/primitives/der.js';
 import { sm2PrivateKeyFromPkcs8, sm2SpkiDecode, sm2SpkiEncode } from '../src/primitives/sm2.js';
 import { bigIntToBytes } from '../src/util/bigint.js';
@@ -26,8 +27,10 @@ import { wycheproof } from './helpers/wycheproof.js';
 
 // Each backend once over the two vitest projects: node + noble in `node`, WebCrypto in `webcrypto`.
 const BACKENDS: Backend[] = await projectBackends();
-const SPECS = Object.keys(ECC_NIST_KEY_SPECS) as EccNistKeySpec[];
-const NODE_CURVE = { 'P-256': 'prime256v1', 'P-384': 'secp384r1', 'P-521': 'secp521r1' } as const;
+const SPECS = Object.keys(ECC_NIST_CURVES) as EccNistKeySpec[];
+/** The registry's rows of the NIST curves: the signing layer's, with ECDH for KEY_AGREEMENT. */
+const ECC_NIST_KEY_SPECS = { ECC_NIST_P256: KEY_SPECS.ECC_NIST_P256!, ECC_NIST_P384: KEY_SPECS.ECC_NIST_P384!, ECC_NIST_P521: KEY_SPECS.ECC_NIST_P521! };
+const NODE_CURVE = { 'P-256': 'prime256v1', 'P-384': 'secp384r1', 'P-521': 'secp521r1', secp256k1: 'secp256k1' } as const;
 const WYCHEPROOF_FILE = { ECC_NIST_P256: 'ecdh_secp256r1_test.json', ECC_NIST_P384: 'ecdh_secp384r1_test.json', ECC_NIST_P521: 'ecdh_secp521r1_test.json' } as const;
 
 const der = (b: Uint8Array) => Buffer.from(b);
@@ -54,7 +57,7 @@ async function kmsKey(env: CryptoEnv, spec: EccNistKeySpec): Promise<BackingKey>
 
 describe.each(BACKENDS)('ECDH on the $name backend', (backend) => {
   describe.each(SPECS)('%s', (spec) => {
-    const curve = ECC_CURVES[ECC_NIST_CURVES[spec]];
+    const curve = EC_CURVES[ECC_NIST_CURVES[spec]];
 
     test('two KMS keys agree, and node:crypto diffieHellman derives the same raw secret from either side (field-size x-coordinate)', async () => {
       const env = cryptoEnv(backend);
@@ -70,7 +73,7 @@ describe.each(BACKENDS)('ECDH on the $name backend', (backend) => {
       const ours = await ecdh.deriveSharedSecret(env, spec, a, peerSpki);
       const theirs = diffieHellman({ privateKey: peer.privateKey, publicKey: createPublicKey({ key: der(a.publicKey as Uint8Array), format: 'der', type: 'spki' }) });
       expect(toHexString(ours)).toBe(theirs.toString('hex'));
-      expect(ours.length).toBe(curve.fieldBytes);
+      expect(ours.length).toBe(curve.size);
     });
 
     test.runIf(hasOpenssl())('openssl pkeyutl -derive with the peer key gives the same raw secret; OpenSSL reads the PKCS#8 and SPKI as written', async () => {
@@ -103,9 +106,9 @@ describe.each(BACKENDS)('ECDH on the $name backend', (backend) => {
       // The files use a few dozen private keys: one material version (and cached key object) each.
       const keys = new Map<string, BackingKey>();
       const keyFor = (privateHex: string) => {
-        const d = bigIntToBytes(BigInt('0x' + privateHex), curve.scalarBytes);
+        const d = bigIntToBytes(BigInt('0x' + privateHex), curve.size);
         let bk = keys.get(toHexString(d));
-        if (!bk) keys.set(toHexString(d), (bk = backingKey(eccPkcs8Encode(curve, d), undefined, createHash('sha256').update(d).digest('hex'))));
+        if (!bk) keys.set(toHexString(d), (bk = backingKey(ecPkcs8Encode(curve, d), undefined, createHash('sha256').update(d).digest('hex'))));
         return bk;
       };
       for (const g of groups) {
@@ -148,23 +151,23 @@ describe.each(BACKENDS)('ECDH on the $name backend', (backend) => {
 
 describe('ECDH peer public keys kms-core refuses (ValidationException, never a crash)', () => {
   const spec: EccNistKeySpec = 'ECC_NIST_P256';
-  const curve = ECC_CURVES['P-256'];
+  const curve = EC_CURVES['P-256'];
   const env = cryptoEnv(defaultBackend, seededRandom(5));
   const keyP = kmsKey(env, spec);
 
-  test('Precondition: parameters are a namedCurve OID — NULL, absent, or explicit parameters are refused', async () => {
+  test('Precondition: parameters are a namedCurve OID (RFC 5480 §2.1.1). NULL, absent, or explicit parameters are refused', async () => {
     const a = await keyP;
-    const point = eccSpkiDecode(a.publicKey as Uint8Array).point;
+    const point = ecSpkiDecode(curve, a.publicKey as Uint8Array);
     const ecOid = derOid('1.2.840.10045.2.1');
     await refusedPeer(ecdh.deriveSharedSecret(env, spec, a, derSequence(derSequence(ecOid, derNull()), derBitString(point))), spec);
     await refusedPeer(ecdh.deriveSharedSecret(env, spec, a, derSequence(derSequence(ecOid), derBitString(point))), spec);
     await refusedPeer(ecdh.deriveSharedSecret(env, spec, a, derSequence(derSequence(ecOid, derSequence(derOid('1.2.840.10045.1.1'))), derBitString(point))), spec);
   });
 
-  test('Precondition: SEC 1 uncompressed or compressed point — the identity, hybrid forms, wrong lengths are refused; compressed gives the same secret', async () => {
+  test('Precondition: SEC 1 §2.3.3 uncompressed (04, 1 + 2·size bytes) or compressed (02/03, 1 + size bytes); never the identity 00 or hybrid 06/07. Wrong lengths are refused too; compressed gives the same secret', async () => {
     const a = await keyP;
     const b = await kmsKey(env, spec);
-    const point = eccSpkiDecode(b.publicKey as Uint8Array).point;
+    const point = ecSpkiDecode(curve, b.publicKey as Uint8Array);
     const withPoint = (p: Uint8Array) => derSequence(derSequence(derOid('1.2.840.10045.2.1'), derOid(curve.oid)), derBitString(p));
     const reference = await ecdh.deriveSharedSecret(env, spec, a, b.publicKey as Uint8Array);
     const x = point.subarray(1, 33);
@@ -185,7 +188,7 @@ describe('ECDH peer public keys kms-core refuses (ValidationException, never a c
   test('points off the curve, coordinates ≥ p, and the wrong sign of y still refused or correct (never a different secret)', async () => {
     const a = await keyP;
     const b = await kmsKey(env, spec);
-    const point = eccSpkiDecode(b.publicKey as Uint8Array).point;
+    const point = ecSpkiDecode(curve, b.publicKey as Uint8Array);
     const withPoint = (p: Uint8Array) => derSequence(derSequence(derOid('1.2.840.10045.2.1'), derOid(curve.oid)), derBitString(p));
     const offCurve = Uint8Array.from(point);
     offCurve[64]! ^= 1;
@@ -223,16 +226,16 @@ describe('ECDH peer public keys kms-core refuses (ValidationException, never a c
   test('the shared secret of a key with itself, and of a peer key given compressed or uncompressed, are equal; nothing else is', async () => {
     const a = await keyP;
     const self = await ecdh.deriveSharedSecret(env, spec, a, a.publicKey as Uint8Array);
-    const dA = eccPrivateKeyFromPkcs8(curve, a.material);
+    const dA = ecPkcs8Decode(curve, a.material);
     const node = createECDH('prime256v1');
     node.setPrivateKey(Buffer.from(dA));
     expect(toHexString(self)).toBe(node.computeSecret(node.getPublicKey()).toString('hex'));
   });
 });
 
-describe('ECC key encodings (primitives/ecc-keys.ts)', () => {
+describe('EC key encodings for key agreement (primitives/ec-keys.ts)', () => {
   test.each(SPECS)('%s: PKCS#8 and SPKI are what node:crypto exports, and deterministic under injected randomness', async (spec) => {
-    const curve = ECC_CURVES[ECC_NIST_CURVES[spec]];
+    const curve = EC_CURVES[ECC_NIST_CURVES[spec]];
     const a = await ECC_NIST_KEY_SPECS[spec].generate(cryptoEnv(defaultBackend, seededRandom(9)), 0);
     const b = await ECC_NIST_KEY_SPECS[spec].generate(cryptoEnv(defaultBackend, seededRandom(9)), 0);
     expect(b).toEqual(a);
@@ -244,21 +247,21 @@ describe('ECC key encodings (primitives/ecc-keys.ts)', () => {
     // A key node:crypto made reads back to the same scalar and re-encodes to the same bytes.
     const theirs = generateKeyPairSync('ec', { namedCurve: NODE_CURVE[curve.name] });
     const p8 = new Uint8Array(theirs.privateKey.export({ format: 'der', type: 'pkcs8' }));
-    const d = eccPrivateKeyFromPkcs8(curve, p8);
-    expect(d.length).toBe(curve.scalarBytes);
-    expect(toHexString(eccPkcs8Encode(curve, d))).toBe(toHexString(p8));
+    const d = ecPkcs8Decode(curve, p8);
+    expect(d.length).toBe(curve.size);
+    expect(toHexString(ecPkcs8Encode(curve, d))).toBe(toHexString(p8));
     const spki = new Uint8Array(theirs.publicKey.export({ format: 'der', type: 'spki' }));
-    expect(toHexString(eccSpkiEncode(curve, eccSpkiDecode(spki, curve).point))).toBe(toHexString(spki));
+    expect(toHexString(ecSpkiEncode(curve, ecSpkiDecode(curve, spki)))).toBe(toHexString(spki));
   });
 
-  test('a PKCS#8 whose public key does not match its scalar, or on another curve, is refused with EccKeyError', async () => {
-    const p256 = ECC_CURVES['P-256'];
+  test('a PKCS#8 whose public key does not match its scalar, or on another curve, is refused with EcKeyError', async () => {
+    const p256 = EC_CURVES['P-256'];
     const a = await ECC_NIST_KEY_SPECS.ECC_NIST_P256.generate(cryptoEnv(defaultBackend, seededRandom(1)), 0);
     const tampered = Uint8Array.from(a.material);
     tampered[tampered.length - 1]! ^= 1;
-    expect(() => eccPrivateKeyFromPkcs8(p256, tampered)).toThrow(EccKeyError);
-    expect(() => eccPrivateKeyFromPkcs8(ECC_CURVES['P-384'], a.material)).toThrow(EccKeyError);
-    expect(() => eccPkcs8Encode(p256, new Uint8Array(32))).toThrow(EccKeyError);
+    expect(() => ecPkcs8Decode(p256, tampered)).toThrow(EcKeyError);
+    expect(() => ecPkcs8Decode(EC_CURVES['P-384'], a.material)).toThrow(EcKeyError);
+    expect(() => ecPkcs8Encode(p256, new Uint8Array(32))).toThrow();
   });
 });
 

@@ -17,13 +17,14 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 const ENTRY = `
 import { MAC_ALGORITHMS, HMAC_KEY_SPECS, generateMac, verifyMac } from './src/algorithms/mac.ts';
-import { ECC_NIST_KEY_SPECS, ecdh } from './src/algorithms/ecdh.ts';
+import { ecdh } from './src/algorithms/ecdh.ts';
+import { KEY_SPECS } from './src/algorithms/registry.ts';
 import { ML_KEM_KEY_SPECS, mlKem } from './src/algorithms/ml-kem.ts';
 import { webBackend } from './src/backend/web.ts';
 import { nobleBackend } from './src/backend/noble.ts';
 import { MaterialCache } from './src/keys/material-cache.ts';
 import { defaultRandom } from './src/random.ts';
-export { MAC_ALGORITHMS, HMAC_KEY_SPECS, generateMac, verifyMac, ECC_NIST_KEY_SPECS, ecdh, ML_KEM_KEY_SPECS, mlKem, webBackend, nobleBackend, MaterialCache, defaultRandom };
+export { MAC_ALGORITHMS, HMAC_KEY_SPECS, generateMac, verifyMac, KEY_SPECS, ecdh, ML_KEM_KEY_SPECS, mlKem, webBackend, nobleBackend, MaterialCache, defaultRandom };
 `;
 
 async function bundle(): Promise<string> {
@@ -61,7 +62,7 @@ async function scenario(L: any, input: { hmacKey: string; msg: string; peerSpki:
       flipped[0]! ^= 1;
       r[name] = [toHex(mac), await L.verifyMac(env, L.MAC_ALGORITHMS[name], hk, hex(input.msg), mac), await L.verifyMac(env, L.MAC_ALGORITHMS[name], hk, hex(input.msg), flipped)];
     }
-    const ek = await L.ECC_NIST_KEY_SPECS.ECC_NIST_P256.generate(env, 0);
+    const ek = await L.KEY_SPECS.ECC_NIST_P256.generate(env, 0);
     r.ecdh = [toHex(ek.publicKey), toHex(await L.ecdh.deriveSharedSecret(env, 'ECC_NIST_P256', ek, hex(input.peerSpki)))];
     try {
       await L.ecdh.deriveSharedSecret(env, 'ECC_NIST_P256', ek, hex(input.peerSpki).subarray(1));

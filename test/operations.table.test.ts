@@ -58,6 +58,11 @@ const SAMPLES: Partial<Record<string, Sample>> = {
   TagResource: (k) => ({ KeyId: k, Tags: [{ TagKey: 'env', TagValue: 'dev' }] }),
   UntagResource: (k) => ({ KeyId: k, TagKeys: ['env'] }),
   ListResourceTags: (k) => ({ KeyId: k }),
+  GenerateMac: (k) => ({ KeyId: k, Message: enc('x'), MacAlgorithm: 'HMAC_SHA_256' }),
+  VerifyMac: (k) => ({ KeyId: k, Message: enc('x'), MacAlgorithm: 'HMAC_SHA_256', Mac: new Uint8Array(32) }),
+  DeriveSharedSecret: (k) => ({ KeyId: k, KeyAgreementAlgorithm: 'ECDH', PublicKey: new Uint8Array(91) }),
+  Encapsulate: (k) => ({ KeyId: k, EncapsulationAlgorithm: 'ML_KEM' }),
+  Decapsulate: (k) => ({ KeyId: k, SharedSecretCiphertextBlob: new Uint8Array(768), EncapsulationAlgorithm: 'ML_KEM' }),
 };
 
 /** Calls operation `op` on `kms` by its camelCase method. */
@@ -177,6 +182,11 @@ const AWS_KEY_STATE_TABLE: Record<string, string> = {
   ListResourceTags: ANY,
   ListKeyPolicies: ANY,
   GetKeyLastUsage: ANY,
+  GenerateMac: CRYPTO,
+  VerifyMac: CRYPTO,
+  DeriveSharedSecret: CRYPTO,
+  Encapsulate: CRYPTO,
+  Decapsulate: CRYPTO,
 };
 const OUTCOME: Record<string, StateOutcome> = { ok: 'ok', R: 'refused', N: 'notPendingDeletion', O: 'origin' };
 function awsOutcome(op: string, state: KeyState): StateOutcome {

@@ -12,25 +12,31 @@
  * curve: ECDH is the only KeyAgreementAlgorithm AWS lists for them (the GB/T 32918.3 key
  * exchange protocol needs ephemeral keys and identities that the API has no field for).
  *
- * Peer public keys are parsed by kms-core, never by the platform: strict DER, id-ecPublicKey
- * with the key's named curve, a SEC 1 uncompressed or compressed point on the curve, not the
- * identity (Wycheproof ecdh_* "invalid" cases). Any failure is the one ValidationException of
+ * Peer public keys are parsed by kms-core, never by the platform (primitives/ec-keys.ts, the
+ * one EC key module; primitives/sm2.ts for SM2): strict DER, id-ecPublicKey with the key's named
+ * curve, a SEC 1 uncompressed or compressed point on the curve, not the identity (Wycheproof
+ * ecdh_* "invalid" cases). Any failure is the one ValidationException of
  * {@link invalidPeerPublicKey}; AWS documents ValidationException for a PublicKey that is not
  * DER SPKI (API_DeriveSharedSecret, PublicKey note on AWS CLI v1) and does not document a
  * separate error for a point off the curve or on another curve.
  *
  * NIST curves: the ECC CDH step is the backend's (node:crypto, WebCrypto, noble), on a
  * re-encoded SPKI. SM2: pure JS (@noble/curves), as WebCrypto and node:crypto cannot.
+ *
+ * The key-spec rows are not here: ECC_NIST_P256/P384/P521 are the signing layer's rows
+ * (algorithms/signing/, keys from primitives/ec-keys.ts) with `keyAgreementAlgorithms: ['ECDH']`
+ * (algorithms/registry.ts), SM2's is in algorithms/sm2pke.ts; the PKCS#8 those rows write is
+ * what every backend's `ecdhPrivateKey` imports.
  */
 import { ecdh as nobleEcdh } from '@noble/curves/abstract/weierstrass.js';
 import type { EcdhCurve } from '../backend/types.js';
 import { ValidationException, type KmsError } from '../errors.js';
 import type { BackingKey, KeySpec } from '../keys/record.js';
-import { ECC_CURVES, EccKeyError, eccGenerateKey, eccPkcs8Encode, eccSpkiDecode, eccSpkiEncode } from '../primitives/ecc-keys.js';
+import { EC_CURVES, EcKeyError, ecSpkiCanonical } from '../primitives/ec-keys.js';
 import { Sm2KeyError, sm2Point, sm2PrivateKeyFromPkcs8, sm2SpkiDecode } from '../primitives/sm2.js';
 import { bigIntToBytes } from '../util/bigint.js';
-import { toHex, wipe } from '../util/bytes.js';
-import type { CryptoEnv, KeyAgreementAlgorithmSpec, KeySpecInfo } from './types.js';
+import { wipe } from '../util/bytes.js';
+import type { CryptoEnv, KeyAgreementAlgorithmSpec } from './types.js';
 
 export type EccNistKeySpec = Extract<KeySpec, 'ECC_NIST_P256' | 'ECC_NIST_P384' | 'ECC_NIST_P521'>;
 /** Key specs that may take KeyUsage KEY_AGREEMENT (API_CreateKey: KeyUsage). */
@@ -51,6 +57,11 @@ export const SHARED_SECRET_BYTES: Readonly<Record<KeyAgreementKeySpec, number>> 
   SM2: 32,
 });
 
+/** Whether `spec` is a key spec of key agreement (a type guard for the handler). */
+export function isKeyAgreementKeySpec(spec: KeySpec): spec is KeyAgreementKeySpec {
+  return Object.prototype.hasOwnProperty.call(SHARED_SECRET_BYTES, spec);
+}
+
 /** The one error for a peer public key kms-core cannot use; the message holds no key bytes. */
 export function invalidPeerPublicKey(keySpec: KeySpec): KmsError {
   return new ValidationException(
@@ -58,41 +69,53 @@ export function invalidPeerPublicKey(keySpec: KeySpec): KmsError {
   );
 }
 
+/** A peer public key checked for a key spec: what {@link KeyAgreementAlgorithm.derive} takes. */
+export interface PeerPublicKey {
+  readonly keySpec: KeyAgreementKeySpec;
+  /** NIST curves: the canonical SPKI (named curve, uncompressed point); SM2: 04‖x‖y. */
+  readonly bytes: Uint8Array;
+}
+
 export interface KeyAgreementAlgorithm {
   readonly name: KeyAgreementAlgorithmSpec;
   /**
-   * DeriveSharedSecret: the raw shared secret (SHARED_SECRET_BYTES[keySpec] bytes) of key version
-   * `bk` (PKCS#8 private key) and the peer's SPKI. Throws {@link invalidPeerPublicKey}'s
-   * ValidationException for any unusable peer key. The caller returns the secret, then wipes it.
+   * The peer's SPKI checked for `keySpec` (strict DER, the key's curve, a point on it). Throws
+   * {@link invalidPeerPublicKey}'s ValidationException for any unusable peer key.
    */
+  peerPublicKey(keySpec: KeyAgreementKeySpec, peerSpki: Uint8Array): PeerPublicKey;
+  /**
+   * The raw shared secret (SHARED_SECRET_BYTES[keySpec] bytes) of key version `bk` (PKCS#8
+   * private key) and a checked peer key: a fresh buffer the caller owns (it returns it as
+   * SharedSecret); every intermediate is wiped here.
+   */
+  derive(env: CryptoEnv, bk: BackingKey, peer: PeerPublicKey): Promise<Uint8Array>;
+  /** DeriveSharedSecret below the operations: `derive(env, bk, peerPublicKey(keySpec, peerSpki))`. */
   deriveSharedSecret(env: CryptoEnv, keySpec: KeyAgreementKeySpec, bk: BackingKey, peerSpki: Uint8Array): Promise<Uint8Array>;
 }
 
 const sm2Ecdh = /* @__PURE__ */ nobleEcdh(sm2Point);
 
-async function deriveNist(env: CryptoEnv, keySpec: EccNistKeySpec, bk: BackingKey, peerSpki: Uint8Array): Promise<Uint8Array> {
-  const curve = ECC_CURVES[ECC_NIST_CURVES[keySpec]];
-  let canonical: Uint8Array;
+function peerPublicKey(keySpec: KeyAgreementKeySpec, peerSpki: Uint8Array): PeerPublicKey {
   try {
-    canonical = eccSpkiDecode(peerSpki, curve).spki;
+    if (keySpec === 'SM2') {
+      // Strict DER, id-ecPublicKey + the SM2 curve OID, an uncompressed or compressed point on
+      // the curve (primitives/sm2.ts); re-encoded 04‖x‖y.
+      return { keySpec, bytes: sm2SpkiDecode(peerSpki) };
+    }
+    return { keySpec, bytes: ecSpkiCanonical(EC_CURVES[ECC_NIST_CURVES[keySpec]], peerSpki) };
   } catch (e) {
-    if (e instanceof EccKeyError) throw invalidPeerPublicKey(keySpec);
+    if (e instanceof EcKeyError || e instanceof Sm2KeyError) throw invalidPeerPublicKey(keySpec);
     throw e;
   }
-  const key = await env.keyObject(bk, `ecdh/${curve.name}/`, (b) => env.backend.ecdhPrivateKey(curve.name, b.material));
-  return env.backend.ecdhDerive(key, canonical);
 }
 
-function deriveSm2(env: CryptoEnv, bk: BackingKey, peerSpki: Uint8Array): Uint8Array {
-  let peer: Uint8Array;
-  try {
-    // Strict DER, id-ecPublicKey + the SM2 curve OID, an uncompressed or compressed point on
-    // the curve (primitives/sm2.ts); re-encoded 04‖x‖y.
-    peer = sm2SpkiDecode(peerSpki);
-  } catch (e) {
-    if (e instanceof Sm2KeyError) throw invalidPeerPublicKey('SM2');
-    throw e;
-  }
+async function deriveNist(env: CryptoEnv, keySpec: EccNistKeySpec, bk: BackingKey, canonicalSpki: Uint8Array): Promise<Uint8Array> {
+  const curve = ECC_NIST_CURVES[keySpec];
+  const key = await env.keyObject(bk, `ecdh/${curve}/`, (b) => env.backend.ecdhPrivateKey(curve, b.material));
+  return env.backend.ecdhDerive(key, canonicalSpki);
+}
+
+function deriveSm2(env: CryptoEnv, bk: BackingKey, peer: Uint8Array): Uint8Array {
   const d = env.memo(bk, 'sm2-private/', (b) => sm2PrivateKeyFromPkcs8(b.material));
   const dBytes = bigIntToBytes(d, 32);
   const shared = sm2Ecdh.getSharedSecret(dBytes, peer, true);
@@ -105,9 +128,13 @@ function deriveSm2(env: CryptoEnv, bk: BackingKey, peerSpki: Uint8Array): Uint8A
 
 export const ecdh: KeyAgreementAlgorithm = {
   name: 'ECDH',
+  peerPublicKey,
+  async derive(env, bk, peer) {
+    if (peer.keySpec === 'SM2') return deriveSm2(env, bk, peer.bytes);
+    return deriveNist(env, peer.keySpec, bk, peer.bytes);
+  },
   async deriveSharedSecret(env, keySpec, bk, peerSpki) {
-    if (keySpec === 'SM2') return deriveSm2(env, bk, peerSpki);
-    return deriveNist(env, keySpec, bk, peerSpki);
+    return ecdh.derive(env, bk, peerPublicKey(keySpec, peerSpki));
   },
 };
 
@@ -117,43 +144,3 @@ export const KEY_AGREEMENT_ALGORITHMS: Readonly<Record<KeyAgreementAlgorithmSpec
 export function keyAgreementAlgorithm(name: KeyAgreementAlgorithmSpec): KeyAgreementAlgorithm | undefined {
   return Object.prototype.hasOwnProperty.call(KEY_AGREEMENT_ALGORITHMS, name) ? KEY_AGREEMENT_ALGORITHMS[name] : undefined;
 }
-
-/**
- * The key-spec rows of the NIST curves, with what key agreement needs. ECDSA signing
- * (SIGN_VERIFY, signingAlgorithms) is another branch's; the lead merges the two rows. Key
- * generation draws from `env.random` (primitives/ecc-keys.ts), so deterministic mode stays
- * deterministic; material is PKCS#8, the public key SPKI, as GetPublicKey returns it.
- */
-function eccNistSpec(keySpec: EccNistKeySpec): KeySpecInfo {
-  const curve = ECC_CURVES[ECC_NIST_CURVES[keySpec]];
-  return {
-    keySpec,
-    encryptionAlgorithms: [],
-    keyType: 'asymmetric',
-    rotatable: false,
-    hasPublicKey: true,
-    wrapsDataKeys: false,
-    bindsContext: false,
-    namesMaterial: false,
-    keyUsages: ['SIGN_VERIFY', 'KEY_AGREEMENT'],
-    keyAgreementAlgorithms: ['ECDH'],
-    async generate(env, createdAt) {
-      const { d, publicKey } = eccGenerateKey(curve, env.random);
-      try {
-        return { id: toHex(env.random(32)), material: eccPkcs8Encode(curve, d), publicKey: eccSpkiEncode(curve, publicKey), createdAt };
-      } finally {
-        wipe(d);
-      }
-    },
-  };
-}
-
-export const eccNistP256Spec = eccNistSpec('ECC_NIST_P256');
-export const eccNistP384Spec = eccNistSpec('ECC_NIST_P384');
-export const eccNistP521Spec = eccNistSpec('ECC_NIST_P521');
-
-export const ECC_NIST_KEY_SPECS: Readonly<Record<EccNistKeySpec, KeySpecInfo>> = Object.freeze({
-  ECC_NIST_P256: eccNistP256Spec,
-  ECC_NIST_P384: eccNistP384Spec,
-  ECC_NIST_P521: eccNistP521Spec,
-});

@@ -9,7 +9,7 @@ import { gcm } from '@noble/ciphers/aes.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha224, sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
 import { UnsupportedOperationException } from '../errors.js';
-import { ECC_CURVES, eccPrivateKeyFromPkcs8, eccSpkiDecode } from '../primitives/ecc-keys.js';
+import { EC_CURVES, ecPkcs8Decode, ecSpkiDecode } from '../primitives/ec-keys.js';
 import { wipe } from '../util/bytes.js';
 import type { Backend, EcdhCurve, HmacHash } from './types.js';
 
@@ -76,13 +76,13 @@ export const nobleBackend: Backend = {
 
   // Key agreement on the NIST curves is pure JS here (@noble/curves), like SM2 everywhere.
   async ecdhPrivateKey(curve, pkcs8) {
-    return { curve, d: eccPrivateKeyFromPkcs8(ECC_CURVES[curve], pkcs8) } satisfies NobleEcdhKey;
+    return { curve, d: ecPkcs8Decode(EC_CURVES[curve], pkcs8) } satisfies NobleEcdhKey;
   },
 
   async ecdhDerive(key, peerSpki) {
     const { curve, d } = key as NobleEcdhKey;
-    const c = ECC_CURVES[curve];
-    const { point } = eccSpkiDecode(peerSpki, c);
+    const c = EC_CURVES[curve];
+    const point = ecSpkiDecode(c, peerSpki);
     const shared = c.noble.getSharedSecret(d, point, true);
     try {
       // The compressed encoding is 02/03 ‖ x: the x-coordinate is the raw secret (SEC 1 §3.3.1).

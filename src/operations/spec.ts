@@ -5,7 +5,8 @@
 import { algorithm, keySpecInfo } from '../algorithms/registry.js';
 import type { EncryptionAlgorithm, EncryptionAlgorithmSpec, KeySpecInfo } from '../algorithms/types.js';
 import { InvalidKeyUsageException, UnsupportedOperationException, type KmsError } from '../errors.js';
-import type { KeyRecord } from '../keys/record.js';
+import { currentMaterial, type BackingKey, type KeyRecord } from '../keys/record.js';
+import { stateError } from '../keys/state.js';
 
 /** Key specs kms-core knows in the model but does not implement (yet). */
 export function unsupportedSpec(spec: string): KmsError {
@@ -81,4 +82,17 @@ export function grantOperationSupported(rec: KeyRecord, op: string): boolean {
   if (COMMON.includes(op) || (BY_USAGE[rec.keyUsage] ?? []).includes(op)) return true;
   if (op === 'GetPublicKey') return spec.hasPublicKey;
   return spec.wrapsDataKeys && DATA_KEYS.includes(op);
+}
+
+/* Precondition: the algorithm is one the key's spec lists for its usage (InvalidKeyUsageException). */
+export function checkListedAlgorithm<A extends string>(rec: KeyRecord, listed: readonly A[] | undefined, name: string): asserts name is A {
+  if (!(listed ?? []).includes(name as A)) throw new InvalidKeyUsageException(`Algorithm ${name} is incompatible with key spec ${rec.keySpec}.`);
+}
+
+/** The material version an asymmetric or HMAC key uses (its one version); none: the key's state error. */
+export function keyMaterial(rec: KeyRecord): BackingKey {
+  const bk = currentMaterial(rec);
+  /* Precondition: the key holds key material (a key pending import has none). */
+  if (!bk) throw stateError(rec);
+  return bk;
 }

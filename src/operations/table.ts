@@ -33,6 +33,10 @@ import {
 } from './key-states.js';
 import { cancelKeyDeletion, checkPendingWindow, createKey, describeKey, disableKey, enableKey, listKeys, scheduleKeyDeletion, updateKeyDescription } from './keys.js';
 import { getPublicKey } from './public-key.js';
+import { decapsulate, encapsulate } from './key-encapsulation.js';
+import { deriveSharedSecret } from './key-agreement.js';
+import { generateMac, verifyMac } from './mac.js';
+import { checkGenerateRandom, generateRandom } from './random.js';
 import { reEncrypt } from './re-encrypt.js';
 import { sign, signingFacts, verify } from './sign.js';
 import { disableKeyRotation, enableKeyRotation, getKeyRotationStatus, listKeyRotations, rotateKeyOnDemand } from './rotation.js';
@@ -190,12 +194,31 @@ export const OPERATION_TABLE = {
   GetPublicKey: keyed('GetPublicKey', { crossAccount: true, permissions: [kp('GetPublicKey')], keyStates: CRYPTOGRAPHIC, key: KEY, handler: getPublicKey }),
   Sign: keyed('Sign', { crossAccount: true, permissions: [kp('Sign')], keyStates: CRYPTOGRAPHIC, key: { member: 'KeyId', facts: signingFacts }, handler: sign }),
   Verify: keyed('Verify', { crossAccount: true, permissions: [kp('Verify')], keyStates: CRYPTOGRAPHIC, key: { member: 'KeyId', facts: signingFacts }, handler: verify }),
-  GenerateMac: missing('GenerateMac', { crossAccount: true, permissions: [kp('GenerateMac')], keyStates: CRYPTOGRAPHIC }),
-  VerifyMac: missing('VerifyMac', { crossAccount: true, permissions: [kp('VerifyMac')], keyStates: CRYPTOGRAPHIC }),
-  DeriveSharedSecret: missing('DeriveSharedSecret', { crossAccount: true, permissions: [kp('DeriveSharedSecret')], keyStates: CRYPTOGRAPHIC }),
-  Encapsulate: missing('Encapsulate', { crossAccount: true, permissions: [kp('Encapsulate')], keyStates: CRYPTOGRAPHIC }),
-  Decapsulate: missing('Decapsulate', { crossAccount: true, permissions: [kp('Decapsulate')], keyStates: CRYPTOGRAPHIC }),
-  GenerateRandom: missing('GenerateRandom', { crossAccount: false, permissions: [iam('GenerateRandom', '*')], keyStates: undefined }),
+  GenerateMac: keyed('GenerateMac', {
+    crossAccount: true,
+    permissions: [kp('GenerateMac')],
+    keyStates: CRYPTOGRAPHIC,
+    key: { member: 'KeyId', facts: (i) => ({ macAlgorithm: i.MacAlgorithm }) },
+    handler: generateMac,
+  }),
+  VerifyMac: keyed('VerifyMac', {
+    crossAccount: true,
+    permissions: [kp('VerifyMac')],
+    keyStates: CRYPTOGRAPHIC,
+    key: { member: 'KeyId', facts: (i) => ({ macAlgorithm: i.MacAlgorithm }) },
+    handler: verifyMac,
+  }),
+  DeriveSharedSecret: keyed('DeriveSharedSecret', {
+    crossAccount: true,
+    permissions: [kp('DeriveSharedSecret')],
+    keyStates: CRYPTOGRAPHIC,
+    precheck: checkNoRecipient,
+    key: { member: 'KeyId', facts: (i) => ({ keyAgreementAlgorithm: i.KeyAgreementAlgorithm }) },
+    handler: deriveSharedSecret,
+  }),
+  Encapsulate: keyed('Encapsulate', { crossAccount: true, permissions: [kp('Encapsulate')], keyStates: CRYPTOGRAPHIC, key: KEY, handler: encapsulate }),
+  Decapsulate: keyed('Decapsulate', { crossAccount: true, permissions: [kp('Decapsulate')], keyStates: CRYPTOGRAPHIC, key: KEY, handler: decapsulate }),
+  GenerateRandom: free('GenerateRandom', { crossAccount: false, permissions: [iam('GenerateRandom', '*')], keyStates: undefined, precheck: checkGenerateRandom, handler: generateRandom }),
 
   // ── imported key material ──
   GetParametersForImport: missing('GetParametersForImport', { crossAccount: false, permissions: [kp('GetParametersForImport')], keyStates: ANY_STATE }),

@@ -1,10 +1,18 @@
 /**
- * Elliptic-curve keys for ECDSA: the curves AWS KMS offers for signing (Developer Guide, "Key
- * spec reference": ECC_NIST_P256/P384/P521 and ECC_SECG_P256K1), their key encodings and the
- * DER signature form.
+ * Elliptic-curve keys: the curves AWS KMS offers for signing and key agreement (Developer Guide,
+ * "Key spec reference": ECC_NIST_P256/P384/P521 for SIGN_VERIFY or KEY_AGREEMENT,
+ * ECC_SECG_P256K1 for SIGN_VERIFY), their key encodings and the DER signature form. The one
+ * EC key module of kms-core: ECDSA (algorithms/signing/), ECDH (algorithms/ecdh.ts) and the
+ * backends read and write EC keys here.
  *
  * - SubjectPublicKeyInfo (RFC 5480 §2): `SEQUENCE { SEQUENCE { id-ecPublicKey, namedCurve },
- *   BIT STRING 04‖x‖y }` — what AWS GetPublicKey returns and OpenSSL writes.
+ *   BIT STRING 04‖x‖y }` — what AWS GetPublicKey returns and OpenSSL writes, and the peer key
+ *   DeriveSharedSecret takes (API_DeriveSharedSecret: PublicKey "DER-encoded X.509 public key
+ *   … (SPKI)"). Decoding is strict: DER, a namedCurve OID only (RFC 5480 §2.1.1: specifiedCurve
+ *   and implicitCurve MUST NOT be used; NULL or absent parameters are refused), the point SEC 1
+ *   v2 §2.3.3 uncompressed (04‖x‖y) or compressed (02/03‖x) — RFC 5480 §2.2: uncompressed MUST
+ *   be supported, compressed MAY, the hybrid forms 06/07 are not allowed — with x, y < p, on
+ *   the curve and not the identity.
  * - PKCS#8 (RFC 5208) holding an ECPrivateKey (RFC 5915): `SEQUENCE { INTEGER 0, SEQUENCE {
  *   id-ecPublicKey, namedCurve }, OCTET STRING ECPrivateKey }`, `ECPrivateKey = SEQUENCE {
  *   INTEGER 1, OCTET STRING d (field-size bytes), [1] BIT STRING 04‖x‖y }` — the form OpenSSL 3
@@ -84,15 +92,38 @@ function algorithmId(c: EcCurve): Uint8Array {
 function readAlgorithm(r: DerReader, c: EcCurve): void {
   const alg = r.sequence();
   if (alg.oid() !== OID_EC_PUBLIC_KEY) throw new DerError('EC: algorithm is not id-ecPublicKey');
+  /* Precondition: parameters are a namedCurve OID (RFC 5480 §2.1.1). */
+  if (alg.peekTag() !== DerTag.OID) throw new DerError('EC: parameters are not a named curve');
   if (alg.oid() !== c.oid) throw new DerError('EC: wrong named curve');
   alg.end();
+}
+
+/**
+ * SEC 1 point bytes on curve `c` → the validated point, uncompressed (04‖x‖y). Throws
+ * {@link EcKeyError} for anything else.
+ */
+export function ecPointDecode(c: EcCurve, bytes: Uint8Array): Uint8Array {
+  const tag = bytes[0];
+  /* Precondition: SEC 1 §2.3.3 uncompressed (04, 1 + 2·size bytes) or compressed (02/03, 1 + size bytes); never the identity 00 or hybrid 06/07. */
+  const shapeOk = (tag === 0x04 && bytes.length === 1 + 2 * c.size) || ((tag === 0x02 || tag === 0x03) && bytes.length === 1 + c.size);
+  if (!shapeOk) throw new EcKeyError('EC: point is not a SEC 1 uncompressed or compressed point');
+  try {
+    // fromBytes checks x, y < p, the curve equation (decompression fails for a non-residue)
+    // and refuses the identity (cofactor 1 on all four curves: on the curve is in the group).
+    return c.noble.Point.fromBytes(bytes).toBytes(false);
+  } catch {
+    throw new EcKeyError('EC: public key is not a point on the curve');
+  }
 }
 
 export function ecSpkiEncode(c: EcCurve, pub: Uint8Array): Uint8Array {
   return derSequence(algorithmId(c), derBitString(pub));
 }
 
-/** The validated uncompressed point 04‖x‖y of an SPKI on curve `c` (compressed points accepted). */
+/**
+ * The validated uncompressed point 04‖x‖y of an SPKI on curve `c` (compressed points accepted).
+ * A key of another curve or algorithm, malformed DER, trailing bytes or a bad point: {@link EcKeyError}.
+ */
 export function ecSpkiDecode(c: EcCurve, spki: Uint8Array): Uint8Array {
   let point: Uint8Array;
   try {
@@ -104,12 +135,12 @@ export function ecSpkiDecode(c: EcCurve, spki: Uint8Array): Uint8Array {
     if (e instanceof DerError) throw new EcKeyError('EC: malformed SubjectPublicKeyInfo');
     throw e;
   }
-  try {
-    // fromBytes checks the point is on the curve and not infinity (cofactor 1 on all four curves).
-    return c.noble.Point.fromBytes(point).toBytes(false);
-  } catch {
-    throw new EcKeyError('EC: public key is not a point on the curve');
-  }
+  return ecPointDecode(c, point);
+}
+
+/** The canonical SPKI (named curve, uncompressed point) of a validated SPKI on `c`. */
+export function ecSpkiCanonical(c: EcCurve, spki: Uint8Array): Uint8Array {
+  return ecSpkiEncode(c, ecSpkiDecode(c, spki));
 }
 
 /** PKCS#8 of the scalar d (size bytes), with the public key in ECPrivateKey [1] as OpenSSL writes it. */

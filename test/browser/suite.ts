@@ -297,6 +297,98 @@ export async function runSuite(lib: Lib, input: SuiteInput, kind: string): Promi
     await rejects(lib, kms.encrypt({ KeyId: s.KeyId, Plaintext: new Uint8Array(1025), EncryptionAlgorithm: 'SM2PKE' }), 'ValidationException');
   });
 
+  // ── HMAC keys (issue 16): WebCrypto's HMAC is the oracle; RFC 4231 §4.3 through a snapshot key.
+  test('HMAC: generateMac equals WebCrypto HMAC over the exported key; verifyMac; bit flip → KMSInvalidMacException; RFC 4231 case 2', async () => {
+    const store = new InMemoryKeyStore();
+    const kms = new Kms({ keyStore: store });
+    for (const [spec, alg, hash] of [['HMAC_256', 'HMAC_SHA_256', 'SHA-256'], ['HMAC_384', 'HMAC_SHA_384', 'SHA-384']] as const) {
+      const k = (await kms.createKey({ KeySpec: spec, KeyUsage: 'GENERATE_VERIFY_MAC' })).KeyMetadata!;
+      assertEq(k.MacAlgorithms!.join(','), alg, 'MacAlgorithms');
+      const rec = store.exportSnapshot().keys.find((x) => x.Arn === k.Arn) as { KeyMaterial: { Material: string }[] };
+      const ck = await crypto.subtle.importKey('raw', fromB64(rec.KeyMaterial[0]!.Material) as Uint8Array<ArrayBuffer>, { name: 'HMAC', hash }, false, ['sign']);
+      const msg = crypto.getRandomValues(new Uint8Array(333));
+      const { Mac } = await kms.generateMac({ KeyId: k.KeyId, Message: msg, MacAlgorithm: alg });
+      assertBytes(Mac, new Uint8Array(await crypto.subtle.sign('HMAC', ck, msg as Uint8Array<ArrayBuffer>)), `${alg} vs WebCrypto`);
+      assertEq((await kms.verifyMac({ KeyId: k.Arn, Message: msg, MacAlgorithm: alg, Mac })).MacValid, true, 'MacValid');
+      const bad = Uint8Array.from(Mac!);
+      bad[5]! ^= 0x40;
+      await rejects(lib, kms.verifyMac({ KeyId: k.KeyId, Message: msg, MacAlgorithm: alg, Mac: bad }), 'KMSInvalidMacException');
+      await rejects(lib, kms.generateMac({ KeyId: k.KeyId, Message: new Uint8Array(0), MacAlgorithm: alg }), 'ValidationException');
+    }
+    // RFC 4231 test case 2: key "Jefe", zero-padded to 32 bytes (RFC 2104 pads every key to the block size).
+    const id = '00000000-0000-4000-8000-000000004231';
+    const key = new Uint8Array(32);
+    key.set(utf8('Jefe'));
+    const snap = { format: 'kms-core/key-store', version: 1, aliases: [], keys: [{
+      KeyId: id, Arn: `arn:aws:kms:us-east-1:111122223333:key/${id}`, AccountId: '111122223333', Region: 'us-east-1', KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC',
+      Origin: 'AWS_KMS', Description: '', MultiRegion: false, CreationDate: '2026-01-01T00:00:00.000Z', KeyState: 'Enabled', RotationEnabled: false,
+      KeyMaterial: [{ KeyMaterialId: 'ab'.repeat(32), Material: toB64(key), CreatedAt: '2026-01-01T00:00:00.000Z' }],
+    }] };
+    for (const backend of [lib.webBackend, lib.nobleBackend]) {
+      const rfc = new Kms({ keyStore: InMemoryKeyStore.fromSnapshot(JSON.stringify(snap)), backend });
+      const { Mac } = await rfc.generateMac({ KeyId: id, Message: utf8('what do ya want for nothing?'), MacAlgorithm: 'HMAC_SHA_256' });
+      assertBytes(Mac, fromHex('5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843'), `RFC 4231 case 2 (${backend.name})`);
+    }
+  });
+
+  // ── Key agreement: WebCrypto's ECDH is the other party.
+  test('ECDH: deriveSharedSecret equals WebCrypto deriveBits from the other side (P-256, P-384), on WebCrypto and noble; bad peer keys → ValidationException', async () => {
+    const store = new InMemoryKeyStore();
+    const web = new Kms({ keyStore: store });
+    const pure = new Kms({ keyStore: store, backend: lib.nobleBackend });
+    for (const [spec, curve, bits] of [['ECC_NIST_P256', 'P-256', 256], ['ECC_NIST_P384', 'P-384', 384]] as const) {
+      const k = (await web.createKey({ KeySpec: spec, KeyUsage: 'KEY_AGREEMENT' })).KeyMetadata!;
+      assertEq(k.KeyAgreementAlgorithms!.join(','), 'ECDH', 'KeyAgreementAlgorithms');
+      const ourSpki = (await web.getPublicKey({ KeyId: k.KeyId })).PublicKey!;
+      const peer = (await crypto.subtle.generateKey({ name: 'ECDH', namedCurve: curve }, true, ['deriveBits'])) as CryptoKeyPair;
+      const peerSpki = new Uint8Array(await crypto.subtle.exportKey('spki', peer.publicKey));
+      const ours = await crypto.subtle.importKey('spki', ourSpki as Uint8Array<ArrayBuffer>, { name: 'ECDH', namedCurve: curve }, false, []);
+      const theirs = new Uint8Array(await crypto.subtle.deriveBits({ name: 'ECDH', public: ours }, peer.privateKey, bits));
+      for (const kms of [web, pure]) {
+        const r = await kms.deriveSharedSecret({ KeyId: k.KeyId, KeyAgreementAlgorithm: 'ECDH', PublicKey: peerSpki });
+        assertBytes(r.SharedSecret, theirs, `${spec} shared secret`);
+        assertEq(r.KeyOrigin, 'AWS_KMS', 'KeyOrigin');
+      }
+      await rejects(lib, web.deriveSharedSecret({ KeyId: k.KeyId, KeyAgreementAlgorithm: 'ECDH', PublicKey: peerSpki.subarray(0, peerSpki.length - 1) }), 'ValidationException');
+    }
+    const signing = (await web.createKey({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' })).KeyMetadata!;
+    await rejects(lib, web.deriveSharedSecret({ KeyId: signing.KeyId, KeyAgreementAlgorithm: 'ECDH', PublicKey: new Uint8Array(91) }), 'InvalidKeyUsageException');
+  });
+
+  // ── ML-KEM (pure JS, @noble/post-quantum).
+  test('ML-KEM: encapsulate → decapsulate on WebCrypto and noble; SPKI sizes; wrong length → InvalidCiphertextException; implicit rejection', async () => {
+    const store = new InMemoryKeyStore();
+    const web = new Kms({ keyStore: store });
+    const pure = new Kms({ keyStore: store, backend: lib.nobleBackend });
+    for (const [spec, ct] of [['ML_KEM_512', 768], ['ML_KEM_768', 1088], ['ML_KEM_1024', 1568]] as const) {
+      const k = (await web.createKey({ KeySpec: spec, KeyUsage: 'ENCAPSULATE_DECAPSULATE' })).KeyMetadata!;
+      assertEq(k.EncapsulationAlgorithms!.join(','), 'ML_KEM', 'EncapsulationAlgorithms');
+      const e = await web.encapsulate({ KeyId: k.KeyId, EncapsulationAlgorithm: 'ML_KEM' });
+      assertEq(e.SharedSecret!.length, 32, 'SharedSecret length');
+      assertEq(e.SharedSecretCiphertextBlob!.length, ct, `${spec} ciphertext length`);
+      const d = await pure.decapsulate({ KeyId: k.Arn, SharedSecretCiphertextBlob: e.SharedSecretCiphertextBlob, EncapsulationAlgorithm: 'ML_KEM' });
+      assertBytes(d.SharedSecret, e.SharedSecret!, `${spec} round trip`);
+      const flipped = Uint8Array.from(e.SharedSecretCiphertextBlob!);
+      flipped[0]! ^= 1;
+      const rejected = await web.decapsulate({ KeyId: k.KeyId, SharedSecretCiphertextBlob: flipped, EncapsulationAlgorithm: 'ML_KEM' });
+      assertEq(rejected.SharedSecret!.length, 32, 'implicit rejection length');
+      assert(!equal(rejected.SharedSecret, e.SharedSecret), 'implicit rejection gives another secret');
+      await rejects(lib, web.decapsulate({ KeyId: k.KeyId, SharedSecretCiphertextBlob: new Uint8Array(ct - 1), EncapsulationAlgorithm: 'ML_KEM' }), 'InvalidCiphertextException', '');
+    }
+  });
+
+  // ── GenerateRandom.
+  test('GenerateRandom: 1..1024 bytes; 0, 1025 and no NumberOfBytes → ValidationException; injected random reproduces the bytes', async () => {
+    const kms = new Kms();
+    assertEq((await kms.generateRandom({ NumberOfBytes: 1 })).Plaintext!.length, 1, '1 byte');
+    assertEq((await kms.generateRandom({ NumberOfBytes: 1024 })).Plaintext!.length, 1024, '1024 bytes');
+    await rejects(lib, kms.generateRandom({ NumberOfBytes: 0 }), 'ValidationException');
+    await rejects(lib, kms.generateRandom({ NumberOfBytes: 1025 }), 'ValidationException');
+    await rejects(lib, kms.generateRandom({}), 'ValidationException', 'NumberOfBytes is required.');
+    const source = (n: number) => Uint8Array.from({ length: n }, (_, i) => (i * 7 + n) & 0xff);
+    assertBytes((await new Kms({ random: source }).generateRandom({ NumberOfBytes: 40 })).Plaintext, source(40), 'deterministic GenerateRandom');
+  });
+
   // ── ReEncrypt chain sym → RSA → SM2 → sym: one Kms in a China Region holds all three kinds.
   test('reEncrypt chain sym → RSA_2048 → SM2 → sym (cn-north-1), plaintext never returned', async () => {
     const kms = new Kms({ region: 'cn-north-1' });
