@@ -215,4 +215,10 @@ export class Kms {
   generateDataKeyWithoutPlaintext(input: T.GenerateDataKeyWithoutPlaintextRequest): Promise<T.GenerateDataKeyWithoutPlaintextResponse> { return run(this, 'GenerateDataKeyWithoutPlaintext', input); }
   /** GetPublicKey: the DER SubjectPublicKeyInfo of an asymmetric key. */
   getPublicKey(input: T.GetPublicKeyRequest): Promise<T.GetPublicKeyResponse> { return run(this, 'GetPublicKey', input); }
+
+  // ── multi-Region keys (src/operations/multi-region.ts; the Kms of each Region shares one KeyStore) ──
+  /** ReplicateKey: a replica of a multi-Region primary key in another Region of the partition. */
+  replicateKey(input: T.ReplicateKeyRequest): Promise<T.ReplicateKeyResponse> { return run(this, 'ReplicateKey', input); }
+  /** UpdatePrimaryRegion: the replica in PrimaryRegion becomes the primary, the primary a replica. */
+  updatePrimaryRegion(input: T.UpdatePrimaryRegionRequest): Promise<Record<string, never>> { return run(this, 'UpdatePrimaryRegion', input); }
 }

@@ -48,6 +48,8 @@ const SAMPLES: Partial<Record<string, Sample>> = {
   CreateAlias: (k) => ({ AliasName: 'alias/new', TargetKeyId: k }),
   UpdateAlias: (k) => ({ AliasName: 'alias/key', TargetKeyId: k }),
   ListAliases: (k) => ({ KeyId: k }),
+  ReplicateKey: (k) => ({ KeyId: k, ReplicaRegion: 'eu-west-1' }),
+  UpdatePrimaryRegion: (k) => ({ KeyId: k, PrimaryRegion: 'eu-west-1' }),
 };
 
 /** Calls operation `op` on `kms` by its camelCase method. */
@@ -140,7 +142,8 @@ const AWS_KEY_STATE_TABLE: Record<string, string> = {
   EnableKey: 'ok ok R R ok R R R',
   DisableKey: 'ok ok R R ok R R R',
   ScheduleKeyDeletion: 'ok ok R ok ok ok ok R',
-  CancelKeyDeletion: 'N N ok N N N N N',
+  // A primary waiting for its replicas can be cancelled too (Developer Guide, "Deleting multi-Region keys").
+  CancelKeyDeletion: 'N N ok N N N N ok',
   CreateAlias: 'ok ok R ok ok ok ok R',
   UpdateAlias: 'ok ok R ok ok ok ok R',
   CreateGrant: 'ok R R R ok R ok R',
@@ -154,6 +157,11 @@ const AWS_KEY_STATE_TABLE: Record<string, string> = {
   EnableKeyRotation: 'ok R R O R R ok R',
   DisableKeyRotation: 'ok R R O R R ok R',
   GetKeyRotationStatus: 'ok ok ok O R R ok ok',
+  // ReplicateKey: DisabledException is in its error list; a primary pending deletion (or waiting
+  // for its replicas) or Updating cannot be replicated; PendingImport gives a replica without material.
+  ReplicateKey: 'ok R R ok R R R R',
+  // UpdatePrimaryRegion: "Both the primary key and the replica key must be in the Enabled key state".
+  UpdatePrimaryRegion: 'ok R R R R R R R',
 };
 const OUTCOME: Record<string, StateOutcome> = { ok: 'ok', R: 'refused', N: 'notPendingDeletion', O: 'origin' };
 function awsOutcome(op: string, state: KeyState): StateOutcome {

@@ -44,6 +44,10 @@ export interface RequestFacts {
   macAlgorithm?: string | undefined;
   /** DeriveSharedSecret: kms:KeyAgreementAlgorithm. */
   keyAgreementAlgorithm?: string | undefined;
+  /** ReplicateKey: kms:ReplicaRegion (the request's ReplicaRegion). */
+  replicaRegion?: string | undefined;
+  /** UpdatePrimaryRegion: kms:PrimaryRegion (the request's PrimaryRegion). */
+  primaryRegion?: string | undefined;
 }
 
 export interface GrantRequest {
@@ -61,6 +65,9 @@ export interface KeyFacts {
   readonly keyUsage: string;
   readonly origin: string;
   readonly multiRegion: boolean;
+  /** The key's Region and its multi-Region set's primary Region (kms:MultiRegionKeyType). */
+  readonly region?: string;
+  readonly primaryRegion?: string | undefined;
 }
 
 export interface AuthRequest {
@@ -139,7 +146,12 @@ export function contextValues(req: AuthRequest, key: string): readonly string[] 
     case 'kms:multiregion':
       return req.key.keySpec ? [String(req.key.multiRegion)] : undefined;
     case 'kms:multiregionkeytype':
-      return req.key.multiRegion ? ['PRIMARY'] : undefined;
+      // A replica's set has its primary in another Region (src/keys/multi-region.ts).
+      return req.key.multiRegion ? [req.key.primaryRegion !== undefined && req.key.primaryRegion !== req.key.region ? 'REPLICA' : 'PRIMARY'] : undefined;
+    case 'kms:replicaregion':
+      return f.replicaRegion === undefined ? undefined : [f.replicaRegion];
+    case 'kms:primaryregion':
+      return f.primaryRegion === undefined ? undefined : [f.primaryRegion];
     case 'kms:requestalias':
       return f.requestAlias === undefined ? undefined : [f.requestAlias];
     case 'kms:signingalgorithm':
@@ -387,6 +399,8 @@ const CONTEXT_KEYS = [
   'kms:DataKeyPairSpec',
   'kms:MacAlgorithm',
   'kms:KeyAgreementAlgorithm',
+  'kms:ReplicaRegion',
+  'kms:PrimaryRegion',
 ];
 const MULTI_VALUED = new Set(['kms:EncryptionContextKeys', 'kms:GrantOperations', 'kms:GrantConstraintType']);
 

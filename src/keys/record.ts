@@ -87,6 +87,14 @@ export interface KeyRecord {
   grants?: GrantRecord[];
   /** Tags in the order they were first added (src/keys/tags.ts). Absent or empty: none. */
   tags?: TagRecord[];
+  /**
+   * Multi-Region keys (src/keys/multi-region.ts): the Region of the set's primary key and the
+   * Regions of its replica keys (sorted), the same on every key of the set ("the primary and
+   * replica designations" are a shared property). Both absent on a multi-Region key that was
+   * never replicated: it is the primary, with no replicas.
+   */
+  primaryRegion?: string;
+  replicaRegions?: string[];
 }
 
 /** One tag on a key (API Tag: TagKey, TagValue). Replaced, never mutated in place. */

@@ -16,13 +16,15 @@
  *                                "IssuingAccount", "Operations": [..], "Constraints"?:
  *                                { "EncryptionContextEquals"?: {..}, "EncryptionContextSubset"?: {..} },
  *                                "CreationDate", "GrantTokenNonces": [ 32 hex, .. ] } ],
- *                 "Tags"?: [ { "TagKey", "TagValue" } ] } ],
+ *                 "Tags"?: [ { "TagKey", "TagValue" } ],
+ *                 "PrimaryRegion"?, "ReplicaRegions"?: [ .. ] (multi-Region sets; keys/multi-region.ts) } ],
  *     "aliases": [ { "AliasName", "AliasArn", "AccountId", "Region", "TargetKeyId",
  *                    "CreationDate", "LastUpdatedDate" } ] }
  *
  * Dates are ISO 8601 strings. The snapshot holds key material in the clear: protect it as you
- * would the keys themselves. Policy, Grants and Tags are optional, so snapshots written before
- * them load unchanged (still version 1).
+ * would the keys themselves. Policy, Grants, Tags, PrimaryRegion and ReplicaRegions are
+ * optional, so snapshots written before them load unchanged (still version 1): a multi-Region
+ * key without PrimaryRegion is a primary that has no replicas.
  */
 import { parseKeyPolicy } from '../auth/policy.js';
 import { GRANT_OPERATIONS } from '../auth/grants.js';
@@ -86,6 +88,8 @@ function keyToJson(r: KeyRecord): Record<string, unknown> {
   if (r.policy !== undefined) o.Policy = r.policy;
   if (r.grants && r.grants.length) o.Grants = r.grants.map(grantToJson);
   if (r.tags && r.tags.length) o.Tags = r.tags.map((t) => ({ TagKey: t.key, TagValue: t.value }));
+  if (r.primaryRegion !== undefined) o.PrimaryRegion = r.primaryRegion;
+  if (r.replicaRegions !== undefined) o.ReplicaRegions = [...r.replicaRegions];
   return o;
 }
 
@@ -297,7 +301,28 @@ function keyFromJson(v: unknown, i: number): KeyRecord {
     }
     if (list.length) rec.tags = list.map((t) => ({ key: t.TagKey, value: t.TagValue }));
   }
+  readMultiRegionSet(v as Record<string, unknown>, r, rec);
   return rec;
+}
+
+/**
+ * PrimaryRegion and ReplicaRegions (keys/multi-region.ts): both or neither, on multi-Region keys
+ * only; Regions of the key's partition, sorted, none twice, the key's own Region among them.
+ */
+function readMultiRegionSet(o: Record<string, unknown>, r: Reader, rec: KeyRecord): void {
+  if (o.PrimaryRegion === undefined && o.ReplicaRegions === undefined) return;
+  if (!rec.multiRegion) r.fail('PrimaryRegion', 'is only for a multi-Region key');
+  const partition = rec.arn.split(':')[1];
+  const inPartition = (s: string) => REGION.test(s) && keyArn(s, rec.accountId, rec.keyId).split(':')[1] === partition;
+  const primary = r.str('PrimaryRegion', inPartition);
+  const list = o.ReplicaRegions;
+  if (!Array.isArray(list) || !list.every((x) => typeof x === 'string' && inPartition(x))) r.fail('ReplicaRegions', 'must be a list of Regions of the key\'s partition');
+  const replicas = list as string[];
+  if (replicas.some((x, i) => i > 0 && !((replicas[i - 1] as string) < x))) r.fail('ReplicaRegions', 'must be sorted, each Region once');
+  if (replicas.includes(primary)) r.fail('ReplicaRegions', 'must not hold the PrimaryRegion');
+  if (primary !== rec.region && !replicas.includes(rec.region)) r.fail('PrimaryRegion', 'and ReplicaRegions must include the key\'s own Region');
+  rec.primaryRegion = primary;
+  rec.replicaRegions = [...replicas];
 }
 
 function contextMap(v: unknown, r: Reader, field: string): Record<string, string> {
