@@ -20,6 +20,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { InMemoryKeyStore, Kms, type KeyMetadata, type KeyRecord, type KeyStore } from '../src/index.js';
 import { DataDir } from '../src/server/data-dir.js';
 import { FileKeyStore } from '../src/server/file-store.js';
+import { updateKeysOf } from '../src/keys/update-keys.js';
 import { startServer, type KmsServer } from '../src/server/http.js';
 import { PostgresKeyStore } from '../src/server/postgres-store.js';
 import { startPostgres, type Postgres } from '../scripts/postgres.mjs';
@@ -241,6 +242,44 @@ function perKeyStore(): KeyStore {
   return Object.fromEntries(methods.map((m) => [m, (inner[m] as (...a: unknown[]) => unknown).bind(inner)])) as unknown as KeyStore;
 }
 
+describe('KeyStore.updateKeys, in every store', () => {
+  const arn = (r: string, id = 'mrk-00000000000000000000000000000001') => `arn:aws:kms:${r}:111122223333:key/${id}`;
+  const stores: [string, () => Promise<KeyStore & { close?: () => Promise<void> }>][] = [
+    ['in memory', async () => new InMemoryKeyStore()],
+    ['key by key (no updateKeys)', async () => perKeyStore()],
+    ['journaled files', () => FileKeyStore.open(join(dir, 'keystore.aws.json'), { partition: 'aws', log })],
+  ];
+
+  test.each(stores)('%s: Precondition: each key is named once. Precondition: mutate never changes which key a record is.', async (name, make) => {
+    const store = await make();
+    const us = new Kms({ region: US, keyStore: store });
+    const id = ((await us.createKey({ MultiRegion: true })).KeyMetadata as KeyMetadata).KeyId as string;
+    const update = (arns: string[], mutate: (r: (KeyRecord | undefined)[]) => void) => updateKeysOf(store, arns, mutate);
+    await expect(update([arn(US, id), arn(US, id)], () => undefined)).rejects.toThrow(/names a key twice/);
+    await expect(
+      update([arn(US, id)], (r) => {
+        (r[0] as KeyRecord).arn = arn(EU, id);
+      }),
+    ).rejects.toThrow(/must not change a key ARN/);
+    // A mutate that throws changes nothing; one that fills an empty slot creates the key, one that empties a slot deletes it.
+    await expect(
+      update([arn(US, id)], (r) => {
+        (r[0] as KeyRecord).description = 'changed';
+        throw new Error('refused midway');
+      }),
+    ).rejects.toThrow(/refused midway/);
+    expect((await store.getKey(arn(US, id)))?.description).toBe('');
+    const made = await update([arn(US, id), arn(EU, id)], (r) => {
+      r[1] = { ...structuredClone(r[0] as KeyRecord), arn: arn(EU, id), region: EU };
+      r[0] = undefined;
+    });
+    expect(made.map((r) => r?.region)).toEqual([undefined, EU]);
+    expect(await store.getKey(arn(US, id))).toBeUndefined();
+    expect((await store.getKey(arn(EU, id)))?.keyId).toBe(id);
+    await store.close?.();
+  });
+});
+
 describe('a custom store without KeyStore.updateKeys: the keys of a set are written one by one', () => {
   test('replicate, rotate, move the primary and delete a replica work the same way', async () => {
     const keyStore = perKeyStore();
@@ -292,5 +331,31 @@ describe('PostgreSQL store: two servers on one database change one set', () => {
     // B may hold an older replica record for up to maxStaleness; Decrypt re-reads it once (refreshKey).
     expect(dec((await euB.decrypt({ CiphertextBlob })).Plaintext)).toBe('rotated on A');
     for (const r of [US, EU, AP]) expect((await (b as PostgresKeyStore).refreshKey(`arn:aws:kms:${r}:111122223333:key/${id}`))?.material).toHaveLength(3);
+  });
+
+  test('PostgreSQL: Precondition: each key is named once. Precondition: mutate never changes which key a record is. A mutate that throws rolls back', async ({ task }) => {
+    if (!nodeProject(task)) return;
+    starting ??= startPostgres();
+    const url = await (await starting).createDatabase(`kms_mrk_${process.pid}_guards`);
+    const store = await PostgresKeyStore.connect({ connectionString: url });
+    stores.push(store);
+    const us = new Kms({ region: US, keyStore: store });
+    const k = (await us.createKey({ MultiRegion: true })).KeyMetadata as KeyMetadata;
+    const arn = k.Arn as string;
+    await expect(store.updateKeys([arn, arn], () => undefined)).rejects.toThrow(/names a key twice/);
+    await expect(
+      store.updateKeys([arn], (r) => {
+        (r[0] as KeyRecord).arn = arn.replace(US, EU);
+      }),
+    ).rejects.toThrow(/must not change a key ARN/);
+    await expect(
+      store.updateKeys([arn, arn.replace(US, EU)], (r) => {
+        (r[0] as KeyRecord).description = 'changed';
+        r[1] = { ...structuredClone(r[0] as KeyRecord), arn: arn.replace(US, EU), region: EU, description: '' };
+        throw new Error('refused midway');
+      }),
+    ).rejects.toThrow(/refused midway/);
+    expect((await store.refreshKey(arn))?.description).toBe('');
+    expect(await store.refreshKey(arn.replace(US, EU))).toBeUndefined();
   });
 });

@@ -181,12 +181,32 @@ describe('ReplicateKey refusals', () => {
     await refuses(us.replicateKey({ KeyId: p.KeyId as string, ReplicaRegion: 'moon' }), 'ValidationException', /replicaRegion/);
   });
 
-  test('Precondition: AWS offers the key spec in the replica Region (SM2 only in China, ML-KEM not there).', async () => {
+  test('China Regions: a key of the aws-cn partition (SM2, China only) replicates between Beijing and Ningxia', async () => {
     const keyStore = new InMemoryKeyStore();
     const bj = new Kms({ region: 'cn-north-1', keyStore });
     const p = (await bj.createKey({ MultiRegion: true, KeySpec: 'SM2', KeyUsage: 'SIGN_VERIFY' })).KeyMetadata as KeyMetadata;
     const r = (await bj.replicateKey({ KeyId: p.KeyId as string, ReplicaRegion: 'cn-northwest-1' })).ReplicaKeyMetadata as KeyMetadata;
     expect(r.Arn).toBe(`arn:aws-cn:kms:cn-northwest-1:${ACCOUNT}:key/${p.KeyId}`);
+    await refuses(bj.replicateKey({ KeyId: p.KeyId as string, ReplicaRegion: US }), 'ValidationException', /is not in the partition \(aws-cn\)/);
+  });
+
+  test('China Regions: an SM4 SYMMETRIC_DEFAULT primary\'s ciphertext (envelope v2) opens under its replica', async () => {
+    const keyStore = new InMemoryKeyStore();
+    const bj = new Kms({ region: 'cn-north-1', keyStore });
+    const nx = new Kms({ region: 'cn-northwest-1', keyStore });
+    const id = ((await bj.createKey({ MultiRegion: true })).KeyMetadata as KeyMetadata).KeyId as string;
+    await bj.replicateKey({ KeyId: id, ReplicaRegion: 'cn-northwest-1' });
+    const { CiphertextBlob } = await bj.encrypt({ KeyId: id, Plaintext: enc('SM4 in Beijing') });
+    expect([(CiphertextBlob as Uint8Array)[1], (CiphertextBlob as Uint8Array)[7]]).toEqual([0x02, 0x02]); // envelope v2 (SM4-GCM), key-ID form mrk-
+    expect(dec((await nx.decrypt({ CiphertextBlob })).Plaintext)).toBe('SM4 in Beijing');
+  });
+
+  test('tags follow AWS\'s rules: a tag without TagValue is ValidationException, a reserved aws: key TagException; nothing is created', async () => {
+    const { us, eu } = world();
+    const id = ((await us.createKey({ MultiRegion: true })).KeyMetadata as KeyMetadata).KeyId as string;
+    await refuses(us.replicateKey({ KeyId: id, ReplicaRegion: EU, Tags: [{ TagKey: 'a' } as never] }), 'ValidationException', /tags\.1\.member\.tagValue/);
+    await refuses(us.replicateKey({ KeyId: id, ReplicaRegion: EU, Tags: [{ TagKey: 'aws:x', TagValue: 'y' }] }), 'TagException');
+    await refuses(eu.describeKey({ KeyId: id }), 'NotFoundException');
   });
 
   test('the key-state rule: a Disabled primary is DisabledException, one waiting for deletion KMSInvalidStateException', async () => {

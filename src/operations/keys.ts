@@ -5,6 +5,7 @@
 import { keySpecInfo } from '../algorithms/registry.js';
 import { KMSInternalException, UnsupportedOperationException, ValidationException } from '../errors.js';
 import { keyArn, newKeyId } from '../keys/arn.js';
+import { isReplica } from '../keys/multi-region.js';
 import type { KeyRecord, KeySpec } from '../keys/record.js';
 import type { Validated } from '../model/api.js';
 import type * as T from '../types.js';
@@ -112,8 +113,9 @@ export async function enableKey(ctx: OpContext, _input: Validated<'EnableKey'>, 
   const now = nowMs(ctx);
   await ctx.keyStore.updateKey(rec.arn, (r) => {
     // A rotation that fell due while the key was disabled happens as it is re-enabled
-    // (Developer Guide, "Rotate AWS KMS keys": disabled keys are not rotated).
-    if (r.keyState === 'Disabled' && r.rotationEnabled && r.nextRotationDate !== undefined && r.nextRotationDate < now) r.nextRotationDate = now;
+    // (Developer Guide, "Rotate AWS KMS keys": disabled keys are not rotated). A multi-Region
+    // replica's schedule is its primary's (a shared property): it is not moved here.
+    if (r.keyState === 'Disabled' && !isReplica(r) && r.rotationEnabled && r.nextRotationDate !== undefined && r.nextRotationDate < now) r.nextRotationDate = now;
     if (r.keyState !== 'Unavailable') r.keyState = 'Enabled';
   });
   return {};

@@ -13,8 +13,7 @@
  */
 import { defaultKeyPolicy } from '../auth/policy.js';
 import type { KeyFacts } from '../auth/evaluate.js';
-import { keySpecInfo } from '../algorithms/registry.js';
-import { AlreadyExistsException, NotFoundException, TagException, UnsupportedOperationException, ValidationException } from '../errors.js';
+import { AlreadyExistsException, NotFoundException, UnsupportedOperationException, ValidationException } from '../errors.js';
 import { partitionOf } from '../keys/arn.js';
 import { designate, isPrimary, newReplica, primaryRegionOf, relatedArn, replicaRegionsOf, syncShared } from '../keys/multi-region.js';
 import type { KeyRecord } from '../keys/record.js';
@@ -39,13 +38,12 @@ function checkIsPrimary(rec: KeyRecord): void {
   if (!isPrimary(rec)) throw new UnsupportedOperationException(`${rec.arn} is not a multi-Region primary key; its primary key is ${relatedArn(rec, primaryRegionOf(rec))}.`);
 }
 
-/** The request's tags, each with its TagKey and TagValue (the model requires both). */
+/**
+ * The request's tags. validateInput has refused a tag without TagKey or TagValue (the model
+ * requires both: "Member must not be null"); the generated types keep them optional.
+ */
 function apiTags(list: readonly T.Tag[]): ApiTag[] {
-  return list.map((t) => {
-    /* Precondition: every tag has a TagKey and a TagValue. */
-    if (t.TagKey === undefined || t.TagValue === undefined) throw new TagException('Each tag needs a TagKey and a TagValue string.');
-    return { TagKey: t.TagKey, TagValue: t.TagValue };
-  });
+  return list.map((t) => ({ TagKey: String(t.TagKey), TagValue: String(t.TagValue) }));
 }
 
 /** The key facts of the key of `rec`'s set in `region`, for condition keys before it exists. */
@@ -73,9 +71,8 @@ export async function replicateKey(ctx: OpContext, input: Validated<'ReplicateKe
   const alreadyThere = () => new AlreadyExistsException(`${relatedArn(rec, region)} already exists: a key of this multi-Region set is in ${region}.`);
   /* Precondition: one key of the set per Region (its primary's Region included). */
   if (region === rec.region || replicaRegionsOf(rec).includes(region)) throw alreadyThere();
-  const info = keySpecInfo(rec.keySpec);
-  /* Precondition: AWS offers the key spec in the replica Region (SM2 only in China, ML-KEM not there). */
-  if (info?.regions && !info.regions(region)) throw new UnsupportedOperationException(`KeySpec ${rec.keySpec} is not supported in ${region}.`);
+  // Key specs offered in some Regions only (SM2: the China Regions; ML-KEM: not there) are
+  // offered in every Region of their partition, so the partition rule above covers them.
   const facts = factsIn(rec, region, rec.region);
   authorizeIam(ctx, 'CreateKey', '*', { bypassPolicyLockoutSafetyCheck: input.BypassPolicyLockoutSafetyCheck }, facts);
   const tags = apiTags(input.Tags ?? []);

@@ -26,13 +26,13 @@ function checkOrigin(rec: KeyRecord, message = originNotValid(rec)): void {
   if (rec.origin === 'EXTERNAL') throw new UnsupportedOperationException(message);
 }
 
-/*
- * Precondition: rotation settings and on-demand rotation are set on the primary key of a
- * multi-Region set ("You can enable and disable automatic key rotation only on a primary key",
- * "You can perform on-demand rotation only on the primary key": Developer Guide, "Multi-Region
- * keys in AWS KMS").
+/**
+ * Rotation settings and on-demand rotation belong to the primary key of a multi-Region set
+ * ("You can enable and disable automatic key rotation only on a primary key", "You can perform
+ * on-demand rotation only on the primary key": Developer Guide, "Multi-Region keys in AWS KMS").
  */
 function checkPrimary(rec: KeyRecord, what: string): void {
+  /* Precondition: shared properties change on the primary key. */
   if (isReplica(rec)) throw primaryOnly(rec, what);
 }
 const SET_ROTATION = 'automatic rotation is set';
