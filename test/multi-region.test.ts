@@ -181,6 +181,14 @@ describe('ReplicateKey refusals', () => {
     await refuses(us.replicateKey({ KeyId: p.KeyId as string, ReplicaRegion: 'moon' }), 'ValidationException', /replicaRegion/);
   });
 
+  test('Precondition: the replica Region is a Region kms-core accepts (as for a Kms of that Region).', async () => {
+    const { us } = world();
+    const p = (await us.createKey({ MultiRegion: true })).KeyMetadata as KeyMetadata;
+    // The model's pattern admits it; no Kms (and no key-store snapshot) could hold a key there.
+    await refuses(us.replicateKey({ KeyId: p.KeyId as string, ReplicaRegion: 'abc-def-1' }), 'ValidationException', 'ReplicaRegion abc-def-1 is not a Region kms-core accepts (e.g. eu-west-1).');
+    expect(() => new Kms({ region: 'abc-def-1' })).toThrow(/Invalid region/);
+  });
+
   test('China Regions: a key of the aws-cn partition (SM2, China only) replicates between Beijing and Ningxia', async () => {
     const keyStore = new InMemoryKeyStore();
     const bj = new Kms({ region: 'cn-north-1', keyStore });

@@ -14,7 +14,7 @@
 import { defaultKeyPolicy } from '../auth/policy.js';
 import type { KeyFacts } from '../auth/evaluate.js';
 import { AlreadyExistsException, NotFoundException, UnsupportedOperationException, ValidationException } from '../errors.js';
-import { partitionOf } from '../keys/arn.js';
+import { isRegion, partitionOf } from '../keys/arn.js';
 import { designate, isPrimary, newReplica, primaryRegionOf, relatedArn, replicaRegionsOf, syncShared } from '../keys/multi-region.js';
 import type { KeyRecord } from '../keys/record.js';
 import { applyTagResource, validateTags, type ApiTag } from '../keys/tags.js';
@@ -64,6 +64,8 @@ export async function replicateKey(ctx: OpContext, input: Validated<'ReplicateKe
   checkIsPrimary(found);
   const rec = (await settleReplicaDeletions(ctx, found)) ?? found;
   const region = input.ReplicaRegion;
+  /* Precondition: the replica Region is a Region kms-core accepts (as for a Kms of that Region). */
+  if (!isRegion(region)) throw new ValidationException(`ReplicaRegion ${region} is not a Region kms-core accepts (e.g. eu-west-1).`);
   /* Precondition: the replica Region is in the primary key's partition ("in the same AWS partition"). */
   if (partitionOf(region) !== partitionOf(rec.region)) {
     throw new ValidationException(`ReplicaRegion ${region} is not in the partition (${partitionOf(rec.region)}) of the primary key ${rec.arn}.`);
