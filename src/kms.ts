@@ -288,4 +288,10 @@ export class Kms {
   decapsulate(input: T.DecapsulateRequest): Promise<T.DecapsulateResponse> { return run(this, 'Decapsulate', input); }
   /** GenerateRandom: NumberOfBytes (1..1024) bytes from the Kms `random` option. */
   generateRandom(input: T.GenerateRandomRequest): Promise<T.GenerateRandomResponse> { return run(this, 'GenerateRandom', input); }
+
+  // ── multi-Region keys (src/operations/multi-region.ts; the Kms of each Region shares one KeyStore) ──
+  /** ReplicateKey: a replica of a multi-Region primary key in another Region of the partition. */
+  replicateKey(input: T.ReplicateKeyRequest): Promise<T.ReplicateKeyResponse> { return run(this, 'ReplicateKey', input); }
+  /** UpdatePrimaryRegion: the replica in PrimaryRegion becomes the primary, the primary a replica. */
+  updatePrimaryRegion(input: T.UpdatePrimaryRegionRequest): Promise<Record<string, never>> { return run(this, 'UpdatePrimaryRegion', input); }
 }

@@ -63,6 +63,8 @@ const SAMPLES: Partial<Record<string, Sample>> = {
   DeriveSharedSecret: (k) => ({ KeyId: k, KeyAgreementAlgorithm: 'ECDH', PublicKey: new Uint8Array(91) }),
   Encapsulate: (k) => ({ KeyId: k, EncapsulationAlgorithm: 'ML_KEM' }),
   Decapsulate: (k) => ({ KeyId: k, SharedSecretCiphertextBlob: new Uint8Array(768), EncapsulationAlgorithm: 'ML_KEM' }),
+  ReplicateKey: (k) => ({ KeyId: k, ReplicaRegion: 'eu-west-1' }),
+  UpdatePrimaryRegion: (k) => ({ KeyId: k, PrimaryRegion: 'eu-west-1' }),
 };
 
 /** Calls operation `op` on `kms` by its camelCase method. */
@@ -155,7 +157,8 @@ const AWS_KEY_STATE_TABLE: Record<string, string> = {
   EnableKey: 'ok ok R R ok R R R',
   DisableKey: 'ok ok R R ok R R R',
   ScheduleKeyDeletion: 'ok ok R ok ok ok ok R',
-  CancelKeyDeletion: 'N N ok N N N N N',
+  // A primary waiting for its replicas can be cancelled too (Developer Guide, "Deleting multi-Region keys").
+  CancelKeyDeletion: 'N N ok N N N N ok',
   CreateAlias: 'ok ok R ok ok ok ok R',
   UpdateAlias: 'ok ok R ok ok ok ok R',
   CreateGrant: 'ok R R R ok R ok R',
@@ -187,6 +190,11 @@ const AWS_KEY_STATE_TABLE: Record<string, string> = {
   DeriveSharedSecret: CRYPTO,
   Encapsulate: CRYPTO,
   Decapsulate: CRYPTO,
+  // ReplicateKey: DisabledException is in its error list; a primary pending deletion (or waiting
+  // for its replicas) or Updating cannot be replicated; PendingImport gives a replica without material.
+  ReplicateKey: 'ok R R ok R R R R',
+  // UpdatePrimaryRegion: "Both the primary key and the replica key must be in the Enabled key state".
+  UpdatePrimaryRegion: 'ok R R R R R R R',
 };
 const OUTCOME: Record<string, StateOutcome> = { ok: 'ok', R: 'refused', N: 'notPendingDeletion', O: 'origin' };
 function awsOutcome(op: string, state: KeyState): StateOutcome {

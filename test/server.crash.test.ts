@@ -227,7 +227,7 @@ describe('kms-core serve --data: SIGKILL mid-burst and SIGTERM restarts', () => 
     await burst(cs, ledger, 100, () => proc.kill('SIGTERM'));
     expect(await server.exit).toEqual({ code: 0, signal: null });
     expect(server.stderr()).toMatch(/SIGTERM, finishing requests in progress\n.*stopped/);
-    expect((await readdir(dir)).sort()).toEqual([`keystore.${REGION}.journal.1`]);
+    expect((await readdir(dir)).sort()).toEqual([`keystore.aws.journal.1`]);
     for (const c of cs) c.destroy();
     server = await serve(dir);
     cs = connect(server.url);
@@ -239,7 +239,7 @@ describe('kms-core serve --data: SIGKILL mid-burst and SIGTERM restarts', () => 
     expect(await server.exit).toEqual({ code: 0, signal: null });
 
     // Damage in the middle of the journal (not an interrupted write) stops the server, naming the file and offset.
-    const jf = join(dir, `keystore.${REGION}.journal.1`);
+    const jf = join(dir, `keystore.aws.journal.1`);
     const buf = await readFile(jf);
     const second10 = buf.indexOf(10, buf.indexOf(10) + 1) + 1; // the second record
     buf[second10 + 30] = buf[second10 + 30]! ^ 1;

@@ -318,13 +318,14 @@ describe('persistence: --data survives a clean restart (in process)', () => {
 
     // The journaled layout (server.store.test.ts): changes so far are in the journal; a
     // compaction writes them into the snapshot, which the library's own reader loads.
-    expect((await readdir(dir)).sort()).toEqual(['keystore.eu-west-1.journal.1']);
-    expect((await stat(join(dir, 'keystore.eu-west-1.journal.1'))).mode & 0o777).toBe(0o600);
-    const compacting = await FileKeyStore.open(join(dir, 'keystore.eu-west-1.json'), { region: 'eu-west-1' });
+    // One store per partition: keystore.aws.* holds every Region of the aws partition.
+    expect((await readdir(dir)).sort()).toEqual(['keystore.aws.journal.1']);
+    expect((await stat(join(dir, 'keystore.aws.journal.1'))).mode & 0o777).toBe(0o600);
+    const compacting = await FileKeyStore.open(join(dir, 'keystore.aws.json'), { partition: 'aws' });
     await compacting.compact();
     await compacting.close();
-    expect((await readdir(dir)).sort()).toEqual(['keystore.eu-west-1.journal.2', 'keystore.eu-west-1.json']);
-    const file = join(dir, 'keystore.eu-west-1.json');
+    expect((await readdir(dir)).sort()).toEqual(['keystore.aws.journal.2', 'keystore.aws.json']);
+    const file = join(dir, 'keystore.aws.json');
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     const snap = JSON.parse(await readFile(file, 'utf8'));
     expect(snap).toMatchObject({ format: 'kms-core/key-store', version: 1, journal: { sequence: 4, generation: 2 } }); // CreateKey, RotateKeyOnDemand, CreateAlias, and the key's last usage the server wrote as it stopped (keys/usage.ts)

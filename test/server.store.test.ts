@@ -537,13 +537,18 @@ describe('FileKeyStore: a store written by kms-core 0.1 (one snapshot, no journa
   test('migrates at first open: the same keys, aliases, grants and states, and its ciphertexts decrypt', async () => {
     await cp(fixture, dir, { recursive: true });
     const expected = JSON.parse(await readFile(join(dir, 'expected.json'), 'utf8')) as { keyId: string; disabledKeyId: string; ciphertext: string; plaintext: string; context: Record<string, string> };
-    const v1 = await readFile(join(dir, 'keystore.eu-west-1.json'), 'utf8');
+    const v1 = JSON.parse(await readFile(join(dir, 'keystore.eu-west-1.json'), 'utf8'));
     const data = await DataDir.open(dir, undefined, { log });
-    expect(data.regions()).toEqual(['eu-west-1']);
-    expect(warnings).toEqual([expect.stringMatching(/keystore\.eu-west-1\.json: migrated a key store without a journal \(kms-core ≤ 0\.1\) to the journaled layout/)]);
-    const migrated = JSON.parse(await readFile(join(dir, 'keystore.eu-west-1.json'), 'utf8'));
-    expect(migrated.journal).toEqual({ sequence: 0, generation: 1 });
-    expect({ ...migrated, journal: undefined }).toEqual({ ...JSON.parse(v1), journal: undefined });
+    expect(data.partitions()).toEqual(['aws']);
+    // Two migrations: the 0.1 snapshot to the journaled layout, then the per-Region store into its partition's.
+    expect(warnings).toEqual([
+      expect.stringMatching(/keystore\.eu-west-1\.json: migrated a key store without a journal \(kms-core ≤ 0\.1\) to the journaled layout/),
+      expect.stringMatching(/migrated the per-Region stores of eu-west-1 into .*keystore\.aws\.json \(one store per partition\)/),
+    ]);
+    const migrated = JSON.parse(await readFile(join(dir, 'keystore.aws.json'), 'utf8'));
+    expect(migrated.migrated).toEqual(['eu-west-1']);
+    expect(migrated.keys).toEqual(v1.keys);
+    expect(migrated.aliases).toEqual(v1.aliases);
 
     const kms = new Kms({ region: 'eu-west-1', keyStore: await data.store('eu-west-1') });
     const out = await kms.decrypt({ CiphertextBlob: Buffer.from(expected.ciphertext, 'base64'), EncryptionContext: expected.context });
@@ -555,7 +560,7 @@ describe('FileKeyStore: a store written by kms-core 0.1 (one snapshot, no journa
     // From now on changes go to the journal.
     await kms.enableKey({ KeyId: expected.disabledKeyId });
     await data.close();
-    expect((await readdir(dir)).sort()).toEqual(['expected.json', 'keystore.eu-west-1.journal.1', 'keystore.eu-west-1.json']);
+    expect((await readdir(dir)).sort()).toEqual(['expected.json', 'keystore.aws.journal.2', 'keystore.aws.json']);
     warnings = [];
     const again = await DataDir.open(dir, undefined, { log });
     expect(warnings).toEqual([]);
@@ -589,17 +594,21 @@ describe('the --data directory', () => {
     expect((await readFile(join(dir, LOCK_FILE), 'utf8')).trim()).toBe('1');
   });
 
-  test('every region (snapshot or journal only) is loaded at open; a damaged one fails the open and releases the lock', async () => {
+  test('one store per partition (snapshot or journal only) is loaded at open; a damaged file fails the open and releases the lock', async () => {
     const d0 = await DataDir.open(dir, undefined, { log });
     await new Kms({ region: 'ap-south-1', keyStore: await d0.store('ap-south-1') }).createKey({});
+    await new Kms({ region: 'eu-west-1', keyStore: await d0.store('eu-west-1') }).createKey({});
+    await new Kms({ region: 'cn-north-1', keyStore: await d0.store('cn-north-1') }).createKey({});
+    expect(await d0.store('eu-west-1')).toBe(await d0.store('ap-south-1'));
     await d0.close();
-    expect(await readdir(dir)).toEqual(['keystore.ap-south-1.journal.1']);
+    expect((await readdir(dir)).sort()).toEqual(['keystore.aws-cn.journal.1', 'keystore.aws.journal.1']);
     await writeFile(join(dir, 'keystore.eu-west-1.json'), 'garbage');
     await expect(DataDir.open(dir)).rejects.toThrow(/Cannot load key store .*keystore\.eu-west-1\.json/);
-    expect((await readdir(dir)).sort()).toEqual(['keystore.ap-south-1.journal.1', 'keystore.eu-west-1.json']);
+    expect((await readdir(dir)).sort()).toEqual(['keystore.aws-cn.journal.1', 'keystore.aws.journal.1', 'keystore.eu-west-1.json']);
     await rm(join(dir, 'keystore.eu-west-1.json'));
     const d = await DataDir.open(dir);
-    expect(d.regions()).toEqual(['ap-south-1']);
+    expect(d.partitions()).toEqual(['aws', 'aws-cn']);
+    expect((await d.store('eu-west-1')).listKeys('eu-west-1', '111122223333')).toHaveLength(1);
     expect((await d.store('ap-south-1')).listKeys('ap-south-1', '111122223333')).toHaveLength(1);
     await expect(d.store('../../etc')).rejects.toThrow(/Invalid region/);
     await d.close();

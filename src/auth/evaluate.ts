@@ -113,7 +113,12 @@ export function contextValues(req: AuthRequest, key: string): readonly string[] 
     case 'kms:multiregion':
       return req.key.keySpec ? [String(req.key.multiRegion)] : undefined;
     case 'kms:multiregionkeytype':
-      return req.key.multiRegion ? ['PRIMARY'] : undefined;
+      // A replica's set has its primary in another Region (src/keys/multi-region.ts).
+      return req.key.multiRegion ? [req.key.primaryRegion !== undefined && req.key.primaryRegion !== req.key.region ? 'REPLICA' : 'PRIMARY'] : undefined;
+    case 'kms:replicaregion':
+      return f.replicaRegion === undefined ? undefined : [f.replicaRegion];
+    case 'kms:primaryregion':
+      return f.primaryRegion === undefined ? undefined : [f.primaryRegion];
     case 'kms:requestalias':
       return f.requestAlias === undefined ? undefined : [f.requestAlias];
     case 'kms:signingalgorithm':
@@ -363,6 +368,8 @@ const CONTEXT_KEYS = [
   'kms:MacAlgorithm',
   'kms:KeyAgreementAlgorithm',
   'aws:TagKeys',
+  'kms:ReplicaRegion',
+  'kms:PrimaryRegion',
 ];
 const MULTI_VALUED = new Set(['kms:EncryptionContextKeys', 'kms:GrantOperations', 'kms:GrantConstraintType', 'aws:TagKeys']);
 

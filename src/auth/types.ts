@@ -32,6 +32,10 @@ export interface RequestFacts {
   requestTags?: readonly { readonly TagKey: string; readonly TagValue: string }[] | undefined;
   /** UntagResource: the request's TagKeys (aws:TagKeys). */
   tagKeys?: readonly string[] | undefined;
+  /** ReplicateKey: kms:ReplicaRegion (the request's ReplicaRegion). */
+  replicaRegion?: string | undefined;
+  /** UpdatePrimaryRegion: kms:PrimaryRegion (the request's PrimaryRegion). */
+  primaryRegion?: string | undefined;
 }
 
 export interface GrantRequest {
@@ -51,6 +55,9 @@ export interface KeyFacts {
   readonly multiRegion: boolean;
   /** The key's tags (aws:ResourceTag/<key>); absent for requests that act on no existing key. */
   readonly tags?: readonly { readonly key: string; readonly value: string }[] | undefined;
+  /** The key's Region and its multi-Region set's primary Region (kms:MultiRegionKeyType). */
+  readonly region?: string;
+  readonly primaryRegion?: string | undefined;
 }
 
 export interface AuthRequest {

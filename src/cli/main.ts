@@ -20,7 +20,7 @@ and the AWS CLI (--endpoint-url).
 Options:
   --host HOST              interface to bind (default 127.0.0.1: this machine only)
   --port PORT              TCP port (default 4599; 0 picks a free one)
-  --data DIR               keep keys in DIR (a journal per region, each change fsynced
+  --data DIR               keep keys in DIR (a journal per partition, each change fsynced
                            before its call returns; default: in memory, lost on exit)
   --store postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE
                            keep keys in PostgreSQL, shared with every kms-core serve on the

@@ -40,6 +40,12 @@ export function isAccountId(s: string): boolean {
   return ACCOUNT.test(s);
 }
 
+/** The AWS Region form kms-core accepts (the Kms constructor's, the key-store snapshot's). */
+const REGION_FORM = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+export function isRegion(s: string): boolean {
+  return REGION_FORM.test(s);
+}
+
 /** A parsed key identifier as a caller wrote it. */
 export type KeyRef =
   | { kind: 'keyId'; keyId: string }

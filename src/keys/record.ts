@@ -95,6 +95,14 @@ export interface KeyRecord {
   lastUsage?: KeyUsageRecord;
   /** When usage tracking began for this key (epoch ms); absent: a record of a kms-core before it. */
   usageTrackedSince?: number;
+  /**
+   * Multi-Region keys (src/keys/multi-region.ts): the Region of the set's primary key and the
+   * Regions of its replica keys (sorted), the same on every key of the set ("the primary and
+   * replica designations" are a shared property). Both absent on a multi-Region key that was
+   * never replicated: it is the primary, with no replicas.
+   */
+  primaryRegion?: string;
+  replicaRegions?: string[];
 }
 
 /** One tag on a key (API Tag: TagKey, TagValue). Replaced, never mutated in place. */

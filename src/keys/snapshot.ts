@@ -18,14 +18,16 @@
  *                                "CreationDate", "GrantTokenNonces": [ 32 hex, .. ] } ],
  *                 "Tags"?: [ { "TagKey", "TagValue" } ],
  *                 "LastUsage"?: { "Operation", "Timestamp", "KmsRequestId"? },
- *                 "UsageTrackingStartDate"? } ],
+ *                 "UsageTrackingStartDate"?,
+ *                 "PrimaryRegion"?, "ReplicaRegions"?: [ .. ] (multi-Region sets; keys/multi-region.ts) } ],
  *     "aliases": [ { "AliasName", "AliasArn", "AccountId", "Region", "TargetKeyId",
  *                    "CreationDate", "LastUpdatedDate" } ] }
  *
  * Dates are ISO 8601 strings. The snapshot holds key material in the clear: protect it as you
  * would the keys themselves. LastUsage and UsageTrackingStartDate are GetKeyLastUsage's record
- * (src/keys/usage.ts). Policy, Grants, Tags and the usage fields are optional, so snapshots written before
- * them load unchanged (still version 1).
+ * (src/keys/usage.ts). Policy, Grants, Tags, the usage fields, PrimaryRegion and ReplicaRegions
+ * are optional, so snapshots written before them load unchanged (still version 1): a
+ * multi-Region key without PrimaryRegion is a primary that has no replicas.
  */
 import { isRegionName } from './region.js';
 import { parseKeyPolicy } from '../auth/policy.js';
@@ -97,6 +99,8 @@ function keyToJson(r: KeyRecord): Record<string, unknown> {
     o.LastUsage = u;
   }
   if (r.usageTrackedSince !== undefined) o.UsageTrackingStartDate = iso(r.usageTrackedSince);
+  if (r.primaryRegion !== undefined) o.PrimaryRegion = r.primaryRegion;
+  if (r.replicaRegions !== undefined) o.ReplicaRegions = [...r.replicaRegions];
   return o;
 }
 
@@ -318,7 +322,28 @@ function keyFromJson(v: unknown, i: number): KeyRecord {
   }
   const ts = r.optDate('UsageTrackingStartDate');
   if (ts !== undefined) rec.usageTrackedSince = ts;
+  readMultiRegionSet(v as Record<string, unknown>, r, rec);
   return rec;
+}
+
+/**
+ * PrimaryRegion and ReplicaRegions (keys/multi-region.ts): both or neither, on multi-Region keys
+ * only; Regions of the key's partition, sorted, none twice, the key's own Region among them.
+ */
+function readMultiRegionSet(o: Record<string, unknown>, r: Reader, rec: KeyRecord): void {
+  if (o.PrimaryRegion === undefined && o.ReplicaRegions === undefined) return;
+  if (!rec.multiRegion) r.fail('PrimaryRegion', 'is only for a multi-Region key');
+  const partition = rec.arn.split(':')[1];
+  const inPartition = (s: string) => isRegionName(s) && keyArn(s, rec.accountId, rec.keyId).split(':')[1] === partition;
+  const primary = r.str('PrimaryRegion', inPartition);
+  const list = o.ReplicaRegions;
+  if (!Array.isArray(list) || !list.every((x) => typeof x === 'string' && inPartition(x))) r.fail('ReplicaRegions', 'must be a list of Regions of the key\'s partition');
+  const replicas = list as string[];
+  if (replicas.some((x, i) => i > 0 && !((replicas[i - 1] as string) < x))) r.fail('ReplicaRegions', 'must be sorted, each Region once');
+  if (replicas.includes(primary)) r.fail('ReplicaRegions', 'must not hold the PrimaryRegion');
+  if (primary !== rec.region && !replicas.includes(rec.region)) r.fail('PrimaryRegion', 'and ReplicaRegions must include the key\'s own Region');
+  rec.primaryRegion = primary;
+  rec.replicaRegions = [...replicas];
 }
 
 function contextMap(v: unknown, r: Reader, field: string): Record<string, string> {

@@ -25,6 +25,16 @@ export interface KeyStore {
   updateKey(arn: string, mutate: (record: KeyRecord) => void): MaybePromise<KeyRecord | undefined>;
   deleteKey(arn: string): MaybePromise<void>;
   /**
+   * Optional: one change to several keys, all or nothing (the keys of a multi-Region set,
+   * src/keys/multi-region.ts). `mutate` gets the stored records under `arns` (distinct ARNs;
+   * undefined where there is none), in that order, and changes them in place; it may put a new
+   * record in an empty slot (that key is created) or empty a slot (that key is deleted, as
+   * deleteKey deletes it). Atomic with respect to every other update of these keys, and durable
+   * as one change. Returns the records as stored. Without it, src/keys/update-keys.ts writes the
+   * keys one after the other (each atomically, the set not).
+   */
+  updateKeys?(arns: readonly string[], mutate: (records: (KeyRecord | undefined)[]) => void): MaybePromise<(KeyRecord | undefined)[]>;
+  /**
    * Optional, for stores that cache records of a store shared with other processes (the
    * PostgreSQL store): reads one key from the shared store itself, bypassing and refreshing
    * the cache. For a caller about to answer that a ciphertext's backing key does not exist,
@@ -115,6 +125,27 @@ export class InMemoryKeyStore implements KeyStore {
 
   deleteKey(arn: string): void {
     this.keys.delete(arn);
+  }
+
+  /** Applies `mutate` to copies, then swaps them in: a mutate that throws changes nothing. */
+  updateKeys(arns: readonly string[], mutate: (records: (KeyRecord | undefined)[]) => void): (KeyRecord | undefined)[] {
+    /* Precondition: each key is named once. */
+    if (new Set(arns).size !== arns.length) throw new Error('kms-core: updateKeys names a key twice');
+    const records = arns.map((a) => {
+      const r = this.keys.get(a);
+      return r && structuredClone(r);
+    });
+    mutate(records);
+    records.forEach((r, i) => {
+      /* Precondition: mutate never changes which key a record is. */
+      if (r && r.arn !== arns[i]) throw new Error('kms-core: updateKeys must not change a key ARN');
+    });
+    arns.forEach((a, i) => {
+      const r = records[i];
+      if (r) this.keys.set(a, r);
+      else this.keys.delete(a);
+    });
+    return records;
   }
 
   listKeys(region: string, accountId: string): KeyRecord[] {

@@ -45,14 +45,34 @@ export const CRYPTOGRAPHIC = rule(['Enabled', 'Updating']);
 export const ENABLED_OR_DISABLED = rule(['Enabled', 'Disabled', 'Unavailable']);
 /** ScheduleKeyDeletion, CreateAlias's target, TagResource, UntagResource, UpdateKeyDescription: all but pending deletion ([3]). */
 export const NOT_PENDING_DELETION = rule(['Creating', 'Enabled', 'Disabled', 'PendingImport', 'Unavailable', 'Updating']);
-/** CancelKeyDeletion: only a key pending deletion ([4]). */
-export const PENDING_DELETION_ONLY = rule(['PendingDeletion'], 'notPendingDeletion');
+/**
+ * CancelKeyDeletion: only a key pending deletion ([4]), or a multi-Region primary waiting for
+ * its replicas ("You can cancel the scheduled deletion of the primary key or any replica key
+ * until it is deleted. The key state changes to Disabled": Developer Guide, "Deleting
+ * multi-Region keys").
+ */
+export const PENDING_DELETION_ONLY = rule(['PendingDeletion', 'PendingReplicaDeletion'], 'notPendingDeletion');
 /** CreateGrant: Enabled and Unavailable ([1], [5], [3]). */
 export const CREATE_GRANT = rule(['Enabled', 'Updating', 'Unavailable']);
 /** EnableKeyRotation, DisableKeyRotation: Enabled; a key pending import is refused for its origin ([1], [3], [6]). */
 export const ROTATION_SETTINGS = rule(['Enabled', 'Updating'], 'refused', { PendingImport: 'origin' });
 /** GetKeyRotationStatus: Enabled, Disabled and pending deletion answer; pending import is refused for its origin ([6], [7]). */
 export const ROTATION_STATUS = rule(['Enabled', 'Disabled', 'PendingDeletion', 'PendingReplicaDeletion', 'Updating'], 'refused', { PendingImport: 'origin' });
+
+/**
+ * ReplicateKey, on the primary: Enabled, or PendingImport for imported material (the replica is
+ * then made without material); Disabled is DisabledException (ReplicateKey's error list); a
+ * primary PendingDeletion or PendingReplicaDeletion "cannot be replicated" (Developer Guide,
+ * "Deleting multi-Region keys"), nor one that is Updating ("you cannot replicate the new primary
+ * key": API reference, UpdatePrimaryRegion).
+ */
+export const REPLICATE_KEY = rule(['Enabled', 'PendingImport']);
+/**
+ * UpdatePrimaryRegion, on both keys: "Both the primary key and the replica key must be in the
+ * Enabled key state when the operation starts" (Developer Guide, "Change the primary key in a
+ * set of multi-Region keys").
+ */
+export const ENABLED_ONLY = rule(['Enabled']);
 
 /** The error the rule gives for the key's state, or undefined when the state passes. */
 export function keyStateError(r: KeyStateRule, rec: KeyRecord): KmsError | undefined {

@@ -5,6 +5,7 @@
 import { keySpecInfo } from '../algorithms/registry.js';
 import { CustomKeyStoreNotFoundException, KMSInternalException, NotFoundException, UnsupportedOperationException, ValidationException } from '../errors.js';
 import { keyArn, newKeyId } from '../keys/arn.js';
+import { isReplica } from '../keys/multi-region.js';
 import type { KeyRecord, KeySpec } from '../keys/record.js';
 import { DAY_MS } from '../keys/rotation.js';
 import { startUsageTracking } from '../keys/usage.js';
@@ -15,6 +16,7 @@ import { authorizeIam, checkPolicy } from './authorize.js';
 import { nowMs, type OpContext } from './context.js';
 import { CUSTOM_KEY_STORE_NOT_FOUND, keyNotFound } from './messages.js';
 import { authorizeTagging, initialTags, tagFacts, validateRequestTags } from './tags.js';
+import { scheduleDeletion, settleReplicaDeletions } from './multi-region-sets.js';
 import { refresh } from './resolve.js';
 import { unsupportedSpec } from './spec.js';
 import { metadata, paginate } from './views.js';
@@ -104,8 +106,10 @@ async function freshKeyId(ctx: OpContext, multiRegion: boolean): Promise<string>
   throw new KMSInternalException('Could not draw an unused key ID: the random source repeats itself.');
 }
 
-export async function describeKey(_ctx: OpContext, _input: Validated<'DescribeKey'>, rec: KeyRecord): Promise<T.DescribeKeyResponse> {
-  return { KeyMetadata: metadata(rec) };
+export async function describeKey(ctx: OpContext, _input: Validated<'DescribeKey'>, rec: KeyRecord): Promise<T.DescribeKeyResponse> {
+  // "For multi-Region keys, DescribeKey displays the primary key and all related replica keys":
+  // replicas whose waiting period is over are gone first.
+  return { KeyMetadata: metadata((await settleReplicaDeletions(ctx, rec)) ?? rec) };
 }
 
 /** ListKeys: Limit 1..1000, default 100 (API reference). kms:ListKeys is an IAM permission. */
@@ -124,8 +128,9 @@ export async function enableKey(ctx: OpContext, _input: Validated<'EnableKey'>, 
   const now = nowMs(ctx);
   await ctx.keyStore.updateKey(rec.arn, (r) => {
     // A rotation that fell due while the key was disabled happens as it is re-enabled
-    // (Developer Guide, "Rotate AWS KMS keys": disabled keys are not rotated).
-    if (r.keyState === 'Disabled' && r.rotationEnabled && r.nextRotationDate !== undefined && r.nextRotationDate < now) r.nextRotationDate = now;
+    // (Developer Guide, "Rotate AWS KMS keys": disabled keys are not rotated). A multi-Region
+    // replica's schedule is its primary's (a shared property): it is not moved here.
+    if (r.keyState === 'Disabled' && !isReplica(r) && r.rotationEnabled && r.nextRotationDate !== undefined && r.nextRotationDate < now) r.nextRotationDate = now;
     if (r.keyState !== 'Unavailable') r.keyState = 'Enabled';
   });
   return {};
@@ -144,16 +149,20 @@ export function checkPendingWindow(input: Validated<'ScheduleKeyDeletion'>): voi
   if (bad) throw validationError([bad]);
 }
 
-/** ScheduleKeyDeletion: PendingWindowInDays 7..30 (default 30). */
+/**
+ * ScheduleKeyDeletion: PendingWindowInDays 7..30 (default 30). A multi-Region primary with
+ * replicas becomes PendingReplicaDeletion, without a DeletionDate, until its last replica is
+ * deleted (src/operations/multi-region-sets.ts).
+ */
 export async function scheduleKeyDeletion(ctx: OpContext, input: Validated<'ScheduleKeyDeletion'>, rec: KeyRecord): Promise<T.ScheduleKeyDeletionResponse> {
   const days = input.PendingWindowInDays ?? 30;
-  const deletionDate = nowMs(ctx) + days * DAY_MS;
-  await ctx.keyStore.updateKey(rec.arn, (r) => {
-    r.keyState = 'PendingDeletion';
-    r.deletionDate = deletionDate;
-    r.pendingWindowInDays = days;
-  });
-  return { KeyId: rec.arn, DeletionDate: new Date(deletionDate), KeyState: 'PendingDeletion', PendingWindowInDays: days };
+  const now = nowMs(ctx);
+  // Replicas already past their own waiting period do not hold the primary back.
+  await settleReplicaDeletions(ctx, rec);
+  const r = (await ctx.keyStore.updateKey(rec.arn, (r) => scheduleDeletion(r, now, days))) ?? rec;
+  const out: T.ScheduleKeyDeletionResponse = { KeyId: rec.arn, KeyState: r.keyState, PendingWindowInDays: days };
+  if (r.keyState === 'PendingDeletion' && r.deletionDate !== undefined) out.DeletionDate = new Date(r.deletionDate);
+  return out;
 }
 
 /** CancelKeyDeletion: the key comes back Disabled, as in AWS. */

@@ -8,6 +8,8 @@ import { NotFoundException, UnsupportedOperationException } from '../errors.js';
 import { aliasArn, keyArn, parseKeyRef, type KeyRef } from '../keys/arn.js';
 import type { BackingKey, KeyRecord } from '../keys/record.js';
 import { applyScheduledRotations, rotationDue } from '../keys/rotation.js';
+import { isPrimary, isReplica, primaryRegionOf, relatedArn } from '../keys/multi-region.js';
+import { settleReplicaDeletions, updateShared } from './multi-region-sets.js';
 import type { KeyIdForms } from '../model/types.js';
 import { nowMs, type OpContext } from './context.js';
 import { aliasNotFound, invalidKeyId, keyNotFound, noRotation } from './messages.js';
@@ -17,8 +19,13 @@ import { keySpecRow } from './spec.js';
 export async function refresh(ctx: OpContext, rec: KeyRecord | undefined): Promise<KeyRecord | undefined> {
   if (!rec) return undefined;
   // Only a key pending deletion or with automatic rotation has anything time can change.
-  if (rec.keyState !== 'PendingDeletion' && !rec.rotationEnabled) return rec;
+  if (rec.keyState !== 'PendingDeletion' && rec.keyState !== 'PendingReplicaDeletion' && !rec.rotationEnabled) return rec;
   const now = nowMs(ctx);
+  // Multi-Region sets: a replica's deletion changes its whole set; a primary waits for its replicas.
+  if (rec.keyState === 'PendingReplicaDeletion' || (isReplica(rec) && rec.keyState === 'PendingDeletion' && rec.deletionDate !== undefined && now >= rec.deletionDate)) {
+    const settled = await settleReplicaDeletions(ctx, rec);
+    return settled === rec ? rec : refresh(ctx, settled);
+  }
   if (rec.keyState === 'PendingDeletion' && rec.deletionDate !== undefined && now >= rec.deletionDate) {
     const store = ctx.keyStore;
     for (const a of await store.listAliases(rec.region, rec.accountId)) if (a.targetKeyId === rec.keyId) await store.deleteAlias(a.aliasArn);
@@ -26,8 +33,19 @@ export async function refresh(ctx: OpContext, rec: KeyRecord | undefined): Promi
     ctx.usage.forget(rec.arn);
     return undefined;
   }
-  if (rotationDue(rec, now)) return ctx.keyStore.updateKey(rec.arn, (r) => applyScheduledRotations(r, now, newVersion(ctx, r)));
+  if (rotationDue(rec, now)) {
+    // A multi-Region set rotates with its primary, which copies the new material to every replica.
+    if (isReplica(rec)) return rotatedWithPrimary(ctx, rec);
+    return updateShared(ctx, rec, 'automatic rotation happens', (r) => applyScheduledRotations(r, now, newVersion(ctx, r)));
+  }
   return rec;
+}
+
+/** A replica whose copy of the rotation schedule is due: its primary rotates the set (if it is Enabled). */
+async function rotatedWithPrimary(ctx: OpContext, rec: KeyRecord): Promise<KeyRecord | undefined> {
+  const primary = await ctx.keyStore.getKey(relatedArn(rec, primaryRegionOf(rec)));
+  if (primary && isPrimary(primary)) await refresh(ctx, primary);
+  return ctx.keyStore.getKey(rec.arn);
 }
 
 /** How a rotation of `rec` makes its next material version (its key spec's row). */

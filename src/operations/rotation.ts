@@ -10,6 +10,8 @@ import type { Validated } from '../model/api.js';
 import type * as T from '../types.js';
 import { nowMs, type OpContext } from './context.js';
 import { noRotation, originNotValid } from './messages.js';
+import { isReplica } from '../keys/multi-region.js';
+import { primaryOnly, updateShared } from './multi-region-sets.js';
 import { newVersion } from './resolve.js';
 import { keySpecRow } from './spec.js';
 import { paginate } from './views.js';
@@ -24,6 +26,18 @@ function checkOrigin(rec: KeyRecord, message = originNotValid(rec)): void {
   if (rec.origin === 'EXTERNAL') throw new UnsupportedOperationException(message);
 }
 
+/**
+ * Rotation settings and on-demand rotation belong to the primary key of a multi-Region set
+ * ("You can enable and disable automatic key rotation only on a primary key", "You can perform
+ * on-demand rotation only on the primary key": Developer Guide, "Multi-Region keys in AWS KMS").
+ */
+function checkPrimary(rec: KeyRecord, what: string): void {
+  /* Precondition: shared properties change on the primary key. */
+  if (isReplica(rec)) throw primaryOnly(rec, what);
+}
+const SET_ROTATION = 'automatic rotation is set';
+const ROTATE_ON_DEMAND = 'on-demand rotation is performed';
+
 // AWS-recorded response (LocalStack's AWS-validated snapshot, test_key_rotations_limits).
 const limitReached = (rec: KeyRecord) =>
   new LimitExceededException(`The on-demand rotations limit has been reached for the given keyId. No more on-demand rotations can be performed for this key: ${rec.arn}`);
@@ -31,9 +45,10 @@ const limitReached = (rec: KeyRecord) =>
 export async function enableKeyRotation(ctx: OpContext, input: Validated<'EnableKeyRotation'>, rec: KeyRecord): Promise<Record<string, never>> {
   checkRotatable(rec, ' Only symmetric encryption KMS keys can be rotated.');
   checkOrigin(rec);
+  checkPrimary(rec, SET_ROTATION);
   const period = input.RotationPeriodInDays ?? DEFAULT_ROTATION_PERIOD_DAYS;
   const now = nowMs(ctx);
-  await ctx.keyStore.updateKey(rec.arn, (r) => {
+  await updateShared(ctx, rec, SET_ROTATION, (r) => {
     r.rotationEnabled = true;
     r.rotationPeriodInDays = period;
     // "The rotation period defines the number of days after you enable automatic key rotation
@@ -46,7 +61,8 @@ export async function enableKeyRotation(ctx: OpContext, input: Validated<'Enable
 export async function disableKeyRotation(ctx: OpContext, _input: Validated<'DisableKeyRotation'>, rec: KeyRecord): Promise<Record<string, never>> {
   checkRotatable(rec, ' Only symmetric encryption KMS keys can be rotated.');
   checkOrigin(rec);
-  await ctx.keyStore.updateKey(rec.arn, (r) => {
+  checkPrimary(rec, SET_ROTATION);
+  await updateShared(ctx, rec, SET_ROTATION, (r) => {
     r.rotationEnabled = false;
     delete r.nextRotationDate;
   });
@@ -80,11 +96,13 @@ export async function rotateKeyOnDemand(ctx: OpContext, _input: Validated<'Rotat
   // AWS rotates keys with imported material on demand only into material imported for that
   // purpose (PENDING_ROTATION); kms-core has no ImportKeyMaterial, so it refuses them.
   checkOrigin(rec, `${rec.arn} has imported key material; on-demand rotation needs new imported material, which kms-core cannot import.`);
+  checkPrimary(rec, ROTATE_ON_DEMAND);
   /* Precondition: fewer than 25 on-demand rotations so far (RotateKeyOnDemand reference). */
   if (onDemandRotations(rec) >= ON_DEMAND_ROTATION_LIMIT) throw limitReached(rec);
   const now = nowMs(ctx);
   const next = newVersion(ctx, rec);
-  await ctx.keyStore.updateKey(rec.arn, (r) => {
+  // A multi-Region primary's new material reaches every replica in the same store update.
+  await updateShared(ctx, rec, ROTATE_ON_DEMAND, (r) => {
     // Checked again inside the atomic update: concurrent calls must not pass the limit.
     if (onDemandRotations(r) >= ON_DEMAND_ROTATION_LIMIT) throw limitReached(rec);
     rotateNow(r, now, next);

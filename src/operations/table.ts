@@ -24,14 +24,17 @@ import {
   ANY_STATE,
   CREATE_GRANT,
   CRYPTOGRAPHIC,
+  ENABLED_ONLY,
   ENABLED_OR_DISABLED,
   NOT_PENDING_DELETION,
   PENDING_DELETION_ONLY,
+  REPLICATE_KEY,
   ROTATION_SETTINGS,
   ROTATION_STATUS,
   type KeyStateRule,
 } from './key-states.js';
 import { cancelKeyDeletion, checkPendingWindow, createKey, describeKey, disableKey, enableKey, listKeys, scheduleKeyDeletion, updateKeyDescription } from './keys.js';
+import { replicateKey, updatePrimaryRegion } from './multi-region.js';
 import { getPublicKey } from './public-key.js';
 import { decapsulate, encapsulate } from './key-encapsulation.js';
 import { deriveSharedSecret } from './key-agreement.js';
@@ -226,8 +229,22 @@ export const OPERATION_TABLE = {
   DeleteImportedKeyMaterial: missing('DeleteImportedKeyMaterial', { crossAccount: false, permissions: [kp('DeleteImportedKeyMaterial')], keyStates: ANY_STATE }),
 
   // ── multi-Region keys ──
-  ReplicateKey: missing('ReplicateKey', { crossAccount: false, permissions: [kp('ReplicateKey'), iam('CreateKey', '*')], keyStates: CRYPTOGRAPHIC }),
-  UpdatePrimaryRegion: missing('UpdatePrimaryRegion', { crossAccount: false, permissions: [kp('UpdatePrimaryRegion')], keyStates: CRYPTOGRAPHIC }),
+  // kms:ReplicateKey on the primary; kms:CreateKey (and kms:TagResource for Tags) in an IAM policy in the replica Region.
+  ReplicateKey: keyed('ReplicateKey', {
+    crossAccount: false,
+    permissions: [kp('ReplicateKey'), iam('CreateKey', '*'), iam('TagResource', 'replica key')],
+    keyStates: REPLICATE_KEY,
+    key: { member: 'KeyId', facts: (i) => ({ replicaRegion: i.ReplicaRegion }) },
+    handler: replicateKey,
+  }),
+  // kms:UpdatePrimaryRegion on the current primary and on the replica, each in its key policy.
+  UpdatePrimaryRegion: keyed('UpdatePrimaryRegion', {
+    crossAccount: false,
+    permissions: [kp('UpdatePrimaryRegion'), kp('UpdatePrimaryRegion', 'replica key')],
+    keyStates: ENABLED_ONLY,
+    key: { member: 'KeyId', facts: (i) => ({ primaryRegion: i.PrimaryRegion }) },
+    handler: updatePrimaryRegion,
+  }),
 
   // ── tags ──
   TagResource: keyed('TagResource', {

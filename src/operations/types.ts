@@ -16,7 +16,7 @@ export interface Permission {
   /** Where AWS looks for it: the key policy (and grants), or the caller's IAM policies only. */
   readonly where: 'key-policy' | 'iam';
   /** What it is checked on, when not simply the key named by KeyId. */
-  readonly on?: 'alias' | 'source key' | 'destination key' | 'current target' | 'new target' | '*' | 'retiring principal' | 'grant';
+  readonly on?: 'alias' | 'source key' | 'destination key' | 'current target' | 'new target' | '*' | 'retiring principal' | 'grant' | 'replica key';
 }
 
 /** The key an operation is about: which request member names it, and the request's condition keys. */

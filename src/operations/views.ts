@@ -4,6 +4,7 @@
  */
 import { keySpecInfo } from '../algorithms/registry.js';
 import { InvalidMarkerException } from '../errors.js';
+import { multiRegionConfiguration } from '../keys/multi-region.js';
 import { currentMaterial, type GrantConstraintsRecord, type GrantRecord, type KeyRecord } from '../keys/record.js';
 import type * as T from '../types.js';
 import { algorithmLists } from './spec.js';
@@ -30,7 +31,8 @@ export function metadata(rec: KeyRecord): T.KeyMetadata {
   // PendingDeletionWindowInDays only while PendingReplicaDeletion (a primary waiting for its replicas).
   if (rec.deletionDate !== undefined && rec.keyState === 'PendingDeletion') md.DeletionDate = new Date(rec.deletionDate);
   if (rec.pendingWindowInDays !== undefined && rec.keyState === 'PendingReplicaDeletion') md.PendingDeletionWindowInDays = rec.pendingWindowInDays;
-  if (rec.multiRegion) md.MultiRegionConfiguration = { MultiRegionKeyType: 'PRIMARY', PrimaryKey: { Arn: rec.arn, Region: rec.region }, ReplicaKeys: [] };
+  // The set's designations, kept equal on every key of the set (src/keys/multi-region.ts).
+  if (rec.multiRegion) md.MultiRegionConfiguration = multiRegionConfiguration(rec);
   if (rec.origin === 'EXTERNAL' && rec.material.length > 0) md.ExpirationModel = 'KEY_MATERIAL_DOES_NOT_EXPIRE';
   const cur = currentMaterial(rec);
   if (cur && info?.namesMaterial) md.CurrentKeyMaterialId = cur.id;

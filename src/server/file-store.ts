@@ -32,7 +32,7 @@
 import { mkdir, open, readFile, readdir, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ValidationException } from '../errors.js';
-import { keyArn } from '../keys/arn.js';
+import { keyArn, partitionOf } from '../keys/arn.js';
 import type { AliasRecord, KeyRecord } from '../keys/record.js';
 import { SNAPSHOT_FORMAT, SNAPSHOT_VERSION, fromSnapshot, toSnapshot } from '../keys/snapshot.js';
 import { existingUsageLog, withUsage } from '../keys/usage.js';
@@ -109,6 +109,12 @@ export const nodeFileIo: FileIo = {
 export interface FileKeyStoreOptions {
   /** When set, every key and alias in the store must belong to this region (one store per region). */
   region?: string;
+  /**
+   * When set, every key and alias in the store must belong to a region of this partition (`aws`,
+   * `aws-cn`, `aws-us-gov`): one store for the Regions of a partition, as `kms-core serve
+   * --data` keeps them, so that a multi-Region set changes in one journal record.
+   */
+  partition?: string;
   /** File operations; default node:fs with fsync. */
   io?: FileIo;
   /** Warnings and notices (a dropped torn record, a migration, a failed compaction); default console.warn. */
@@ -184,21 +190,48 @@ function decodeChange(v: unknown): Change {
  * Applies changes to tables. With `check`, first refuses (ValidationException) a change that
  * breaks the store's invariants: a record of another region, an alias whose key is not there.
  */
-function apply(t: Tables, changes: readonly Change[], check: { region: string | undefined } | undefined): void {
+interface Scope {
+  region: string | undefined;
+  partition: string | undefined;
+}
+
+/** Why a record of `region` does not belong in a store of `scope`, if it does not. */
+function outOfScope(scope: Scope, region: string): string | undefined {
+  if (scope.region !== undefined && region !== scope.region) return `region ${scope.region}`;
+  if (scope.partition !== undefined && partitionOf(region) !== scope.partition) return `partition ${scope.partition}`;
+  return undefined;
+}
+
+function apply(t: Tables, changes: readonly Change[], check: Scope | undefined): void {
   for (const c of changes) {
     if ('putKey' in c) {
-      if (check && check.region !== undefined && c.putKey.region !== check.region) throw new ValidationException(`key ${c.putKey.arn} is not in region ${check.region}`);
+      const out = check && outOfScope(check, c.putKey.region);
+      if (out) throw new ValidationException(`key ${c.putKey.arn} is not in ${out}`);
       t.keys.set(c.putKey.arn, c.putKey);
     } else if ('deleteKey' in c) t.keys.delete(c.deleteKey);
     else if ('putAlias' in c) {
       const a = c.putAlias;
       if (check) {
-        if (check.region !== undefined && a.region !== check.region) throw new ValidationException(`alias ${a.aliasArn} is not in region ${check.region}`);
+        const out = outOfScope(check, a.region);
+        if (out) throw new ValidationException(`alias ${a.aliasArn} is not in ${out}`);
         if (!t.keys.has(keyArn(a.region, a.accountId, a.targetKeyId))) throw new ValidationException(`alias ${a.aliasArn} targets a key that is not in the store`);
       }
       t.aliases.set(a.aliasArn, a);
     } else t.aliases.delete(c.deleteAlias);
   }
+}
+
+/**
+ * The snapshot's `"migrated": [region, …]` member: the per-Region stores of an older --data
+ * layout whose records this store holds (src/server/data-dir.ts); their files are leftovers.
+ */
+function readMigrated(doc: Json, path: string): string[] {
+  const m = doc.migrated;
+  if (m === undefined) return [];
+  if (!Array.isArray(m) || !m.every((r) => typeof r === 'string' && /^[a-z]{2}(-[a-z]+)+-\d+$/.test(r))) {
+    throw new ValidationException(`Cannot load key store ${path}: its "migrated" member must be a list of Regions`);
+  }
+  return m as string[];
 }
 
 function readMarker(doc: Json, path: string): Marker | undefined {
@@ -224,6 +257,7 @@ export class FileKeyStore implements KeyStore {
   /** The snapshot file. */
   readonly path: string;
   readonly region: string | undefined;
+  readonly partition: string | undefined;
   private readonly dir: string;
   private readonly stem: string;
   private readonly io: FileIo;
@@ -249,6 +283,8 @@ export class FileKeyStore implements KeyStore {
   private compactionError: Error | undefined;
   private broken: Error | undefined;
   private tmpSeq = 0;
+  /** Regions whose per-Region store of an older layout was migrated into this one (kept in the snapshot). */
+  private readonly migratedRegions = new Set<string>();
   /** Journal appends (one fsync each) and compactions so far, for tests and diagnostics. */
   writes = 0;
   compactions = 0;
@@ -256,6 +292,7 @@ export class FileKeyStore implements KeyStore {
   private constructor(path: string, options: FileKeyStoreOptions, state: Tables, seq: number, journal: Journal, journalBytes: number, snapshotBytes: number) {
     this.path = path;
     this.region = options.region;
+    this.partition = options.partition;
     this.dir = dirname(path);
     this.stem = stemOf(path);
     this.io = options.io ?? nodeFileIo;
@@ -305,6 +342,7 @@ export class FileKeyStore implements KeyStore {
     const where = (f: string) => `Cannot load key store ${f}`;
     const text = await readOptional(path);
     let marker: Marker | undefined;
+    let migrated: string[] = [];
     if (text !== undefined) {
       let doc: unknown;
       try {
@@ -319,8 +357,9 @@ export class FileKeyStore implements KeyStore {
         throw new ValidationException(`${where(path)}: ${(e as Error).message}`);
       }
       marker = readMarker(doc as Json, path);
+      migrated = readMigrated(doc as Json, path);
       try {
-        apply(state, [...parsed.keys.map((k) => ({ putKey: k })), ...parsed.aliases.map((a) => ({ putAlias: a }))], { region: options.region });
+        apply(state, [...parsed.keys.map((k) => ({ putKey: k })), ...parsed.aliases.map((a) => ({ putAlias: a }))], { region: options.region, partition: options.partition });
       } catch (e) {
         throw new ValidationException(`${where(path)}: ${(e as Error).message}`);
       }
@@ -367,7 +406,7 @@ export class FileKeyStore implements KeyStore {
         if (n <= seq) continue; // already in the snapshot (a compaction finished after this journal was written)
         if (n !== seq + 1) bad(`has sequence number ${n}, but ${seq + 1} comes next: records are missing`);
         try {
-          apply(state, (o.Changes as unknown[]).map(decodeChange), { region: options.region });
+          apply(state, (o.Changes as unknown[]).map(decodeChange), { region: options.region, partition: options.partition });
         } catch (e) {
           bad(`is invalid: ${(e as Error).message}`);
         }
@@ -388,6 +427,7 @@ export class FileKeyStore implements KeyStore {
     // Only the newest journal is appended to (after the cut of a torn tail).
     const journal: Journal = { gen, path: join(dir, jprefix + gen), file: undefined, size: newestSize };
     const store = new FileKeyStore(path, { ...options, io, log }, state, seq, journal, journalBytes, text?.length ?? 0);
+    for (const r of migrated) store.migratedRegions.add(r);
     if (tail) {
       const f = await io.openAppend(journal.path);
       try {
@@ -409,6 +449,14 @@ export class FileKeyStore implements KeyStore {
   }
 
   // ───────────────────────────── reads: committed state only ─────────────────────────────
+
+  /** The Regions that hold keys or aliases in this store. */
+  regions(): string[] {
+    const out = new Set<string>();
+    for (const r of this.committed.keys.values()) out.add(r.region);
+    for (const a of this.committed.aliases.values()) out.add(a.region);
+    return [...out].sort();
+  }
 
   getKey(arn: string): KeyRecord | undefined {
     return this.committed.keys.get(arn);
@@ -457,16 +505,49 @@ export class FileKeyStore implements KeyStore {
     return (stored as { putKey: KeyRecord }).putKey;
   }
 
+  /**
+   * Several keys changed (created, updated, deleted) as one journal record: on replay the record
+   * is applied whole or, torn, not at all (a multi-Region set: KeyStore.updateKeys).
+   */
+  async updateKeys(arns: readonly string[], mutate: (records: (KeyRecord | undefined)[]) => void): Promise<(KeyRecord | undefined)[]> {
+    /* Precondition: each key is named once. */
+    if (new Set(arns).size !== arns.length) throw new Error('kms-core: updateKeys names a key twice');
+    const before = arns.map((a) => this.latestKey(a));
+    const records = before.map((r) => r && structuredClone(r));
+    mutate(records);
+    const changes: Change[] = [];
+    arns.forEach((arn, i) => {
+      const r = records[i];
+      /* Precondition: mutate never changes which key a record is. */
+      if (r && r.arn !== arn) throw new Error('kms-core: updateKeys must not change a key ARN');
+      if (r) changes.push({ putKey: r });
+      else if (before[i]) changes.push({ deleteKey: arn }, ...this.aliasesOf(before[i] as KeyRecord));
+    });
+    if (changes.length === 0) {
+      await this.flush();
+      return records;
+    }
+    const stored = await this.commit(changes);
+    const put = new Map<string, KeyRecord>();
+    for (const c of stored) if ('putKey' in c) put.set(c.putKey.arn, c.putKey);
+    return arns.map((a) => put.get(a));
+  }
+
   /** Deletes a key and, in the same record, every alias that targets it. */
   async deleteKey(arn: string): Promise<void> {
     const r = this.latestKey(arn);
     if (!r) return this.flush();
-    const changes: Change[] = [{ deleteKey: arn }];
+    await this.commit([{ deleteKey: arn }, ...this.aliasesOf(r)]);
+  }
+
+  /** The deletions of the aliases that target `r`. */
+  private aliasesOf(r: KeyRecord): Change[] {
+    const changes: Change[] = [];
     for (const aArn of new Set([...this.committed.aliases.keys(), ...this.pendingAliases.keys()])) {
       const a = this.latestAlias(aArn);
       if (a && a.region === r.region && a.accountId === r.accountId && a.targetKeyId === r.keyId) changes.push({ deleteAlias: aArn });
     }
-    await this.commit(changes);
+    return changes;
   }
 
   async putAlias(alias: AliasRecord): Promise<void> {
@@ -528,6 +609,20 @@ export class FileKeyStore implements KeyStore {
     await f?.close();
   }
 
+  /** The Regions whose per-Region stores (older --data layout) this store absorbed. */
+  migrated(): string[] {
+    return [...this.migratedRegions].sort();
+  }
+
+  /**
+   * Records that the per-Region stores of `regions` are in this store now, durably: compacts, so
+   * the snapshot names them (src/server/data-dir.ts removes their files only after that).
+   */
+  async markMigrated(regions: readonly string[]): Promise<void> {
+    for (const r of regions) this.migratedRegions.add(r);
+    await this.compact();
+  }
+
   /** The committed store as a snapshot, with the usage its Kms instances recorded (keys/usage.ts). */
   exportSnapshot() {
     const usage = existingUsageLog(this);
@@ -561,6 +656,8 @@ export class FileKeyStore implements KeyStore {
       const region = 'putKey' in c ? c.putKey.region : 'putAlias' in c ? c.putAlias.region : undefined;
       /* Precondition: a region's store holds only that region's records. */
       if (this.region !== undefined && region !== undefined && region !== this.region) throw new Error(`kms-core: a record of region ${region} in the store of ${this.region}`);
+      /* Precondition: a partition's store holds only records of its Regions. */
+      if (this.partition !== undefined && region !== undefined && partitionOf(region) !== this.partition) throw new Error(`kms-core: a record of region ${region} in the store of partition ${this.partition}`);
       /* Precondition: an alias targets a key of the store (a snapshot never holds a dangling alias). */
       if ('putAlias' in c && !this.latestKey(keyArn(c.putAlias.region, c.putAlias.accountId, c.putAlias.targetKeyId))) {
         throw new Error(`kms-core: alias ${c.putAlias.aliasArn} targets a key that is not in the store`);
@@ -710,7 +807,8 @@ export class FileKeyStore implements KeyStore {
   /** Writes the snapshot of `t` as of change `seq` atomically; returns its size in bytes. */
   private async writeSnapshot(t: Tables, seq: number, gen: number): Promise<number> {
     let bytes = 0;
-    const head = JSON.stringify({ format: SNAPSHOT_FORMAT, version: SNAPSHOT_VERSION, journal: { sequence: seq, generation: gen } });
+    const migrated = this.migrated();
+    const head = JSON.stringify({ format: SNAPSHOT_FORMAT, version: SNAPSHOT_VERSION, journal: { sequence: seq, generation: gen }, ...(migrated.length ? { migrated } : {}) });
     async function* chunks(): AsyncGenerator<string> {
       let buf = `${head.slice(0, -1)},"keys":[`;
       let i = 0;

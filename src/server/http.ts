@@ -9,13 +9,14 @@
  * (`Credential=AKID/20260101/eu-west-1/kms/aws4_request`): the region as written, the account
  * from `accessKeys` (access key ID → account ID), else the default account. Without
  * `credentials` the signature is not verified. Every (account, region) has its own Kms; all
- * accounts of a region share that region's KeyStore, so a key ARN of another account resolves
- * (and is refused by the default key policy, as in AWS).
+ * accounts and Regions of a partition share that partition's KeyStore, so a key ARN of another
+ * account resolves (and is refused by the default key policy, as in AWS), and a multi-Region
+ * key's replicas in other Regions are found and changed with it.
  *
- * Without `dataDir` or `keyStore` keys live in memory; with `dataDir`, in one journaled
- * FileKeyStore per region, written durably before any call that creates or changes a key
- * returns; with `keyStore` (e.g. a PostgresKeyStore, shared with other servers), in that store
- * for every region.
+ * Without `dataDir` or `keyStore` keys live in memory (one store per partition); with
+ * `dataDir`, in one journaled FileKeyStore per partition, written durably before any call that
+ * creates or changes a key returns; with `keyStore` (e.g. a PostgresKeyStore, shared with other
+ * servers), in that store for every region.
  *
  * `credentials` turns SigV4 verification on (server/sigv4-verify.ts, server/credentials.ts):
  * every request must then be signed with a listed access key, and its verified key decides the
@@ -28,6 +29,7 @@ import { AccessDeniedException, InvalidSignatureException, type KmsError, LimitE
 import { isRegionName } from '../keys/region.js';
 import { InMemoryKeyStore, type KeyStore } from '../keys/store.js';
 import { flushKeyUsage } from '../keys/usage.js';
+import { partitionOf } from '../keys/arn.js';
 import { Kms, type KmsOptions } from '../kms.js';
 import { createProtocolHandler, errorResponse, randomRequestId, type RequestScope } from '../protocol/json.js';
 import { parseCredentialScope } from '../protocol/sigv4.js';
@@ -153,14 +155,17 @@ export async function startServer(options: ServerOptions = {}): Promise<KmsServe
   const shared = options.keyStore;
   const usageStores = new Set<KeyStore>();
   const storeName = data ? `journaled files in ${data.dir}` : shared ? (options.keyStoreName ?? 'custom key store') : 'memory';
-  // Regions with a store: those found in the data directory, then each new one up to maxRegions.
-  const regions = new Set<string>(data?.regions() ?? []);
+  // The Regions served (each has its Kms instances; the stores are one per partition): those that
+  // hold keys in the data directory, then each new one, up to maxRegions.
+  const regions = new Set<string>(data ? await data.regions() : []);
 
+  /** One store per partition: the Regions of a partition share one (multi-Region keys span them). */
   async function storeFor(region: string): Promise<KeyStore> {
     if (data) return data.store(region);
     if (shared) return shared;
-    let s = memoryStores.get(region);
-    if (!s) memoryStores.set(region, (s = new InMemoryKeyStore()));
+    const partition = partitionOf(region);
+    let s = memoryStores.get(partition);
+    if (!s) memoryStores.set(partition, (s = new InMemoryKeyStore()));
     return s;
   }
 

@@ -14,7 +14,8 @@
  * createAlias insert only if absent (a second server creating the same alias loses); updateKey
  * reads the key under a row lock (SELECT … FOR UPDATE), applies `mutate` exactly once to that
  * newest record and writes it back, so two servers rotating one key at once never lose a
- * rotation. A call returns once its transaction has committed.
+ * rotation; updateKeys does the same for the keys of a multi-Region set in one transaction
+ * (rows locked in ARN order). A call returns once its transaction has committed.
  *
  * Reads are cached in-process: getKey and getAlias answer from memory without a round trip.
  * Every write notifies (NOTIFY kms_core_changes, delivered at commit) and every store LISTENs,
@@ -98,6 +99,23 @@ function decodeKey(row: Json): { record: KeyRecord; version: number } {
     CHILDREN.map((_, i) => row[`c${i}`] as Json[]),
   );
   return { record: keyFromJson(json), version: Number(k.version) };
+}
+
+/** Writes `record` over the key row `row` read (under its lock) in transaction `c`: the key row and the child rows that changed. Returns the new version. */
+async function writeKey(c: PoolClient, arn: string, row: Json, record: KeyRecord): Promise<number> {
+  const before = keyToRows(keyFromRows(row.k as Json, CHILDREN.map((_, i) => row[`c${i}`] as Json[])));
+  const after = keyToRows(keyToJson(record));
+  const params: unknown[] = [arn, JSON.stringify(after.key)];
+  CHILDREN.forEach((t, i) => {
+    const old = new Map((before.children[i] ?? []).map((r) => [r[t.id.column] as string, stableJson(r)]));
+    const rows = after.children[i] ?? [];
+    params.push(
+      rows.map((r) => r[t.id.column] as string),
+      JSON.stringify(rows.filter((r) => old.get(r[t.id.column] as string) !== stableJson(r))),
+    );
+  });
+  const { rows: updated } = await c.query<{ version: string }>(UPDATE_KEY, params);
+  return Number(updated[0]?.version);
 }
 
 function decodeAlias(row: Json): AliasRecord {
@@ -387,27 +405,66 @@ export class PostgresKeyStore implements KeyStore {
       const { rows } = await c.query<Json>(`${SELECT_KEY} WHERE k.arn = $1`, [arn]);
       const row = rows[0];
       if (!row) return undefined;
-      const before = keyToRows(keyFromRows(row.k as Json, CHILDREN.map((_, i) => row[`c${i}`] as Json[])));
       const record = decodeKey(row).record;
       mutate(record);
       /* Precondition: mutate never changes which key a record is. */
       if (record.arn !== arn) throw new Error('kms-core: updateKey must not change the key ARN');
-      const after = keyToRows(keyToJson(record));
-      const params: unknown[] = [arn, JSON.stringify(after.key)];
-      CHILDREN.forEach((t, i) => {
-        const old = new Map((before.children[i] ?? []).map((r) => [r[t.id.column] as string, stableJson(r)]));
-        const rows = after.children[i] ?? [];
-        params.push(
-          rows.map((r) => r[t.id.column] as string),
-          JSON.stringify(rows.filter((r) => old.get(r[t.id.column] as string) !== stableJson(r))),
-        );
-      });
-      const { rows: updated } = await c.query<{ version: string }>(UPDATE_KEY, params);
-      return { record: keyFromJson(keyToJson(record)), version: Number(updated[0]?.version) };
+      return { record: keyFromJson(keyToJson(record)), version: await writeKey(c, arn, row, record) };
     });
     if (!out) return undefined;
     this.rememberKey(out.record, out.version, at, generation);
     return out.record;
+  }
+
+  /**
+   * Several keys changed in one transaction (a multi-Region set: KeyStore.updateKeys): their rows
+   * are locked in ARN order (two servers changing overlapping sets never deadlock), read anew,
+   * `mutate` applied once, and each key updated, inserted (a new record in an empty slot) or
+   * deleted (an emptied slot, with its aliases), all committed together.
+   */
+  async updateKeys(arns: readonly string[], mutate: (records: (KeyRecord | undefined)[]) => void): Promise<(KeyRecord | undefined)[]> {
+    /* Precondition: each key is named once. */
+    if (new Set(arns).size !== arns.length) throw new Error('kms-core: updateKeys names a key twice');
+    const at = now();
+    const generation = this.generation;
+    const out = await this.transaction(async (c) => {
+      await c.query('SELECT 1 FROM kms_core_keys WHERE arn = ANY($1::text[]) ORDER BY arn FOR UPDATE', [[...arns].sort()]);
+      const { rows } = await c.query<Json>(`${SELECT_KEY} WHERE k.arn = ANY($1::text[])`, [[...arns]]);
+      const byArn = new Map(rows.map((r) => [(r.k as Json).arn as string, r]));
+      const records = arns.map((a) => {
+        const row = byArn.get(a);
+        return row ? decodeKey(row).record : undefined;
+      });
+      mutate(records);
+      const written: { record?: KeyRecord; version?: number; deleted?: boolean }[] = [];
+      for (const [i, arn] of arns.entries()) {
+        const r = records[i];
+        const row = byArn.get(arn);
+        /* Precondition: mutate never changes which key a record is. */
+        if (r && r.arn !== arn) throw new Error('kms-core: updateKeys must not change a key ARN');
+        if (r && row) written.push({ record: keyFromJson(keyToJson(r)), version: await writeKey(c, arn, row, r) });
+        else if (r) {
+          const ins = keyToRows(keyToJson(r));
+          const inserted = await c.query(INSERT_KEYS, [JSON.stringify([ins.key]), ...ins.children.map((x) => JSON.stringify(x))]);
+          /* Precondition: key IDs are unique within an account and region. */
+          if (inserted.rowCount === 0) throw new Error(`kms-core: duplicate key ${arn}`);
+          written.push({ record: keyFromJson(keyToJson(r)), version: 1 });
+        } else if (row) {
+          await c.query(DELETE_KEY, [arn]);
+          written.push({ deleted: true });
+        } else written.push({});
+      }
+      return written;
+    });
+    return arns.map((arn, i) => {
+      const w = out[i] as { record?: KeyRecord; version?: number; deleted?: boolean };
+      if (w.record) this.rememberKey(w.record, w.version as number, at, generation);
+      if (w.deleted) {
+        this.keys.delete(arn);
+        this.floor.set(arn, Infinity);
+      }
+      return w.record;
+    });
   }
 
   /** Deletes a key and, in the same statement, every alias that targets it. */
