@@ -44,6 +44,12 @@ export interface RequestFacts {
   macAlgorithm?: string | undefined;
   /** DeriveSharedSecret: kms:KeyAgreementAlgorithm. */
   keyAgreementAlgorithm?: string | undefined;
+  /** GetParametersForImport: kms:WrappingAlgorithm and kms:WrappingKeySpec. */
+  wrappingAlgorithm?: string | undefined;
+  wrappingKeySpec?: string | undefined;
+  /** ImportKeyMaterial: kms:ExpirationModel, and kms:ValidTo (epoch seconds; a Numeric key, for the identity hook). */
+  expirationModel?: string | undefined;
+  validTo?: string | undefined;
 }
 
 export interface GrantRequest {
@@ -152,6 +158,14 @@ export function contextValues(req: AuthRequest, key: string): readonly string[] 
       return f.macAlgorithm === undefined ? undefined : [f.macAlgorithm];
     case 'kms:keyagreementalgorithm':
       return f.keyAgreementAlgorithm === undefined ? undefined : [f.keyAgreementAlgorithm];
+    case 'kms:wrappingalgorithm':
+      return f.wrappingAlgorithm === undefined ? undefined : [f.wrappingAlgorithm];
+    case 'kms:wrappingkeyspec':
+      return f.wrappingKeySpec === undefined ? undefined : [f.wrappingKeySpec];
+    case 'kms:expirationmodel':
+      return f.expirationModel === undefined ? undefined : [f.expirationModel];
+    case 'kms:validto':
+      return f.validTo === undefined ? undefined : [f.validTo];
     case 'kms:bypasspolicylockoutsafetycheck':
       return f.bypassPolicyLockoutSafetyCheck === undefined ? undefined : [String(f.bypassPolicyLockoutSafetyCheck)];
     default:
@@ -387,6 +401,10 @@ const CONTEXT_KEYS = [
   'kms:DataKeyPairSpec',
   'kms:MacAlgorithm',
   'kms:KeyAgreementAlgorithm',
+  'kms:WrappingAlgorithm',
+  'kms:WrappingKeySpec',
+  'kms:ExpirationModel',
+  'kms:ValidTo',
 ];
 const MULTI_VALUED = new Set(['kms:EncryptionContextKeys', 'kms:GrantOperations', 'kms:GrantConstraintType']);
 

@@ -20,7 +20,9 @@ import {
   ANY_STATE,
   CREATE_GRANT,
   CRYPTOGRAPHIC,
+  DELETE_IMPORTED_MATERIAL,
   ENABLED_OR_DISABLED,
+  IMPORT_MATERIAL,
   NOT_PENDING_DELETION,
   PENDING_DELETION_ONLY,
   ROTATION_SETTINGS,
@@ -28,6 +30,7 @@ import {
   type KeyStateRule,
 } from './key-states.js';
 import { cancelKeyDeletion, checkPendingWindow, createKey, describeKey, disableKey, enableKey, listKeys, scheduleKeyDeletion } from './keys.js';
+import { deleteImportedKeyMaterial, expirationFacts, getParametersForImport, importKeyMaterial, wrappingFacts } from './import.js';
 import { getPublicKey } from './public-key.js';
 import { reEncrypt } from './re-encrypt.js';
 import { disableKeyRotation, enableKeyRotation, getKeyRotationStatus, listKeyRotations, rotateKeyOnDemand } from './rotation.js';
@@ -180,9 +183,27 @@ export const OPERATION_TABLE = {
   GenerateRandom: missing('GenerateRandom', { crossAccount: false, permissions: [iam('GenerateRandom', '*')], keyStates: undefined }),
 
   // ── imported key material ──
-  GetParametersForImport: missing('GetParametersForImport', { crossAccount: false, permissions: [kp('GetParametersForImport')], keyStates: ANY_STATE }),
-  ImportKeyMaterial: missing('ImportKeyMaterial', { crossAccount: false, permissions: [kp('ImportKeyMaterial')], keyStates: ANY_STATE }),
-  DeleteImportedKeyMaterial: missing('DeleteImportedKeyMaterial', { crossAccount: false, permissions: [kp('DeleteImportedKeyMaterial')], keyStates: ANY_STATE }),
+  GetParametersForImport: keyed('GetParametersForImport', {
+    crossAccount: false,
+    permissions: [kp('GetParametersForImport')],
+    keyStates: IMPORT_MATERIAL,
+    key: { member: 'KeyId', facts: wrappingFacts },
+    handler: getParametersForImport,
+  }),
+  ImportKeyMaterial: keyed('ImportKeyMaterial', {
+    crossAccount: false,
+    permissions: [kp('ImportKeyMaterial')],
+    keyStates: IMPORT_MATERIAL,
+    key: { member: 'KeyId', facts: expirationFacts },
+    handler: importKeyMaterial,
+  }),
+  DeleteImportedKeyMaterial: keyed('DeleteImportedKeyMaterial', {
+    crossAccount: false,
+    permissions: [kp('DeleteImportedKeyMaterial')],
+    keyStates: DELETE_IMPORTED_MATERIAL,
+    key: KEY,
+    handler: deleteImportedKeyMaterial,
+  }),
 
   // ── multi-Region keys ──
   ReplicateKey: missing('ReplicateKey', { crossAccount: false, permissions: [kp('ReplicateKey'), iam('CreateKey', '*')], keyStates: CRYPTOGRAPHIC }),

@@ -4,6 +4,7 @@
  */
 import { keySpecInfo } from '../algorithms/registry.js';
 import { InvalidMarkerException } from '../errors.js';
+import { importedKeyMetadata } from '../keys/imported.js';
 import { currentMaterial, type GrantConstraintsRecord, type GrantRecord, type KeyRecord } from '../keys/record.js';
 import type * as T from '../types.js';
 import { algorithmLists } from './spec.js';
@@ -31,7 +32,7 @@ export function metadata(rec: KeyRecord): T.KeyMetadata {
   if (rec.deletionDate !== undefined && rec.keyState === 'PendingDeletion') md.DeletionDate = new Date(rec.deletionDate);
   if (rec.pendingWindowInDays !== undefined && rec.keyState === 'PendingReplicaDeletion') md.PendingDeletionWindowInDays = rec.pendingWindowInDays;
   if (rec.multiRegion) md.MultiRegionConfiguration = { MultiRegionKeyType: 'PRIMARY', PrimaryKey: { Arn: rec.arn, Region: rec.region }, ReplicaKeys: [] };
-  if (rec.origin === 'EXTERNAL' && rec.material.length > 0) md.ExpirationModel = 'KEY_MATERIAL_DOES_NOT_EXPIRE';
+  Object.assign(md, importedKeyMetadata(rec));
   const cur = currentMaterial(rec);
   if (cur && info?.namesMaterial) md.CurrentKeyMaterialId = cur.id;
   return md;
