@@ -131,6 +131,7 @@ export class Kms {
       random,
       keyObject: (bk, kind, make) => cache.get(bk, kind, (b) => Promise.resolve().then(() => make(b))),
       memo: (bk, kind, make) => cache.get(bk, kind, make),
+      forget: (id) => cache.forget(id),
     };
     this.accountId = accountId;
     this.region = region;
@@ -294,4 +295,12 @@ export class Kms {
   replicateKey(input: T.ReplicateKeyRequest): Promise<T.ReplicateKeyResponse> { return run(this, 'ReplicateKey', input); }
   /** UpdatePrimaryRegion: the replica in PrimaryRegion becomes the primary, the primary a replica. */
   updatePrimaryRegion(input: T.UpdatePrimaryRegionRequest): Promise<Record<string, never>> { return run(this, 'UpdatePrimaryRegion', input); }
+
+  // ── imported key material (src/operations/import.ts) ──
+  /** GetParametersForImport: a wrapping public key (SPKI) and import token for an EXTERNAL key, valid 24 hours. */
+  getParametersForImport(input: T.GetParametersForImportRequest): Promise<T.GetParametersForImportResponse> { return run(this, 'GetParametersForImport', input); }
+  /** ImportKeyMaterial: wrapped key material (with the token's public key) into an EXTERNAL key; ValidTo / ExpirationModel; ImportType for symmetric keys. */
+  importKeyMaterial(input: T.ImportKeyMaterialRequest): Promise<T.ImportKeyMaterialResponse> { return run(this, 'ImportKeyMaterial', input); }
+  /** DeleteImportedKeyMaterial: removes imported material (the current one, or KeyMaterialId's); the key becomes PendingImport. */
+  deleteImportedKeyMaterial(input: T.DeleteImportedKeyMaterialRequest): Promise<T.DeleteImportedKeyMaterialResponse> { return run(this, 'DeleteImportedKeyMaterial', input); }
 }

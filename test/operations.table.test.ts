@@ -65,6 +65,9 @@ const SAMPLES: Partial<Record<string, Sample>> = {
   Decapsulate: (k) => ({ KeyId: k, SharedSecretCiphertextBlob: new Uint8Array(768), EncapsulationAlgorithm: 'ML_KEM' }),
   ReplicateKey: (k) => ({ KeyId: k, ReplicaRegion: 'eu-west-1' }),
   UpdatePrimaryRegion: (k) => ({ KeyId: k, PrimaryRegion: 'eu-west-1' }),
+  GetParametersForImport: (k) => ({ KeyId: k, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' }),
+  ImportKeyMaterial: (k) => ({ KeyId: k, ImportToken: new Uint8Array(61), EncryptedKeyMaterial: new Uint8Array(256), ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' }),
+  DeleteImportedKeyMaterial: (k) => ({ KeyId: k }),
 };
 
 /** Calls operation `op` on `kms` by its camelCase method. */
@@ -195,6 +198,11 @@ const AWS_KEY_STATE_TABLE: Record<string, string> = {
   ReplicateKey: 'ok R R ok R R R R',
   // UpdatePrimaryRegion: "Both the primary key and the replica key must be in the Enabled key state".
   UpdatePrimaryRegion: 'ok R R R R R R R',
+  // Footnote 9 first: every key here but the PendingImport one has Origin AWS_KMS. The rules for
+  // EXTERNAL keys in each state are test/import.states.test.ts's.
+  GetParametersForImport: 'O O O ok O O O O',
+  ImportKeyMaterial: 'O O O ok O O O O',
+  DeleteImportedKeyMaterial: 'O O O ok O O O O',
 };
 const OUTCOME: Record<string, StateOutcome> = { ok: 'ok', R: 'refused', N: 'notPendingDeletion', O: 'origin' };
 function awsOutcome(op: string, state: KeyState): StateOutcome {

@@ -26,6 +26,8 @@ export interface CryptoEnv {
   keyObject<K = BackendKey>(bk: BackingKey, kind: string, make: (bk: BackingKey) => Promise<K> | K): Promise<K>;
   /** A value computed synchronously from a material version, cached like `keyObject`. */
   memo<T>(bk: BackingKey, kind: string, make: (bk: BackingKey) => T): T;
+  /** Drops what the caches derived from material version `id` (its material was deleted). */
+  forget?(id: string): void;
 }
 
 export interface Sealed {

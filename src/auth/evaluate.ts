@@ -131,6 +131,14 @@ export function contextValues(req: AuthRequest, key: string): readonly string[] 
       return f.macAlgorithm === undefined ? undefined : [f.macAlgorithm];
     case 'kms:keyagreementalgorithm':
       return f.keyAgreementAlgorithm === undefined ? undefined : [f.keyAgreementAlgorithm];
+    case 'kms:wrappingalgorithm':
+      return f.wrappingAlgorithm === undefined ? undefined : [f.wrappingAlgorithm];
+    case 'kms:wrappingkeyspec':
+      return f.wrappingKeySpec === undefined ? undefined : [f.wrappingKeySpec];
+    case 'kms:expirationmodel':
+      return f.expirationModel === undefined ? undefined : [f.expirationModel];
+    case 'kms:validto':
+      return f.validTo === undefined ? undefined : [f.validTo];
     case 'kms:bypasspolicylockoutsafetycheck':
       return f.bypassPolicyLockoutSafetyCheck === undefined ? undefined : [String(f.bypassPolicyLockoutSafetyCheck)];
     default:
@@ -370,6 +378,10 @@ const CONTEXT_KEYS = [
   'aws:TagKeys',
   'kms:ReplicaRegion',
   'kms:PrimaryRegion',
+  'kms:WrappingAlgorithm',
+  'kms:WrappingKeySpec',
+  'kms:ExpirationModel',
+  'kms:ValidTo',
 ];
 const MULTI_VALUED = new Set(['kms:EncryptionContextKeys', 'kms:GrantOperations', 'kms:GrantConstraintType', 'aws:TagKeys']);
 

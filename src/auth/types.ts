@@ -36,6 +36,12 @@ export interface RequestFacts {
   replicaRegion?: string | undefined;
   /** UpdatePrimaryRegion: kms:PrimaryRegion (the request's PrimaryRegion). */
   primaryRegion?: string | undefined;
+  /** GetParametersForImport: kms:WrappingAlgorithm, kms:WrappingKeySpec. */
+  wrappingAlgorithm?: string | undefined;
+  wrappingKeySpec?: string | undefined;
+  /** ImportKeyMaterial: kms:ExpirationModel, kms:ValidTo (epoch seconds, for the identity hook). */
+  expirationModel?: string | undefined;
+  validTo?: string | undefined;
 }
 
 export interface GrantRequest {

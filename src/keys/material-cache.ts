@@ -39,6 +39,15 @@ export class MaterialCache {
     return value;
   }
 
+  /**
+   * Drops every value made from material version `id` (all kinds), e.g. once imported material
+   * was deleted or expired: no key object derived from it outlives it here. Values cached per
+   * BackingKey object go with that object (callers replace, never reuse, a deleted version).
+   */
+  forget(id: string): void {
+    for (const k of [...this.#entries.keys()]) if (k.endsWith(id)) this.#entries.delete(k);
+  }
+
   private lookup<T>(bk: BackingKey, kind: string, make: (bk: BackingKey) => T): T {
     const id = kind + bk.id;
     const hit = this.#entries.get(id);

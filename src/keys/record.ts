@@ -28,6 +28,7 @@ export const KEY_STATES: readonly KeyState[] = [
 
 import type { KeySpec, KeyUsageType } from '../model/api.js';
 import type { KeyUsageRecord } from './usage.js';
+import type { ImportParameters } from './import-token.js';
 
 /** Every KeySpec of the API model: one type for records, requests and the registry. */
 export type { KeySpec };
@@ -54,7 +55,24 @@ export interface BackingKey {
   createdAt: number;
   /** How this version came to be: absent for the key's original material. */
   rotationType?: RotationType;
+  /**
+   * Imported key material (Origin EXTERNAL) only; absent means IMPORTED (src/keys/imported.ts).
+   * PENDING_IMPORT: the material was deleted (DeleteImportedKeyMaterial) or expired (ValidTo);
+   * `material` is then empty and `id` still names it, so the same material can come back.
+   */
+  importState?: ImportState;
+  /** Imported material: KEY_MATERIAL_EXPIRES (with `validTo`) or KEY_MATERIAL_DOES_NOT_EXPIRE (absent: does not expire). */
+  expirationModel?: ExpirationModel;
+  /** Imported material with KEY_MATERIAL_EXPIRES: when it expires (epoch ms). */
+  validTo?: number;
+  /** Imported symmetric material: its KeyMaterialDescription (API_ImportKeyMaterial). */
+  description?: string;
 }
+
+/** API model ImportState of one imported material version (RotationsListEntry). */
+export type ImportState = 'IMPORTED' | 'PENDING_IMPORT';
+/** API model ExpirationModelType. */
+export type ExpirationModel = 'KEY_MATERIAL_EXPIRES' | 'KEY_MATERIAL_DOES_NOT_EXPIRE';
 
 export interface KeyRecord {
   keyId: string;
@@ -103,6 +121,18 @@ export interface KeyRecord {
    */
   primaryRegion?: string;
   replicaRegions?: string[];
+  /**
+   * Origin EXTERNAL: the outstanding GetParametersForImport results (wrapping key pairs and
+   * their tokens, src/keys/import-token.ts), oldest first. Absent or empty: none.
+   */
+  importParameters?: ImportParameters[];
+  /**
+   * Origin EXTERNAL symmetric keys: material imported with ImportType NEW_KEY_MATERIAL and not
+   * yet rotated to (KeyMaterialState PENDING_ROTATION, API_RotationsListEntry). Not part of
+   * `material` (whose last entry is CURRENT) and never used to encrypt or decrypt until
+   * RotateKeyOnDemand makes it CURRENT.
+   */
+  pendingRotation?: BackingKey;
 }
 
 /** One tag on a key (API Tag: TagKey, TagValue). Replaced, never mutated in place. */

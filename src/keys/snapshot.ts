@@ -19,7 +19,11 @@
  *                 "Tags"?: [ { "TagKey", "TagValue" } ],
  *                 "LastUsage"?: { "Operation", "Timestamp", "KmsRequestId"? },
  *                 "UsageTrackingStartDate"?,
- *                 "PrimaryRegion"?, "ReplicaRegions"?: [ .. ] (multi-Region sets; keys/multi-region.ts) } ],
+ *                 "PrimaryRegion"?, "ReplicaRegions"?: [ .. ] (multi-Region sets; keys/multi-region.ts),
+ *                 "ImportParameters"?: [ { "Id" (32 hex), "WrappingAlgorithm", "WrappingKeySpec",
+ *                                          "PrivateKey" (base64 PKCS#8), "PublicKey" (base64 SPKI),
+ *                                          "ParametersValidTo" } ],
+ *                 "PendingRotationKeyMaterial"?: { a KeyMaterial entry } } ],
  *     "aliases": [ { "AliasName", "AliasArn", "AccountId", "Region", "TargetKeyId",
  *                    "CreationDate", "LastUpdatedDate" } ] }
  *
@@ -28,6 +32,13 @@
  * (src/keys/usage.ts). Policy, Grants, Tags, the usage fields, PrimaryRegion and ReplicaRegions
  * are optional, so snapshots written before them load unchanged (still version 1): a
  * multi-Region key without PrimaryRegion is a primary that has no replicas.
+ *
+ * Imported key material (Origin EXTERNAL, src/keys/imported.ts) adds, all optional: per
+ * KeyMaterial entry "ImportState" (IMPORTED | PENDING_IMPORT; absent: IMPORTED), "ExpirationModel",
+ * "ValidTo", "KeyMaterialDescription", and no "Material" while PENDING_IMPORT (deleted or
+ * expired material); per key the outstanding "ImportParameters" (wrapping private keys: secret)
+ * and the "PendingRotationKeyMaterial" (imported with ImportType NEW_KEY_MATERIAL, not yet
+ * rotated to). Snapshots without them load as before.
  */
 import { isRegionName } from './region.js';
 import { parseKeyPolicy } from '../auth/policy.js';
@@ -40,6 +51,8 @@ import { validateTags, type ApiTag } from './tags.js';
 import { TRACKED_OPERATIONS, type KeyUsageRecord } from './usage.js';
 import type { KeyLastUsageTrackingOperation } from '../model/api.js';
 import { SHAPES } from '../model/shapes.js';
+import { WRAPPING_ALGORITHMS, WRAPPING_KEY_SPECS } from '../algorithms/wrapping.js';
+import type { ImportParameters } from './import-token.js';
 import { KEY_STATES, type AliasRecord, type BackingKey, type GrantConstraintsRecord, type GrantRecord, type KeyRecord, type KeySpec, type KeyUsage } from './record.js';
 
 export const SNAPSHOT_FORMAT = 'kms-core/key-store';
@@ -83,13 +96,7 @@ function keyToJson(r: KeyRecord): Record<string, unknown> {
   if (r.rotationPeriodInDays !== undefined) o.RotationPeriodInDays = r.rotationPeriodInDays;
   if (r.nextRotationDate !== undefined) o.NextRotationDate = iso(r.nextRotationDate);
   if (r.onDemandRotationStartDate !== undefined) o.OnDemandRotationStartDate = iso(r.onDemandRotationStartDate);
-  o.KeyMaterial = r.material.map((m) => {
-    const j: Record<string, unknown> = { KeyMaterialId: m.id, Material: toBase64(m.material) };
-    if (m.publicKey) j.PublicKey = toBase64(m.publicKey);
-    j.CreatedAt = iso(m.createdAt);
-    if (m.rotationType) j.RotationType = m.rotationType;
-    return j;
-  });
+  o.KeyMaterial = r.material.map(materialToJson);
   if (r.policy !== undefined) o.Policy = r.policy;
   if (r.grants && r.grants.length) o.Grants = r.grants.map(grantToJson);
   if (r.tags && r.tags.length) o.Tags = r.tags.map((t) => ({ TagKey: t.key, TagValue: t.value }));
@@ -101,7 +108,34 @@ function keyToJson(r: KeyRecord): Record<string, unknown> {
   if (r.usageTrackedSince !== undefined) o.UsageTrackingStartDate = iso(r.usageTrackedSince);
   if (r.primaryRegion !== undefined) o.PrimaryRegion = r.primaryRegion;
   if (r.replicaRegions !== undefined) o.ReplicaRegions = [...r.replicaRegions];
+  if (r.importParameters && r.importParameters.length) o.ImportParameters = r.importParameters.map(importParametersToJson);
+  if (r.pendingRotation) o.PendingRotationKeyMaterial = materialToJson(r.pendingRotation);
   return o;
+}
+
+function materialToJson(m: BackingKey): Record<string, unknown> {
+  const j: Record<string, unknown> = { KeyMaterialId: m.id };
+  // Deleted or expired imported material (PENDING_IMPORT) is gone: only its ID stays.
+  if (m.importState !== 'PENDING_IMPORT') j.Material = toBase64(m.material);
+  if (m.publicKey) j.PublicKey = toBase64(m.publicKey);
+  j.CreatedAt = iso(m.createdAt);
+  if (m.rotationType) j.RotationType = m.rotationType;
+  if (m.importState !== undefined) j.ImportState = m.importState;
+  if (m.expirationModel !== undefined) j.ExpirationModel = m.expirationModel;
+  if (m.validTo !== undefined) j.ValidTo = iso(m.validTo);
+  if (m.description !== undefined) j.KeyMaterialDescription = m.description;
+  return j;
+}
+
+function importParametersToJson(p: ImportParameters): Record<string, unknown> {
+  return {
+    Id: p.id,
+    WrappingAlgorithm: p.wrappingAlgorithm,
+    WrappingKeySpec: p.wrappingKeySpec,
+    PrivateKey: toBase64(p.privateKey),
+    PublicKey: toBase64(p.publicKey),
+    ParametersValidTo: iso(p.validTo),
+  };
 }
 
 function grantToJson(g: GrantRecord): Record<string, unknown> {
@@ -226,22 +260,40 @@ function keyFromJson(v: unknown, i: number): KeyRecord {
   const hmac = keySpec.startsWith('HMAC_');
   const list: unknown = (v as Record<string, unknown>).KeyMaterial;
   if (!Array.isArray(list)) r.fail('KeyMaterial', 'must be a list');
-  const material: BackingKey[] = (list as unknown[]).map((m, j) => {
-    const mw = `${where}.KeyMaterial[${j}]`;
+  const origin = r.oneOf('Origin', ['AWS_KMS', 'EXTERNAL'] as const);
+  const materialFromJson = (m: unknown, mw: string): BackingKey => {
     const mr = new Reader(asObject(m, mw), mw);
+    const id = mr.str('KeyMaterialId', (s) => MATERIAL_ID.test(s));
+    const is = mr.optStr('ImportState');
+    const importState = is === undefined ? undefined : mr.oneOf('ImportState', ['IMPORTED', 'PENDING_IMPORT'] as const);
+    if (importState !== undefined && origin !== 'EXTERNAL') mr.fail('ImportState', 'is only for keys with Origin EXTERNAL');
+    const pending = importState === 'PENDING_IMPORT';
+    if (pending && (m as Record<string, unknown>).Material !== undefined) mr.fail('Material', 'must be absent while PENDING_IMPORT');
     const bk: BackingKey = {
-      id: mr.str('KeyMaterialId', (s) => MATERIAL_ID.test(s)),
-      material: mr.bytes('Material'),
+      id,
+      material: pending ? new Uint8Array(0) : mr.bytes('Material'),
       createdAt: mr.date('CreatedAt'),
     };
-    if (symmetric && bk.material.length !== 32 && bk.material.length !== 16) mr.fail('Material', 'must be 32 bytes (AES-256) or 16 bytes (SM4, China Regions) for a symmetric key');
-    if (hmac && (bk.material.length < 28 || bk.material.length > 128)) mr.fail('Material', 'must be 28..128 bytes for an HMAC key');
+    if (!pending && symmetric && bk.material.length !== 32 && bk.material.length !== 16) mr.fail('Material', 'must be 32 bytes (AES-256) or 16 bytes (SM4, China Regions) for a symmetric key');
+    if (!pending && hmac && (bk.material.length < 28 || bk.material.length > 128)) mr.fail('Material', 'must be 28..128 bytes for an HMAC key');
     if (!symmetric && !hmac) bk.publicKey = mr.bytes('PublicKey');
     const rt = mr.optStr('RotationType');
     if (rt !== undefined) bk.rotationType = mr.oneOf('RotationType', ['AUTOMATIC', 'ON_DEMAND'] as const);
+    if (importState !== undefined) bk.importState = importState;
+    const em = mr.optStr('ExpirationModel');
+    if (em !== undefined) bk.expirationModel = mr.oneOf('ExpirationModel', ['KEY_MATERIAL_EXPIRES', 'KEY_MATERIAL_DOES_NOT_EXPIRE'] as const);
+    const vt = mr.optDate('ValidTo');
+    if (vt !== undefined) bk.validTo = vt;
+    if (bk.expirationModel === 'KEY_MATERIAL_EXPIRES' && vt === undefined) mr.fail('ValidTo', 'is required with ExpirationModel KEY_MATERIAL_EXPIRES');
+    if (vt !== undefined && bk.expirationModel !== 'KEY_MATERIAL_EXPIRES') mr.fail('ValidTo', 'is only for ExpirationModel KEY_MATERIAL_EXPIRES');
+    const desc = mr.optStr('KeyMaterialDescription');
+    if (desc !== undefined) {
+      if (desc.length > 256) mr.fail('KeyMaterialDescription', 'must be at most 256 characters');
+      bk.description = desc;
+    }
     return bk;
-  });
-  const origin = r.oneOf('Origin', ['AWS_KMS', 'EXTERNAL'] as const);
+  };
+  const material: BackingKey[] = (list as unknown[]).map((m, j) => materialFromJson(m, `${where}.KeyMaterial[${j}]`));
   const keyState = r.oneOf('KeyState', KEY_STATES);
   // A key with imported material may have none yet (PendingImport) and may be scheduled for
   // deletion (or be in a transient state) before any is imported. Only a key that can be
@@ -323,6 +375,22 @@ function keyFromJson(v: unknown, i: number): KeyRecord {
   const ts = r.optDate('UsageTrackingStartDate');
   if (ts !== undefined) rec.usageTrackedSince = ts;
   readMultiRegionSet(v as Record<string, unknown>, r, rec);
+  const params: unknown = (v as Record<string, unknown>).ImportParameters;
+  if (params !== undefined) {
+    if (origin !== 'EXTERNAL') r.fail('ImportParameters', 'is only for keys with Origin EXTERNAL');
+    if (!Array.isArray(params)) r.fail('ImportParameters', 'must be a list');
+    const sets = (params as unknown[]).map((p, j) => importParametersFromJson(p, `${where}.ImportParameters[${j}]`));
+    if (new Set(sets.map((p) => p.id)).size !== sets.length) r.fail('ImportParameters', 'holds an Id twice');
+    if (sets.length) rec.importParameters = sets;
+  }
+  const pendingJson: unknown = (v as Record<string, unknown>).PendingRotationKeyMaterial;
+  if (pendingJson !== undefined) {
+    if (origin !== 'EXTERNAL' || !symmetric) r.fail('PendingRotationKeyMaterial', 'is only for symmetric keys with Origin EXTERNAL');
+    const p = materialFromJson(pendingJson, `${where}.PendingRotationKeyMaterial`);
+    if (p.importState === 'PENDING_IMPORT') r.fail('PendingRotationKeyMaterial', 'must be imported material');
+    if (material.some((m) => m.id === p.id)) r.fail('PendingRotationKeyMaterial', 'repeats a KeyMaterialId of KeyMaterial');
+    rec.pendingRotation = p;
+  }
   return rec;
 }
 
@@ -344,6 +412,20 @@ function readMultiRegionSet(o: Record<string, unknown>, r: Reader, rec: KeyRecor
   if (primary !== rec.region && !replicas.includes(rec.region)) r.fail('PrimaryRegion', 'and ReplicaRegions must include the key\'s own Region');
   rec.primaryRegion = primary;
   rec.replicaRegions = [...replicas];
+}
+
+const PARAMETER_SET_ID = /^[0-9a-f]{32}$/;
+
+function importParametersFromJson(v: unknown, where: string): ImportParameters {
+  const r = new Reader(asObject(v, where), where);
+  return {
+    id: r.str('Id', (s) => PARAMETER_SET_ID.test(s)),
+    wrappingAlgorithm: r.oneOf('WrappingAlgorithm', WRAPPING_ALGORITHMS),
+    wrappingKeySpec: r.oneOf('WrappingKeySpec', WRAPPING_KEY_SPECS),
+    privateKey: r.bytes('PrivateKey'),
+    publicKey: r.bytes('PublicKey'),
+    validTo: r.date('ParametersValidTo'),
+  };
 }
 
 function contextMap(v: unknown, r: Reader, field: string): Record<string, string> {

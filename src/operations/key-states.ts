@@ -10,11 +10,14 @@
  *   [4] KMSInvalidStateException: <key ARN> is not pending deletion.
  *   [5] KMSInvalidStateException: <key ARN> is pending import.
  *   [6] UnsupportedOperationException: <key ARN> origin is EXTERNAL which is not valid for this operation.
+ *   [8] "If the CMK has imported key material: KMSInvalidStateException" (kms-core: "<key ARN> is pending deletion.")
+ *   [9] "If the CMK cannot or does not have imported key material: UnsupportedOperationException"
+ *       (kms-core: "<key ARN> origin is <origin> which is not valid for this operation.", footnote 6's wording)
  *   [11] KMSInvalidStateException: <key ARN> is unavailable.
  * ("[2] or [3]" for cryptographic operations on a key pending deletion: kms-core answers [3].)
  */
 import { KMSInvalidStateException, UnsupportedOperationException, type KmsError } from '../errors.js';
-import type { KeyRecord, KeyState } from '../keys/record.js';
+import type { KeyRecord, KeyState, Origin } from '../keys/record.js';
 import { stateError } from '../keys/state.js';
 import { originNotValid } from './messages.js';
 
@@ -24,7 +27,10 @@ import { originNotValid } from './messages.js';
  */
 export type StateOutcome = 'ok' | 'refused' | 'notPendingDeletion' | 'origin';
 
-export type KeyStateRule = Readonly<Record<KeyState, StateOutcome>>;
+export type KeyStateRule = Readonly<Record<KeyState, StateOutcome>> & {
+  /** The only origin the operation takes, checked before the state (footnote 9); absent: any. */
+  readonly origin?: Origin;
+};
 
 function rule(ok: readonly KeyState[], others: StateOutcome = 'refused', special: Partial<Record<KeyState, StateOutcome>> = {}): KeyStateRule {
   const r = {} as Record<KeyState, StateOutcome>;
@@ -73,9 +79,31 @@ export const REPLICATE_KEY = rule(['Enabled', 'PendingImport']);
  * set of multi-Region keys").
  */
 export const ENABLED_ONLY = rule(['Enabled']);
+/**
+ * GetParametersForImport, ImportKeyMaterial: keys with imported material (Origin EXTERNAL) only
+ * ([9], before any state); then Enabled, Disabled, PendingImport ([9] "?" rows: the key has
+ * imported material), not pending deletion ([8]), not Unavailable ([9]: a key in a custom key
+ * store cannot have imported material). Updating is a transient multi-Region state that leaves
+ * the key usable; Creating and PendingReplicaDeletion are refused as a key pending deletion is.
+ */
+export const IMPORT_MATERIAL: KeyStateRule = Object.freeze({
+  ...rule(['Enabled', 'Disabled', 'PendingImport', 'Updating'], 'refused', { Unavailable: 'origin' }),
+  origin: 'EXTERNAL' as const,
+});
+/**
+ * DeleteImportedKeyMaterial: Origin EXTERNAL only ([9]); every state but Unavailable ([9]) and
+ * Creating. PendingImport: "No effect"; PendingDeletion: the 2019 table says [9], the current
+ * API_DeleteImportedKeyMaterial says "When the specified KMS key is in the PendingDeletion
+ * state, this operation does not change the KMS key's state" — it succeeds.
+ */
+export const DELETE_IMPORTED_MATERIAL: KeyStateRule = Object.freeze({
+  ...rule(['Enabled', 'Disabled', 'PendingImport', 'PendingDeletion', 'PendingReplicaDeletion', 'Updating'], 'refused', { Unavailable: 'origin' }),
+  origin: 'EXTERNAL' as const,
+});
 
 /** The error the rule gives for the key's state, or undefined when the state passes. */
 export function keyStateError(r: KeyStateRule, rec: KeyRecord): KmsError | undefined {
+  if (r.origin !== undefined && rec.origin !== r.origin) return new UnsupportedOperationException(originNotValid(rec));
   switch (r[rec.keyState]) {
     case 'ok':
       return undefined;

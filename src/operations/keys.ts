@@ -2,10 +2,12 @@
  * Key lifecycle: CreateKey, DescribeKey, ListKeys, EnableKey, DisableKey, ScheduleKeyDeletion,
  * CancelKeyDeletion, UpdateKeyDescription (API reference, each page; Developer Guide, "Key states").
  */
+import { importRow } from '../algorithms/importable.js';
 import { keySpecInfo } from '../algorithms/registry.js';
 import { CustomKeyStoreNotFoundException, KMSInternalException, NotFoundException, UnsupportedOperationException, ValidationException } from '../errors.js';
 import { keyArn, newKeyId } from '../keys/arn.js';
 import { isReplica } from '../keys/multi-region.js';
+import { allMaterialImported } from '../keys/imported.js';
 import type { KeyRecord, KeySpec } from '../keys/record.js';
 import { DAY_MS } from '../keys/rotation.js';
 import { startUsageTracking } from '../keys/usage.js';
@@ -60,9 +62,9 @@ export async function createKey(ctx: OpContext, input: Validated<'CreateKey'>): 
   if (origin === 'AWS_CLOUDHSM' || origin === 'EXTERNAL_KEY_STORE' || input.XksKeyId !== undefined) {
     throw new UnsupportedOperationException(`Origin ${origin}${input.XksKeyId !== undefined ? ' with an XksKeyId' : ''} needs a custom key store: name it with CustomKeyStoreId (kms-core's account has none).`);
   }
-  /* Precondition: imported key material (Origin EXTERNAL) only for symmetric keys. */
-  if (origin === 'EXTERNAL' && info.keyType !== 'symmetric') {
-    throw new UnsupportedOperationException('kms-core supports imported key material (Origin EXTERNAL) for SYMMETRIC_DEFAULT keys only.');
+  /* Precondition: imported key material (Origin EXTERNAL) only for the key specs AWS imports (src/algorithms/importable.ts). */
+  if (origin === 'EXTERNAL' && !importRow(spec)) {
+    throw new UnsupportedOperationException(`KeySpec ${spec} does not support imported key material (Origin EXTERNAL).`);
   }
   // kms:CreateKey is an IAM-only permission; the new key's policy must pass the lockout safety
   // check unless the caller bypasses it (API reference, CreateKey Policy).
@@ -168,9 +170,9 @@ export async function scheduleKeyDeletion(ctx: OpContext, input: Validated<'Sche
 /** CancelKeyDeletion: the key comes back Disabled, as in AWS. */
 export async function cancelKeyDeletion(ctx: OpContext, _input: Validated<'CancelKeyDeletion'>, rec: KeyRecord): Promise<T.KeyIdResponse> {
   await ctx.keyStore.updateKey(rec.arn, (r) => {
-    // A key with imported material whose material is absent cannot be Disabled (or later
-    // Enabled): like DeleteImportedKeyMaterial, it goes back to PendingImport.
-    r.keyState = r.material.length === 0 ? 'PendingImport' : 'Disabled';
+    // A key with imported material whose material is absent (never imported, deleted or
+    // expired) cannot be Disabled (or later Enabled): it goes back to PendingImport.
+    r.keyState = allMaterialImported(r) ? 'Disabled' : 'PendingImport';
     delete r.deletionDate;
     delete r.pendingWindowInDays;
   });

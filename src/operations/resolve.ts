@@ -7,6 +7,7 @@ import { OFF_MATERIAL_ID as KEY_REF_LEN, OVERHEAD, readKeyHeader } from '../enve
 import { NotFoundException, UnsupportedOperationException } from '../errors.js';
 import { aliasArn, keyArn, parseKeyRef, type KeyRef } from '../keys/arn.js';
 import type { BackingKey, KeyRecord } from '../keys/record.js';
+import { expireImportedMaterial, importExpiryDue, type FreedMaterial } from '../keys/imported.js';
 import { applyScheduledRotations, rotationDue } from '../keys/rotation.js';
 import { isPrimary, isReplica, primaryRegionOf, relatedArn } from '../keys/multi-region.js';
 import { settleReplicaDeletions, updateShared } from './multi-region-sets.js';
@@ -14,13 +15,20 @@ import type { KeyIdForms } from '../model/types.js';
 import { nowMs, type OpContext } from './context.js';
 import { aliasNotFound, invalidKeyId, keyNotFound, noRotation } from './messages.js';
 import { keySpecRow } from './spec.js';
+import { wipe } from '../util/bytes.js';
 
 /** Applies what time has done to a key: deletion once DeletionDate passed, due rotations. */
 export async function refresh(ctx: OpContext, rec: KeyRecord | undefined): Promise<KeyRecord | undefined> {
   if (!rec) return undefined;
-  // Only a key pending deletion or with automatic rotation has anything time can change.
-  if (rec.keyState !== 'PendingDeletion' && rec.keyState !== 'PendingReplicaDeletion' && !rec.rotationEnabled) return rec;
+  // Only a key pending deletion, with automatic rotation or with imported material has
+  // anything time can change.
+  if (rec.keyState !== 'PendingDeletion' && rec.keyState !== 'PendingReplicaDeletion' && !rec.rotationEnabled && rec.origin !== 'EXTERNAL') return rec;
   const now = nowMs(ctx);
+  if (importExpiryDue(rec, now)) {
+    // ValidTo passed: the material goes, the key becomes PendingImport (src/keys/imported.ts).
+    rec = await expireMaterial(ctx, rec.arn, now);
+    if (!rec) return undefined;
+  }
   // Multi-Region sets: a replica's deletion changes its whole set; a primary waits for its replicas.
   if (rec.keyState === 'PendingReplicaDeletion' || (isReplica(rec) && rec.keyState === 'PendingDeletion' && rec.deletionDate !== undefined && now >= rec.deletionDate)) {
     const settled = await settleReplicaDeletions(ctx, rec);
@@ -46,6 +54,24 @@ async function rotatedWithPrimary(ctx: OpContext, rec: KeyRecord): Promise<KeyRe
   const primary = await ctx.keyStore.getKey(relatedArn(rec, primaryRegionOf(rec)));
   if (primary && isPrimary(primary)) await refresh(ctx, primary);
   return ctx.keyStore.getKey(rec.arn);
+}
+
+/** Applies imported-material expiry to the stored key, then releases the expired material. */
+async function expireMaterial(ctx: OpContext, arn: string, now: number): Promise<KeyRecord | undefined> {
+  let freed: FreedMaterial[] = [];
+  const updated = await ctx.keyStore.updateKey(arn, (r) => {
+    freed = expireImportedMaterial(r, now);
+  });
+  releaseMaterial(ctx, freed);
+  return updated;
+}
+
+/** Zeroes material a stored update removed and drops what the caches derived from it. */
+export function releaseMaterial(ctx: OpContext, freed: readonly FreedMaterial[]): void {
+  for (const f of freed) {
+    wipe(f.material);
+    ctx.env.forget?.(f.id);
+  }
 }
 
 /** How a rotation of `rec` makes its next material version (its key spec's row). */

@@ -4,6 +4,7 @@
  * of each row is checked first (src/operations/key-states.ts); then the key spec and origin.
  */
 import { LimitExceededException, UnsupportedOperationException } from '../errors.js';
+import { importedRotationFields } from '../keys/imported.js';
 import type { KeyRecord } from '../keys/record.js';
 import { DAY_MS, DEFAULT_ROTATION_PERIOD_DAYS, ON_DEMAND_ROTATION_LIMIT, onDemandRotations, rotateNow } from '../keys/rotation.js';
 import type { Validated } from '../model/api.js';
@@ -88,32 +89,56 @@ export async function getKeyRotationStatus(_ctx: OpContext, _input: Validated<'G
   return out;
 }
 
-/** RotateKeyOnDemand: a new backing key now; at most 25 on-demand rotations per key. */
+/**
+ * "When you initiate on-demand key rotation on a symmetric encryption KMS key with imported key
+ * material, you must have already imported new key material and that key material's state
+ * should be PENDING_ROTATION" (API_RotateKeyOnDemand). AWS's error otherwise is not documented.
+ */
+const noPendingMaterial = (rec: KeyRecord) =>
+  new UnsupportedOperationException(`${rec.arn} has imported key material and no key material in state PENDING_ROTATION: import new key material (ImportKeyMaterial with ImportType NEW_KEY_MATERIAL) before rotating on demand.`);
+
+/**
+ * RotateKeyOnDemand: a new backing key now — for a key with imported material, the material
+ * imported for it (PENDING_ROTATION) becomes CURRENT; at most 25 on-demand rotations per key.
+ */
 export async function rotateKeyOnDemand(ctx: OpContext, _input: Validated<'RotateKeyOnDemand'>, rec: KeyRecord): Promise<T.KeyIdResponse> {
   // AWS answers an asymmetric (or HMAC) key with an UnsupportedOperationException that has no
   // message (AWS-recorded response, test_rotate_key_on_demand_raises_error_given_non_symmetric_key).
   if (!keySpecRow(rec).rotatable) throw new UnsupportedOperationException('');
-  // AWS rotates keys with imported material on demand only into material imported for that
-  // purpose (PENDING_ROTATION); kms-core has no ImportKeyMaterial, so it refuses them.
-  checkOrigin(rec, `${rec.arn} has imported key material; on-demand rotation needs new imported material, which kms-core cannot import.`);
   checkPrimary(rec, ROTATE_ON_DEMAND);
+  const imported = rec.origin === 'EXTERNAL';
+  /* Precondition: a key with imported material has material pending rotation. */
+  if (imported && !rec.pendingRotation) throw noPendingMaterial(rec);
   /* Precondition: fewer than 25 on-demand rotations so far (RotateKeyOnDemand reference). */
   if (onDemandRotations(rec) >= ON_DEMAND_ROTATION_LIMIT) throw limitReached(rec);
   const now = nowMs(ctx);
-  const next = newVersion(ctx, rec);
-  // A multi-Region primary's new material reaches every replica in the same store update.
-  await updateShared(ctx, rec, ROTATE_ON_DEMAND, (r) => {
+  const next = imported ? undefined : newVersion(ctx, rec);
+  // A multi-Region primary's new material reaches every replica in the same store update;
+  // imported material is each key's own (every replica imports it), so it rotates alone.
+  const update = imported ? (mutate: (r: KeyRecord) => void) => ctx.keyStore.updateKey(rec.arn, mutate) : (mutate: (r: KeyRecord) => void) => updateShared(ctx, rec, ROTATE_ON_DEMAND, mutate);
+  await update((r) => {
     // Checked again inside the atomic update: concurrent calls must not pass the limit.
     if (onDemandRotations(r) >= ON_DEMAND_ROTATION_LIMIT) throw limitReached(rec);
-    rotateNow(r, now, next);
+    if (next) rotateNow(r, now, next);
+    else {
+      const pending = r.pendingRotation;
+      if (!pending) throw noPendingMaterial(rec);
+      delete r.pendingRotation;
+      rotateNow(r, now, () => ({ ...pending, createdAt: now }));
+    }
   });
   return { KeyId: rec.arn };
 }
 
-/** ListKeyRotations: one entry per rotation (ALL_KEY_MATERIAL adds the original material). */
+/**
+ * ListKeyRotations: one entry per rotation; ALL_KEY_MATERIAL "adds the first key material and
+ * any imported key material pending rotation". Keys with imported material add ImportState,
+ * ExpirationModel, ValidTo and KeyMaterialDescription to each entry (API_RotationsListEntry).
+ */
 export async function listKeyRotations(_ctx: OpContext, input: Validated<'ListKeyRotations'>, rec: KeyRecord): Promise<T.ListKeyRotationsResponse> {
   checkRotatable(rec);
   const all = input.IncludeKeyMaterial === 'ALL_KEY_MATERIAL';
+  const imported = rec.origin === 'EXTERNAL';
   const last = rec.material.length - 1;
   const entries = rec.material
     .map((m, i) => ({ m, i }))
@@ -125,8 +150,12 @@ export async function listKeyRotations(_ctx: OpContext, input: Validated<'ListKe
         e.RotationDate = new Date(m.createdAt);
         e.RotationType = m.rotationType;
       }
+      if (imported) Object.assign(e, importedRotationFields(m));
       return e;
     });
+  // Multi-Region hook: a primary whose replicas lack this material answers
+  // PENDING_MULTI_REGION_IMPORT_AND_ROTATION here (API_RotationsListEntry: KeyMaterialState).
+  if (all && rec.pendingRotation) entries.push({ KeyId: rec.arn, KeyMaterialId: rec.pendingRotation.id, KeyMaterialState: 'PENDING_ROTATION', ...importedRotationFields(rec.pendingRotation) });
   const page = paginate(entries, (e) => e.KeyMaterialId as string, input.Limit ?? 100, input.Marker);
   return { Rotations: page.items, ...page.more };
 }

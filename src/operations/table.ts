@@ -25,7 +25,9 @@ import {
   CREATE_GRANT,
   CRYPTOGRAPHIC,
   ENABLED_ONLY,
+  DELETE_IMPORTED_MATERIAL,
   ENABLED_OR_DISABLED,
+  IMPORT_MATERIAL,
   NOT_PENDING_DELETION,
   PENDING_DELETION_ONLY,
   REPLICATE_KEY,
@@ -35,6 +37,7 @@ import {
 } from './key-states.js';
 import { cancelKeyDeletion, checkPendingWindow, createKey, describeKey, disableKey, enableKey, listKeys, scheduleKeyDeletion, updateKeyDescription } from './keys.js';
 import { replicateKey, updatePrimaryRegion } from './multi-region.js';
+import { deleteImportedKeyMaterial, expirationFacts, getParametersForImport, importKeyMaterial, wrappingFacts } from './import.js';
 import { getPublicKey } from './public-key.js';
 import { decapsulate, encapsulate } from './key-encapsulation.js';
 import { deriveSharedSecret } from './key-agreement.js';
@@ -224,9 +227,27 @@ export const OPERATION_TABLE = {
   GenerateRandom: free('GenerateRandom', { crossAccount: false, permissions: [iam('GenerateRandom', '*')], keyStates: undefined, precheck: checkGenerateRandom, handler: generateRandom }),
 
   // ── imported key material ──
-  GetParametersForImport: missing('GetParametersForImport', { crossAccount: false, permissions: [kp('GetParametersForImport')], keyStates: ANY_STATE }),
-  ImportKeyMaterial: missing('ImportKeyMaterial', { crossAccount: false, permissions: [kp('ImportKeyMaterial')], keyStates: ANY_STATE }),
-  DeleteImportedKeyMaterial: missing('DeleteImportedKeyMaterial', { crossAccount: false, permissions: [kp('DeleteImportedKeyMaterial')], keyStates: ANY_STATE }),
+  GetParametersForImport: keyed('GetParametersForImport', {
+    crossAccount: false,
+    permissions: [kp('GetParametersForImport')],
+    keyStates: IMPORT_MATERIAL,
+    key: { member: 'KeyId', facts: wrappingFacts },
+    handler: getParametersForImport,
+  }),
+  ImportKeyMaterial: keyed('ImportKeyMaterial', {
+    crossAccount: false,
+    permissions: [kp('ImportKeyMaterial')],
+    keyStates: IMPORT_MATERIAL,
+    key: { member: 'KeyId', facts: expirationFacts },
+    handler: importKeyMaterial,
+  }),
+  DeleteImportedKeyMaterial: keyed('DeleteImportedKeyMaterial', {
+    crossAccount: false,
+    permissions: [kp('DeleteImportedKeyMaterial')],
+    keyStates: DELETE_IMPORTED_MATERIAL,
+    key: KEY,
+    handler: deleteImportedKeyMaterial,
+  }),
 
   // ── multi-Region keys ──
   // kms:ReplicateKey on the primary; kms:CreateKey (and kms:TagResource for Tags) in an IAM policy in the replica Region.

@@ -5,6 +5,7 @@
 import { keySpecInfo } from '../algorithms/registry.js';
 import { InvalidMarkerException } from '../errors.js';
 import { multiRegionConfiguration } from '../keys/multi-region.js';
+import { importedKeyMetadata } from '../keys/imported.js';
 import { currentMaterial, type GrantConstraintsRecord, type GrantRecord, type KeyRecord } from '../keys/record.js';
 import type * as T from '../types.js';
 import { algorithmLists } from './spec.js';
@@ -33,7 +34,7 @@ export function metadata(rec: KeyRecord): T.KeyMetadata {
   if (rec.pendingWindowInDays !== undefined && rec.keyState === 'PendingReplicaDeletion') md.PendingDeletionWindowInDays = rec.pendingWindowInDays;
   // The set's designations, kept equal on every key of the set (src/keys/multi-region.ts).
   if (rec.multiRegion) md.MultiRegionConfiguration = multiRegionConfiguration(rec);
-  if (rec.origin === 'EXTERNAL' && rec.material.length > 0) md.ExpirationModel = 'KEY_MATERIAL_DOES_NOT_EXPIRE';
+  Object.assign(md, importedKeyMetadata(rec));
   const cur = currentMaterial(rec);
   if (cur && info?.namesMaterial) md.CurrentKeyMaterialId = cur.id;
   return md;
