@@ -152,7 +152,7 @@ describe('ECDH peer public keys kms-core refuses (ValidationException, never a c
   const env = cryptoEnv(defaultBackend, seededRandom(5));
   const keyP = kmsKey(env, spec);
 
-  test('Precondition: parameters are a namedCurve OID — NULL, absent, or explicit parameters are refused', async () => {
+  test('Precondition: parameters are a namedCurve OID (RFC 5480 §2.1.1: specifiedCurve and implicitCurve MUST NOT be used) — NULL, absent, or explicit parameters are refused', async () => {
     const a = await keyP;
     const point = eccSpkiDecode(a.publicKey as Uint8Array).point;
     const ecOid = derOid('1.2.840.10045.2.1');
@@ -161,7 +161,7 @@ describe('ECDH peer public keys kms-core refuses (ValidationException, never a c
     await refusedPeer(ecdh.deriveSharedSecret(env, spec, a, derSequence(derSequence(ecOid, derSequence(derOid('1.2.840.10045.1.1'))), derBitString(point))), spec);
   });
 
-  test('Precondition: SEC 1 uncompressed or compressed point — the identity, hybrid forms, wrong lengths are refused; compressed gives the same secret', async () => {
+  test('Precondition: SEC 1 §2.3.3 uncompressed (04, 1 + 2f bytes) or compressed (02/03, 1 + f bytes); never the identity 00 or hybrid 06/07 — the identity, hybrid forms, wrong lengths are refused; compressed gives the same secret', async () => {
     const a = await keyP;
     const b = await kmsKey(env, spec);
     const point = eccSpkiDecode(b.publicKey as Uint8Array).point;
@@ -251,7 +251,7 @@ describe('ECC key encodings (primitives/ecc-keys.ts)', () => {
     expect(toHexString(eccSpkiEncode(curve, eccSpkiDecode(spki, curve).point))).toBe(toHexString(spki));
   });
 
-  test('a PKCS#8 whose public key does not match its scalar, or on another curve, is refused with EccKeyError', async () => {
+  test('Precondition: d is scalarBytes long and in [1, n − 1] — a PKCS#8 whose public key does not match its scalar, or on another curve, is refused with EccKeyError', async () => {
     const p256 = ECC_CURVES['P-256'];
     const a = await ECC_NIST_KEY_SPECS.ECC_NIST_P256.generate(cryptoEnv(defaultBackend, seededRandom(1)), 0);
     const tampered = Uint8Array.from(a.material);

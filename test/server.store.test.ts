@@ -589,7 +589,7 @@ describe('the --data directory', () => {
     expect((await readFile(join(dir, LOCK_FILE), 'utf8')).trim()).toBe('1');
   });
 
-  test('every region (snapshot or journal only) is loaded at open; a damaged one fails the open and releases the lock', async () => {
+  test('Precondition: a region is never a path (and names a file of bounded length) — every region (snapshot or journal only) is loaded at open; a damaged one fails the open and releases the lock', async () => {
     const d0 = await DataDir.open(dir, undefined, { log });
     await new Kms({ region: 'ap-south-1', keyStore: await d0.store('ap-south-1') }).createKey({});
     await d0.close();
