@@ -180,7 +180,7 @@ describe('DryRun', () => {
     await refuses(kms.decrypt({ CiphertextBlob, EncryptionContext: { a: 'b' }, DryRun: true }), 'DryRunOperationException');
   });
 
-  test('Precondition: a ciphertext is given, unless DryRun ignores it — DryRunModifiers IGNORE_CIPHERTEXT skips the ciphertext check (KeyId required)', async () => {
+  test('DryRunModifiers IGNORE_CIPHERTEXT skips the ciphertext check (KeyId required)', async () => {
     await refuses(
       kms.decrypt({ CiphertextBlob: enc('garbage'), KeyId: key.KeyId, DryRun: true, DryRunModifiers: ['IGNORE_CIPHERTEXT'] }),
       'DryRunOperationException',
