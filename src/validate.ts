@@ -30,7 +30,7 @@ function regex(pattern: string): RegExp {
 
 function shape(name: string): Shape {
   const s = SHAPES[name];
-  /* Precondition: the generated model holds every shape it references. */
+  /* Invariant: the generated model holds every shape it references (names come from the model, never from a request). */
   if (!s) throw new Error(`kms-core: model shape ${name} missing`);
   return s;
 }

@@ -128,7 +128,7 @@ describe('a grant life cycle', () => {
 });
 
 describe('grant tokens', () => {
-  test('a malformed, foreign, tampered or dead token is InvalidGrantTokenException on every operation that takes GrantTokens', async () => {
+  test('Precondition: every grant token names a live grant. Precondition: the grant token names a live grant — a malformed, foreign, tampered or dead token is InvalidGrantTokenException on every operation that takes GrantTokens', async () => {
     const { a, key, arn } = await setup(ROOT_ONLY);
     const rsa = (await a.createKey({ KeySpec: 'RSA_2048', KeyUsage: 'ENCRYPT_DECRYPT' })).KeyMetadata as KeyMetadata;
     const { GrantToken } = await a.createGrant({ KeyId: arn, GranteePrincipal: ROLE_APP, Operations: ['Decrypt'] });
@@ -226,7 +226,7 @@ describe('CreateGrant', () => {
     expect((await a.listGrants({ KeyId: arn })).Grants).toEqual([]);
   });
 
-  test('asymmetric keys: no data-key operations, no constraints; GetPublicKey is fine', async () => {
+  test('Precondition: what CreateGrant refuses once the caller is authorized (API reference, CreateGrant) — asymmetric keys: no data-key operations, no constraints; GetPublicKey is fine', async () => {
     const kms = new Kms();
     const rsa = (await kms.createKey({ KeySpec: 'RSA_2048', KeyUsage: 'ENCRYPT_DECRYPT' })).KeyMetadata as KeyMetadata;
     await refuses(kms.createGrant({ KeyId: rsa.KeyId, GranteePrincipal: ROLE_APP, Operations: ['GenerateDataKey'] }), 'ValidationException', /GenerateDataKey/);
@@ -331,7 +331,7 @@ describe('ListGrants', () => {
 });
 
 describe('RetireGrant and RevokeGrant', () => {
-  test('who may retire: the retiring principal, the grantee when the grant lists RetireGrant, the key\'s account', async () => {
+  test('Precondition: the caller may retire the grant — who may retire: the retiring principal, the grantee when the grant lists RetireGrant, the key\'s account', async () => {
     const { store } = twoAccounts();
     let iamA = false;
     const a = new Kms({ keyStore: store, accountId: ACCOUNT_A, identityPolicy: () => iamA });
@@ -362,7 +362,7 @@ describe('RetireGrant and RevokeGrant', () => {
     expect(((await a.listGrants({ KeyId: arn })).Grants ?? []).map((g) => g.GrantId)).toEqual([partners]);
   });
 
-  test('RetireGrant: bad identifiers and DryRun', async () => {
+  test('Precondition: a GrantId is 64 lowercase hex characters. Precondition: a grant is named by its token, or by its key and grant ID — RetireGrant: bad identifiers and DryRun', async () => {
     const { a, arn } = await setup(ROOT_ONLY);
     const { GrantId, GrantToken } = await a.createGrant({ KeyId: arn, GranteePrincipal: ROLE_APP, Operations: ['Decrypt'] });
     await refuses(a.retireGrant({ KeyId: arn, GrantId: 'not-a-grant-id' }), 'InvalidGrantIdException');
@@ -376,7 +376,7 @@ describe('RetireGrant and RevokeGrant', () => {
     await refuses(a.retireGrant({ KeyId: arn, GrantId }), 'NotFoundException');
   });
 
-  test('RevokeGrant needs kms:RevokeGrant in the key policy (or IAM through the account principal); DryRun; bad ids', async () => {
+  test('Precondition: a GrantId is 64 lowercase hex characters — RevokeGrant needs kms:RevokeGrant in the key policy (or IAM through the account principal); DryRun; bad ids', async () => {
     let iam = false;
     const { store } = twoAccounts();
     const a = new Kms({ keyStore: store, identityPolicy: () => iam });
@@ -418,7 +418,7 @@ describe('ListRetirableGrants', () => {
     expect((await b.listRetirableGrants({ RetiringPrincipal: ROOT_B })).Grants).toHaveLength(1);
   });
 
-  test('refuses a principal of another account, needs kms:ListRetirableGrants in IAM, and validates its input like the model', async () => {
+  test('Precondition: a retiring principal is given. Precondition: the retiring principal is of the caller\'s account — refuses a principal of another account, needs kms:ListRetirableGrants in IAM, and validates its input like the model', async () => {
     const kms = new Kms({ identityPolicy: (r) => r.action !== 'kms:ListRetirableGrants' });
     await refuses(kms.listRetirableGrants({ RetiringPrincipal: ROLE_PARTNER }), 'AccessDeniedException', deniedMessage(ROOT_A, 'ListRetirableGrants', ROLE_PARTNER, 'no-identity-policy'));
     await refuses(kms.as(USER_ALICE).listRetirableGrants({ RetiringPrincipal: USER_ALICE }), 'AccessDeniedException', deniedMessage(USER_ALICE, 'ListRetirableGrants', USER_ALICE, 'no-identity-policy'));

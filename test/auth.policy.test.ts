@@ -87,7 +87,7 @@ describe('PutKeyPolicy', () => {
     expect((await kms.getKeyPolicy({ KeyId: key.KeyId })).Policy).toBe(text);
   });
 
-  test('PolicyName other than "default" is NotFoundException', async () => {
+  test('Precondition: PolicyName, if given, is "default" (API reference, GetKeyPolicy and PutKeyPolicy) — PolicyName other than "default" is NotFoundException', async () => {
     const kms = new Kms();
     const key = await keyWithPolicy(kms);
     await refuses(kms.putKeyPolicy({ KeyId: key.KeyId, PolicyName: 'other', Policy: policy(rootAll()) }), 'NotFoundException');

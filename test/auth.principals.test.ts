@@ -77,7 +77,7 @@ describe('the caller of a Kms', () => {
     ['a malformed ARN', 'not-a-principal'],
     ['a principal of another account', ROLE_PARTNER],
     ['a principal of another partition', `arn:aws-cn:iam::${ACCOUNT_A}:role/App`],
-  ])('refuses %s with ValidationException', (_name, principal) => {
+  ])('Precondition: the caller is an IAM principal ARN of the Kms\'s partition… Precondition: …and of its account — refuses %s with ValidationException', (_name, principal) => {
     expect(() => new Kms({ principal })).toThrowError(expect.objectContaining({ name: 'ValidationException' }));
     expect(() => new Kms().as(principal)).toThrowError(expect.objectContaining({ name: 'ValidationException' }));
   });
@@ -139,7 +139,7 @@ describe('the identity hook (IAM of the caller\'s account)', () => {
     await kms.listAliases();
   });
 
-  test('cross-account: the key policy must allow the account or principal AND the caller\'s IAM must allow', async () => {
+  test('Precondition: the caller may perform `action` on the key (key policy, grants, IAM) — cross-account: the key policy must allow the account or principal AND the caller\'s IAM must allow', async () => {
     const iamB = new Set<string>();
     const { a, b } = twoAccounts({}, { identityPolicy: (r) => iamB.has(`${r.principal} ${r.action}`) });
     const key = await keyWithPolicy(a, policy(rootAll(), { Effect: 'Allow', Principal: { AWS: ROLE_PARTNER }, Action: ['kms:Encrypt', 'kms:DescribeKey'] }));

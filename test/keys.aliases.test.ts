@@ -55,7 +55,7 @@ describe('CreateAlias', () => {
     expect((await describe_(kms, 'alias/dup')).KeyId).toBe(key.KeyId);
   });
 
-  test('an alias name must start with "alias/": ValidationException as AWS words it', async () => {
+  test('Precondition: an alias name starts with alias/, has only the allowed characters, and is not reserved — an alias name must start with "alias/": ValidationException as AWS words it', async () => {
     const { kms, key } = await setup();
     for (const n of ['orders', 'aliases/orders', 'Alias/orders']) {
       await refuses(
@@ -66,7 +66,7 @@ describe('CreateAlias', () => {
     }
   });
 
-  test('names outside ^alias/[a-zA-Z0-9/_-]+$ or longer than 256 characters are ValidationException', async () => {
+  test('Precondition: an alias name starts with alias/, has only the allowed characters, and is not reserved — names outside ^alias/[a-zA-Z0-9/_-]+$ or longer than 256 characters are ValidationException', async () => {
     const { kms, key } = await setup();
     for (const n of ['alias/', 'alias/a b', 'alias/a:b', 'alias/ü', 'alias/a.b', `alias/${'n'.repeat(251)}`, '']) {
       await refuses(kms.createAlias({ AliasName: n, TargetKeyId: key.KeyId }), 'ValidationException');
@@ -74,7 +74,7 @@ describe('CreateAlias', () => {
     expect((await kms.listAliases()).Aliases).toEqual([]);
   });
 
-  test('alias/aws/ is reserved for AWS managed keys: NotAuthorizedException', async () => {
+  test('Precondition: an alias name starts with alias/, has only the allowed characters, and is not reserved — alias/aws/ is reserved for AWS managed keys: NotAuthorizedException', async () => {
     const { kms, key } = await setup();
     for (const n of ['alias/aws/s3', 'alias/aws/ebs', 'alias/aws/x/y']) {
       await refuses(kms.createAlias({ AliasName: n, TargetKeyId: key.KeyId }), 'NotAuthorizedException');
@@ -84,7 +84,7 @@ describe('CreateAlias', () => {
     expect((await kms.listAliases()).Aliases).toEqual([]);
   });
 
-  test('an alias must point at a key, never at another alias: TargetKeyId takes a key ID or key ARN, an alias is NotFoundException (12.9)', async () => {
+  test('Precondition: the identifier is one of the forms the operation accepts — an alias must point at a key, never at another alias: TargetKeyId takes a key ID or key ARN, an alias is NotFoundException (12.9)', async () => {
     const { kms, key } = await setup();
     await kms.createAlias({ AliasName: 'alias/first', TargetKeyId: key.KeyId });
     await refuses(kms.createAlias({ AliasName: 'alias/second', TargetKeyId: 'alias/first' }), 'NotFoundException', "Invalid keyId 'alias/first'");
@@ -146,7 +146,7 @@ describe('UpdateAlias', () => {
     expect((await describe_(kms, 'alias/live')).KeyId).toBe(third.KeyId);
   });
 
-  test('the new target must be of the same key type as the current one: symmetric to RSA is a ValidationException', async () => {
+  test('Precondition: the new target has the current target\'s key type and key usage — the new target must be of the same key type as the current one: symmetric to RSA is a ValidationException', async () => {
     const { kms, key } = await setup();
     const rsa = await newKey(kms, { KeySpec: 'RSA_2048', KeyUsage: 'ENCRYPT_DECRYPT' });
     await kms.createAlias({ AliasName: 'alias/sym', TargetKeyId: key.KeyId });
@@ -297,7 +297,7 @@ describe('pagination: Limit, Marker, Truncated, NextMarker', () => {
     expect(last.Truncated).toBe(false);
   });
 
-  test('a Marker that no response returned is InvalidMarkerException', async () => {
+  test('Precondition: a Marker is one a previous page returned — a Marker that no response returned is InvalidMarkerException', async () => {
     const kms = new Kms();
     const key = await newKey(kms);
     await kms.createAlias({ AliasName: 'alias/a', TargetKeyId: key.KeyId });

@@ -166,7 +166,7 @@ describe('CreateKey: RSA encryption keys', () => {
     expect(await describe_(kms, md.KeyId)).toEqual(md);
   });
 
-  test('an RSA key cannot be rotated: UnsupportedOperationException for every rotation operation', async () => {
+  test('Precondition: only key specs that rotate (symmetric encryption keys) have rotation settings — an RSA key cannot be rotated: UnsupportedOperationException for every rotation operation', async () => {
     const kms = new Kms();
     const md = await newKey(kms, { KeySpec: 'RSA_2048', KeyUsage: 'ENCRYPT_DECRYPT' });
     await refuses(kms.enableKeyRotation({ KeyId: md.KeyId }), 'UnsupportedOperationException');
@@ -192,7 +192,7 @@ describe('CreateKey: refused specs, usages and origins', () => {
     await refuses(kms.createKey({ Origin: 'ELSEWHERE' as never }), 'ValidationException', /Value 'ELSEWHERE' at 'origin' failed to satisfy constraint: Member must satisfy enum value set/);
   });
 
-  test('a symmetric key takes KeyUsage ENCRYPT_DECRYPT only: ValidationException as AWS words it', async () => {
+  test('Precondition: a symmetric encryption key has KeyUsage ENCRYPT_DECRYPT — a symmetric key takes KeyUsage ENCRYPT_DECRYPT only: ValidationException as AWS words it', async () => {
     const kms = new Kms();
     for (const usage of ['SIGN_VERIFY', 'GENERATE_VERIFY_MAC', 'KEY_AGREEMENT'] as const) {
       await refuses(
@@ -203,18 +203,18 @@ describe('CreateKey: refused specs, usages and origins', () => {
     }
   });
 
-  test('only symmetric encryption keys may omit KeyUsage: ValidationException as AWS words it', async () => {
+  test('Precondition: every key but a symmetric encryption key names its KeyUsage — only symmetric encryption keys may omit KeyUsage: ValidationException as AWS words it', async () => {
     const kms = new Kms();
     for (const spec of ['HMAC_256', 'ECC_NIST_P256', 'RSA_2048'] as const) {
       await refuses(kms.createKey({ KeySpec: spec }), 'ValidationException', 'You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.');
     }
   });
 
-  test('KeySpec and CustomerMasterKeySpec together are a ValidationException', async () => {
+  test('Precondition: KeySpec and the deprecated CustomerMasterKeySpec are not both given — KeySpec and CustomerMasterKeySpec together are a ValidationException', async () => {
     await refuses(new Kms().createKey({ KeySpec: 'SYMMETRIC_DEFAULT', CustomerMasterKeySpec: 'SYMMETRIC_DEFAULT' }), 'ValidationException');
   });
 
-  test('a key usage its key spec does not offer is refused with UnsupportedOperationException, never created', async () => {
+  test('Precondition: kms-core offers the key usage for the spec — a key usage its key spec does not offer is refused with UnsupportedOperationException, never created', async () => {
     const kms = new Kms();
     await refuses(kms.createKey({ KeySpec: 'HMAC_256', KeyUsage: 'SIGN_VERIFY' }), 'UnsupportedOperationException');
     await refuses(kms.createKey({ KeySpec: 'ECC_SECG_P256K1', KeyUsage: 'KEY_AGREEMENT' }), 'UnsupportedOperationException');
@@ -282,7 +282,7 @@ describe('ARN partition follows the Region', () => {
     await refuses(kms.describeKey({ KeyId: `arn:aws:kms:cn-north-1:${ACCOUNT_A}:key/${md.KeyId}` }), 'NotFoundException');
   });
 
-  test('a malformed account ID or Region in the constructor is a ValidationException', () => {
+  test('Precondition: the account ID is 12 digits and the region looks like an AWS Region — a malformed account ID or Region in the constructor is a ValidationException', () => {
     refusesSync(() => new Kms({ accountId: '12345' }), 'ValidationException');
     refusesSync(() => new Kms({ region: 'Mars' }), 'ValidationException');
   });

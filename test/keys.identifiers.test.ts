@@ -53,7 +53,7 @@ describe('the four identifier forms', () => {
 
 describe('malformed and unknown identifiers', () => {
   test.each(['not-a-key', '134f2428cec14b25a1ae9048164dba47', 'mrk-fake-key-id', '1234abcd-12ab-34cd-56ef-1234567890a', 'key/1234abcd-12ab-34cd-56ef-1234567890ab'])(
-    'the malformed id %j is NotFoundException "Invalid keyId \'<id>\'"',
+    'Precondition: the identifier is one of the forms the operation accepts — the malformed id %j is NotFoundException "Invalid keyId \'<id>\'"',
     async (id) => {
       const kms = new Kms();
       await newKey(kms);

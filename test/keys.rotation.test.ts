@@ -80,7 +80,7 @@ describe('RotateKeyOnDemand', () => {
     expect(new Set(made.map((m) => m.material)).size).toBe(5);
   });
 
-  test('25 on-demand rotations are allowed; the 26th is LimitExceededException and adds nothing', async () => {
+  test('Precondition: fewer than 25 on-demand rotations so far (RotateKeyOnDemand reference) — 25 on-demand rotations are allowed; the 26th is LimitExceededException and adds nothing', async () => {
     const { kms, key, arn } = await setup();
     for (let i = 0; i < 25; i++) await kms.rotateKeyOnDemand({ KeyId: key.KeyId });
     const before = (await describe_(kms, key.KeyId)).CurrentKeyMaterialId;

@@ -77,7 +77,7 @@ describe('ScheduleKeyDeletion', () => {
     expect(out.DeletionDate).toEqual(new Date(clock.t + days * DAY));
   });
 
-  test('PendingWindowInDays 6 is a ValidationException "... greater than or equal to 7"; the key stays Enabled', async () => {
+  test('Precondition: PendingWindowInDays is 7..30 (API reference; the model allows 1..365) — PendingWindowInDays 6 is a ValidationException "... greater than or equal to 7"; the key stays Enabled', async () => {
     const { kms, key } = await setup();
     await refuses(
       kms.scheduleKeyDeletion({ KeyId: key.KeyId, PendingWindowInDays: 6 }),
@@ -87,7 +87,7 @@ describe('ScheduleKeyDeletion', () => {
     expect((await describe_(kms, key.KeyId)).KeyState).toBe('Enabled');
   });
 
-  test('PendingWindowInDays 31 is a ValidationException "... less than or equal to 30"', async () => {
+  test('Precondition: PendingWindowInDays is 7..30 (API reference; the model allows 1..365) — PendingWindowInDays 31 is a ValidationException "... less than or equal to 30"', async () => {
     const { kms, key } = await setup();
     await refuses(
       kms.scheduleKeyDeletion({ KeyId: key.KeyId, PendingWindowInDays: 31 }),

@@ -32,7 +32,7 @@ describe('tag rules (validateTags, validateTagKeys)', () => {
     expect(() => validateTags([tag('a'), tag('k'.repeat(128), 'v'.repeat(256)), tag('Env', ''), tag('env', 'x')])).not.toThrow();
   });
 
-  test('Precondition: tag keys are 1..128 and values 0..256 characters — ValidationException in the model\'s words', () => {
+  test('Precondition: tag keys are 1..128 characters — Precondition: tag keys are 1..128 and values 0..256 characters — ValidationException in the model\'s words', () => {
     fails(() => validateTags([tag('ok'), tag('k'.repeat(129))]), 'ValidationException', `1 validation error detected: Value '${'k'.repeat(129)}' at 'tags.2.member.tagKey' failed to satisfy constraint: Member must have length less than or equal to 128`);
     fails(() => validateTags([tag('')]), 'ValidationException', "1 validation error detected: Value '' at 'tags.1.member.tagKey' failed to satisfy constraint: Member must have length greater than or equal to 1");
     fails(() => validateTags([tag('a', 'v'.repeat(257)), tag('', 'x')]), 'ValidationException', /^2 validation errors detected: Value 'v{257}' at 'tags\.1\.member\.tagValue' .*; Value '' at 'tags\.2\.member\.tagKey'/);

@@ -42,7 +42,7 @@ async function newKey(spec: MlKemKeySpec, seed = 1) {
 }
 
 describe.each(SPECS)('%s', (spec) => {
-  test('Wycheproof: the seed gives the test’s encapsulation key; decapsulation gives K, implicit rejection K̄ = J(z‖c); wrong lengths are refused', async () => {
+  test('Precondition: the seed is d‖z, 64 bytes (FIPS 203 §7.1) — Wycheproof: the seed gives the test’s encapsulation key; decapsulation gives K, implicit rejection K̄ = J(z‖c); wrong lengths are refused', async () => {
     interface KemTest { tcId: number; comment?: string; seed: string; ek?: string; c: string; K: string; result: 'valid' | 'invalid' }
     const groups = wycheproof<{ testGroups: { parameterSet: string; tests: KemTest[] }[] }>(FILE[spec]).testGroups;
     const env = cryptoEnv(defaultBackend);
@@ -120,7 +120,7 @@ describe.each(SPECS)('%s', (spec) => {
     expect(toHexString((await mlKem.decapsulate(env, spec, bk, new Uint8Array(CT_BYTES[spec]))) as Uint8Array)).toBe(J(z, new Uint8Array(CT_BYTES[spec])));
   });
 
-  test('Precondition: the ciphertext has the spec’s length — shorter, longer, empty, and other specs’ lengths are undefined (InvalidCiphertextException)', async () => {
+  test("Precondition: the ciphertext has the spec's length (API_Decapsulate: otherwise InvalidCiphertextException) — shorter, longer, empty, and other specs’ lengths are undefined", async () => {
     const { env, bk } = await newKey(spec);
     for (const n of [0, 1, CT_BYTES[spec] - 1, CT_BYTES[spec] + 1, ...Object.values(CT_BYTES).filter((x) => x !== CT_BYTES[spec])]) {
       expect(await mlKem.decapsulate(env, spec, bk, new Uint8Array(n)), `length ${n}`).toBeUndefined();
@@ -165,7 +165,7 @@ describe('ML-KEM key encodings refused (MlKemKeyError, never a crash)', () => {
   const alg = derSequence(derOid(set.oid));
   const p8 = (inner: Uint8Array, a = alg) => derSequence(derInteger(0n), a, derOctetString(inner));
 
-  test('Precondition: the private key is the seed CHOICE — expandedKey, both, a 63- or 65-byte seed, another OID, trailing bytes are refused', () => {
+  test('Precondition: the private key is the seed CHOICE (the form AWS documents), not expandedKey or both — expandedKey, both, a 63- or 65-byte seed, another OID, trailing bytes are refused', () => {
     expect(mlKemSeedFromPkcs8('ML-KEM-768', p8(derTlv(0x80, seed)))).toEqual(seed);
     for (const bad of [
       p8(derOctetString(new Uint8Array(2400))),

@@ -77,7 +77,7 @@ describe('routing', () => {
     }
   });
 
-  test('an unknown target is UnknownOperationException (400)', async () => {
+  test('Precondition: the target is TrentService.<an operation of the KMS API model> — an unknown target is UnknownOperationException (400)', async () => {
     const { handle } = adapter();
     for (const target of ['TrentService.Nope', 'TrentService.encrypt', 'TrentService.', 'Foo.Encrypt', 'Encrypt', '', undefined, null, 'TrentService.constructor', 'TrentService.__proto__', 'TrentService.hasOwnProperty']) {
       const res = await handle(target, '{}');

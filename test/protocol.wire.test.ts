@@ -24,7 +24,7 @@ async function setup() {
 const LENGTH = "1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length less than or equal to 4096";
 
 describe('12.7 blob length before base64 decoding', () => {
-  test('12.7 an over-long base64 Plaintext is refused by its encoded length, before it is decoded', async () => {
+  test('Precondition: base64 text no longer than the model\'s blob max allows — 12.7 an over-long base64 Plaintext is refused by its encoded length, before it is decoded', async () => {
     const { call, key } = await setup();
     // 16 MiB of base64 that is not even valid at its end: decoding it first would report the
     // base64; the length check comes first and reports the model's limit, as for any over-long blob.

@@ -76,7 +76,7 @@ describe('ReEncrypt (symmetric → symmetric)', () => {
     }
   });
 
-  test('any SourceKeyId other than the blob key → IncorrectKeyException', async () => {
+  test('Precondition: the key named in the request is the ciphertext\'s key — any SourceKeyId other than the blob key → IncorrectKeyException', async () => {
     const e = await kms.encrypt({ KeyId: a.KeyId, Plaintext: enc('x') });
     await kms.createAlias({ AliasName: 'alias/re-c', TargetKeyId: c.KeyId });
     for (const id of [b.KeyId, b.Arn!, c.KeyId, 'alias/re-c', c.Arn!.replace(/key\/.*/, 'alias/re-c')]) {
@@ -163,7 +163,7 @@ describe('ReEncrypt (symmetric → symmetric)', () => {
     await refuses(kms.reEncrypt({ CiphertextBlob: e.CiphertextBlob, SourceKeyId: c.KeyId, DestinationKeyId: b.KeyId, DryRun: true }), 'IncorrectKeyException');
   });
 
-  test('missing DestinationKeyId or CiphertextBlob → ValidationException', async () => {
+  test('Precondition: a ciphertext is given, unless DryRun ignores it — missing DestinationKeyId or CiphertextBlob → ValidationException', async () => {
     const e = await kms.encrypt({ KeyId: a.KeyId, Plaintext: enc('x') });
     await refuses(kms.reEncrypt({ CiphertextBlob: e.CiphertextBlob } as never), 'ValidationException', /destinationKeyId/);
     await refuses(kms.reEncrypt({ DestinationKeyId: b.KeyId }), 'ValidationException', /ciphertextBlob/);

@@ -87,7 +87,7 @@ describe('RSA keys', () => {
     expect(dump).not.toContain(priv.slice(-200));
   });
 
-  test('an RSA key with KeyUsage SIGN_VERIFY does not encrypt: InvalidKeyUsageException', async () => {
+  test('Precondition: the key\'s usage is the one the operation needs (InvalidKeyUsageException) — an RSA key with KeyUsage SIGN_VERIFY does not encrypt: InvalidKeyUsageException', async () => {
     const md = (await kms.createKey({ KeySpec: 'RSA_2048', KeyUsage: 'SIGN_VERIFY' })).KeyMetadata!;
     expect(md.EncryptionAlgorithms).toBeUndefined();
     await refuses(kms.encrypt({ KeyId: md.KeyId, Plaintext: new Uint8Array([1]), EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' }), 'InvalidKeyUsageException', `${md.Arn} key usage is SIGN_VERIFY which is not valid for Encrypt.`);
@@ -116,7 +116,7 @@ describe.each(SPECS)('interop %s', (s) => {
       expect(back).toEqual(pt);
     });
 
-    test(`${limit + 1} bytes (one over) → ValidationException with AWS's message`, async () => {
+    test(`Precondition: the plaintext fits the algorithm and key spec (AWS limits) — ${limit + 1} bytes (one over) → ValidationException with AWS's message`, async () => {
       await refuses(
         kms.encrypt({ KeyId: keys[s].KeyId, Plaintext: new Uint8Array(limit + 1), EncryptionAlgorithm: alg }),
         'ValidationException',
@@ -153,7 +153,7 @@ describe.each(SPECS)('interop %s', (s) => {
 });
 
 describe('AWS rules for RSA keys', () => {
-  test('Encrypt without EncryptionAlgorithm → InvalidKeyUsageException "Algorithm SYMMETRIC_DEFAULT is incompatible with key spec RSA_4096."', async () => {
+  test('Precondition: the encryption algorithm is one the key\'s spec supports — Encrypt without EncryptionAlgorithm → InvalidKeyUsageException "Algorithm SYMMETRIC_DEFAULT is incompatible with key spec RSA_4096."', async () => {
     await refuses(kms.encrypt({ KeyId: keys.RSA_4096.KeyId, Plaintext: enc('x') }), 'InvalidKeyUsageException', 'Algorithm SYMMETRIC_DEFAULT is incompatible with key spec RSA_4096.');
   });
 
@@ -162,13 +162,13 @@ describe('AWS rules for RSA keys', () => {
     await refuses(kms.decrypt({ CiphertextBlob: ct, KeyId: keys.RSA_2048.KeyId }), 'InvalidKeyUsageException', 'Algorithm SYMMETRIC_DEFAULT is incompatible with key spec RSA_2048.');
   });
 
-  test('an asymmetric ciphertext without KeyId / SourceKeyId → ValidationException', async () => {
+  test('Precondition: asymmetric ciphertext (no header) comes with its key — an asymmetric ciphertext without KeyId / SourceKeyId → ValidationException', async () => {
     const ct = (await kms.encrypt({ KeyId: keys.RSA_2048.KeyId, Plaintext: enc('x'), EncryptionAlgorithm: 'RSAES_OAEP_SHA_1' })).CiphertextBlob;
     await refuses(kms.decrypt({ CiphertextBlob: ct, EncryptionAlgorithm: 'RSAES_OAEP_SHA_1' }), 'ValidationException');
     await refuses(kms.reEncrypt({ CiphertextBlob: ct, SourceEncryptionAlgorithm: 'RSAES_OAEP_SHA_1', DestinationKeyId: sym.KeyId }), 'ValidationException', /SourceKeyId/);
   });
 
-  test('an encryption context with an asymmetric key → ValidationException (encrypt, decrypt, both sides of reEncrypt)', async () => {
+  test('Precondition: an encryption context only with an algorithm that binds one — an encryption context with an asymmetric key → ValidationException (encrypt, decrypt, both sides of reEncrypt)', async () => {
     const k = keys.RSA_2048.KeyId;
     const a = 'RSAES_OAEP_SHA_256' as const;
     await refuses(kms.encrypt({ KeyId: k, Plaintext: enc('x'), EncryptionAlgorithm: a, EncryptionContext: { a: 'b' } }), 'ValidationException');
@@ -180,14 +180,14 @@ describe('AWS rules for RSA keys', () => {
     await kms.decrypt({ CiphertextBlob: ct, KeyId: k, EncryptionAlgorithm: a, EncryptionContext: {} });
   });
 
-  test('GenerateDataKey on an RSA key → InvalidKeyUsageException; RotateKeyOnDemand → UnsupportedOperationException', async () => {
+  test('Precondition: the key wraps data keys (symmetric encryption keys). Precondition: only key specs that rotate (symmetric encryption keys) have rotation settings — GenerateDataKey on an RSA key → InvalidKeyUsageException; RotateKeyOnDemand → UnsupportedOperationException', async () => {
     await refuses(kms.generateDataKey({ KeyId: keys.RSA_2048.KeyId, KeySpec: 'AES_256' }), 'InvalidKeyUsageException');
     await refuses(kms.generateDataKeyWithoutPlaintext({ KeyId: keys.RSA_2048.KeyId, KeySpec: 'AES_256' }), 'InvalidKeyUsageException');
     await refuses(kms.rotateKeyOnDemand({ KeyId: keys.RSA_2048.KeyId }), 'UnsupportedOperationException');
     await refuses(kms.enableKeyRotation({ KeyId: keys.RSA_2048.KeyId }), 'UnsupportedOperationException');
   });
 
-  test('GetPublicKey of a symmetric key → UnsupportedOperationException', async () => {
+  test('Precondition: the key has a public key (asymmetric keys) — GetPublicKey of a symmetric key → UnsupportedOperationException', async () => {
     await refuses(kms.getPublicKey({ KeyId: sym.KeyId }), 'UnsupportedOperationException');
   });
 

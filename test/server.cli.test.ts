@@ -40,7 +40,7 @@ describe('kms-core command line', () => {
     }
   });
 
-  test('a server that cannot start exits 1 and says why', async () => {
+  test('Precondition: the defaults are a valid account and region; the port is a port; the region cap a positive integer — a server that cannot start exits 1 and says why', async () => {
     const r = await cli('serve', '--port', '0', '--region', 'nowhere');
     expect(r).toEqual({ code: 1, out: '', err: "kms-core: cannot start: Invalid region 'nowhere'" });
   });

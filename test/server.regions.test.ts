@@ -44,7 +44,7 @@ async function inRegion(s: KmsServer, region: string, target = 'CreateKey'): Pro
 const storeFiles = async (dir: string) => (await readdir(dir)).filter((f) => f.startsWith('keystore.'));
 
 describe('regions from the credential scope', () => {
-  test('12.4 a scope region of 250 characters is a 400 that says why, not a 500 (and no file)', async () => {
+  test('Precondition: the scope\'s region is a Region name of AWS\'s form, at most 32 characters (it also names a file) — 12.4 a scope region of 250 characters is a 400 that says why, not a 500 (and no file)', async () => {
     const { s, dir } = await server();
     const long = `us-${'a'.repeat(250)}-1`;
     const r = await inRegion(s, long);
@@ -59,7 +59,7 @@ describe('regions from the credential scope', () => {
     expect(ok.status).toBe(200);
   });
 
-  test('12.4 300 made-up regions make at most --max-regions stores; the rest are refused with LimitExceededException', async () => {
+  test('Precondition: a new region stays within maxRegions (each is a store, and a file with --data) — 12.4 300 made-up regions make at most --max-regions stores; the rest are refused with LimitExceededException', async () => {
     const { s, dir } = await server();
     const statuses = new Map<string, number>();
     let refused: Record<string, unknown> | undefined;

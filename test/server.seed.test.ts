@@ -202,7 +202,7 @@ describe('seeded keys (--seed)', () => {
     await rejects(startServer({ port: 0, dataDir: dir, seed: parseSeed(moved, 'seed.json') }), new RegExp(`^seed\\.json: aliases\\[0\\] conflicts with alias arn:aws:kms:us-east-1:${ACCOUNT}:alias/seeded already in the store, which points to ${SYM}\\.$`));
   });
 
-  test('malformed seeds: clear errors naming the JSON path, never the material', async () => {
+  test('Precondition: each seed key names its key ID (a UUID, or mrk- and 32 hex for a multi-Region key). Precondition: KeyMaterial (symmetric backing keys) belongs to SYMMETRIC_DEFAULT keys. Precondition: symmetric material is 32 bytes (256-bit AES keys, as AWS imports them). Precondition: alias names are alias/ and letters, digits, / _ - (not alias/aws/, which AWS reserves). Precondition: an RSA key spec takes an RSA key of that modulus size. Precondition: a key ID appears once per account and region. Precondition: an alias points to a key of its own account and region — malformed seeds: clear errors naming the JSON path, never the material', async () => {
     const bad = (mutate: (d: ReturnType<typeof seedDoc>) => void) => {
       const d = seedDoc();
       mutate(d);

@@ -189,7 +189,7 @@ describe('SigV4 verification on the endpoint (--credentials)', () => {
     expect(e.message).toContain(BOB);
   });
 
-  test('session tokens: the configured token is accepted; none, or another, is UnrecognizedClientException', async () => {
+  test("Precondition: the session token is the access key's own (and absent for a long-term key) — session tokens: the configured token is accepted; none, or another, is UnrecognizedClientException", async () => {
     await sdk('ASIATEMP', { token: TOKEN }).send(new ListKeysCommand({}));
     await sdkFails(sdk('ASIATEMP').send(new ListKeysCommand({})), 'UnrecognizedClientException', 'The security token included in the request is invalid');
     await sdkFails(sdk('ASIATEMP', { token: `${TOKEN}x` }).send(new ListKeysCommand({})), 'UnrecognizedClientException', 'The security token included in the request is invalid');
@@ -252,7 +252,7 @@ describe('SigV4 verification on the endpoint (--credentials)', () => {
     expect(basic.body.__type).toBe('MissingAuthenticationTokenException');
   });
 
-  test('malformed Authorization headers: IncompleteSignatureException as AWS words it', async () => {
+  test('Precondition: each parameter appears once (a second Credential could name another key). Precondition: the date is ISO 8601 basic format (YYYYMMDD\'T\'HHMMSS\'Z\'). Precondition: the algorithm is AWS4-HMAC-SHA256. Precondition: the credential is keyid/date/region/service/aws4_request. Precondition: the scope names this endpoint\'s region, service and the request\'s day — malformed Authorization headers: IncompleteSignatureException as AWS words it', async () => {
     const date = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
     const day = date.slice(0, 8);
     const h = (authorization: string, extra: Record<string, string> = {}) => ({ authorization, 'x-amz-date': date, 'x-amz-target': 'TrentService.ListKeys', 'content-type': 'application/x-amz-json-1.1', ...extra });
@@ -277,7 +277,7 @@ describe('SigV4 verification on the endpoint (--credentials)', () => {
     expect(twice.body.__type).toBe('IncompleteSignatureException');
   });
 
-  test("Precondition: host is a signed header; the headers that choose the operation are signed too (kms-core: X-Amz-Target)", async () => {
+  test("Precondition: host is a signed header. Precondition: the headers that choose the operation are signed too (kms-core: X-Amz-Target) — an unsigned Host or X-Amz-Target is InvalidSignatureException", async () => {
     const signer = () =>
       new SignatureV4({ service: 'kms', region: REGION, credentials: { accessKeyId: 'AKIDALICE', secretAccessKey: SECRETS.AKIDALICE }, sha256: Sha256 });
     const host = new URL(server.url).host;

@@ -98,7 +98,7 @@ describe('SM2 keys exist only in the China Regions', () => {
     expect(k).toMatchObject({ KeySpec: 'SM2', CustomerMasterKeySpec: 'SM2', KeyUsage: 'ENCRYPT_DECRYPT', EncryptionAlgorithms: ['SM2PKE'], KeyState: 'Enabled' });
   });
 
-  test.each(['us-east-1', 'eu-west-1', 'us-gov-west-1'])('createKey SM2 in %s → UnsupportedOperationException', async (region) => {
+  test.each(['us-east-1', 'eu-west-1', 'us-gov-west-1'])('Precondition: AWS offers the key spec in this Region (SM2: China Regions only) — createKey SM2 in %s → UnsupportedOperationException', async (region) => {
     await refuses(new Kms({ region }).createKey({ KeySpec: 'SM2', KeyUsage: 'ENCRYPT_DECRYPT' }), 'UnsupportedOperationException', 'KeySpec SM2 is not supported in this Region');
   });
 

@@ -110,7 +110,7 @@ describe('Encrypt and Decrypt', () => {
     );
   });
 
-  test('Decrypt with KeyId of another key → IncorrectKeyException with AWS message', async () => {
+  test('Precondition: the key named in the request is the ciphertext\'s key — Decrypt with KeyId of another key → IncorrectKeyException with AWS message', async () => {
     const { CiphertextBlob } = await kms.encrypt({ KeyId: key.KeyId, Plaintext: enc('x') });
     await refuses(
       kms.decrypt({ CiphertextBlob, KeyId: other.KeyId }),
@@ -127,7 +127,7 @@ describe('Encrypt and Decrypt', () => {
     }
   });
 
-  test('a symmetric key refuses RSAES_OAEP algorithms with InvalidKeyUsageException', async () => {
+  test('Precondition: the encryption algorithm is one the key\'s spec supports — a symmetric key refuses RSAES_OAEP algorithms with InvalidKeyUsageException', async () => {
     await refuses(
       kms.encrypt({ KeyId: key.KeyId, Plaintext: enc('x'), EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' }),
       'InvalidKeyUsageException',
@@ -151,7 +151,7 @@ describe('Encrypt and Decrypt', () => {
     await refuses(kms.encrypt({ KeyId: k.KeyId, Plaintext: enc('x') }), 'DisabledException', `${k.Arn} is disabled.`);
   });
 
-  test('Decrypt without KeyId of a blob whose key does not exist → AccessDeniedException with AWS message', async () => {
+  test('Precondition: the ciphertext\'s key exists and allows the caller — Decrypt without KeyId of a blob whose key does not exist → AccessDeniedException with AWS message', async () => {
     const k = (await kms.createKey()).KeyMetadata!;
     const { CiphertextBlob } = await kms.encrypt({ KeyId: k.KeyId, Plaintext: enc('x') });
     const stranger = new Kms(); // its own empty store
@@ -164,7 +164,7 @@ describe('Encrypt and Decrypt', () => {
 });
 
 describe('DryRun', () => {
-  test('Encrypt DryRun that would succeed → DryRunOperationException with AWS message', async () => {
+  test('Precondition: a DryRun request stops here, once every check has passed — Encrypt DryRun that would succeed → DryRunOperationException with AWS message', async () => {
     await refuses(
       kms.encrypt({ KeyId: key.KeyId, Plaintext: enc('x'), DryRun: true }),
       'DryRunOperationException',
@@ -219,7 +219,7 @@ describe('GenerateDataKey', () => {
     expect((await kms.decrypt({ CiphertextBlob: out.CiphertextBlob })).Plaintext!.length).toBe(32);
   });
 
-  test('neither or both of KeySpec and NumberOfBytes → ValidationException', async () => {
+  test('Precondition: exactly one of KeySpec (AES_128, AES_256) and NumberOfBytes (1..1024) — neither or both of KeySpec and NumberOfBytes → ValidationException', async () => {
     await refuses(kms.generateDataKey({ KeyId: key.KeyId }), 'ValidationException');
     await refuses(kms.generateDataKey({ KeyId: key.KeyId, KeySpec: 'AES_256', NumberOfBytes: 32 }), 'ValidationException');
   });

@@ -21,7 +21,7 @@ export const ALGORITHMS: Readonly<Partial<Record<EncryptionAlgorithmSpec, Encryp
 /** A NIST-curve row: its signing side (algorithms/signing/) and its key-agreement side (ECDH). */
 function nistCurve(spec: 'ECC_NIST_P256' | 'ECC_NIST_P384' | 'ECC_NIST_P521'): KeySpecInfo {
   const row = SIGNING_KEY_SPECS[spec];
-  /* Precondition: the signing table has a row for every NIST curve. */
+  /* Invariant: the signing table has a row for every NIST curve (checked once, at module load). */
   if (!row) throw new Error(`kms-core: no key-spec row for ${spec}`);
   return Object.freeze({ ...row, keyAgreementAlgorithms: ['ECDH'] as const });
 }

@@ -46,7 +46,7 @@ async function aliasTarget<Op extends 'CreateAlias' | 'UpdateAlias'>(ctx: OpCont
   // TargetKeyId takes a key ID or key ARN (model): an alias is NotFoundException like every
   // identifier form an operation does not take.
   const rec = await resolveKey(ctx, op, 'TargetKeyId', id, op.name);
-  /* Precondition: the target is a key of the caller's account. */
+  /* Invariant: the target is a key of the caller's account (authorize refused another account's key: CreateAlias and UpdateAlias do not work across accounts). */
   if (rec.accountId !== ctx.accountId) throw new NotFoundException(keyNotFound(rec.arn));
   checkKeyState(op.keyStates as NonNullable<typeof op.keyStates>, rec);
   return rec;

@@ -46,7 +46,7 @@ export async function createKey(ctx: OpContext, input: Validated<'CreateKey'>): 
   }
   const origin = input.Origin ?? 'AWS_KMS';
   const info = keySpecInfo(spec);
-  /* Precondition: kms-core implements the key spec. */
+  /* Invariant: kms-core implements the key spec (every KeySpec of the model has a registry row; validation admits no other). */
   if (!info) throw unsupportedSpec(spec);
   /* Precondition: kms-core offers the key usage for the spec. */
   if (!info.keyUsages.includes(usage)) throw new UnsupportedOperationException(`KeyUsage ${usage} is not supported by kms-core for key spec ${spec}; it offers ${info.keyUsages.join(', ')}.`);

@@ -61,7 +61,7 @@ interface Common<Op extends OperationName> {
 
 function base<Op extends OperationName>(name: Op, c: Common<Op>) {
   const model = OPERATIONS[name];
-  /* Precondition: every row is an operation of the model. */
+  /* Invariant: every row is an operation of the model (checked once, at module load). */
   if (!model) throw new Error(`kms-core: ${name} is not an operation of the model`);
   const members = SHAPES[model.input]?.members ?? {};
   return { name, ...c, keyIdForms: model.keyIdForms ?? {}, grantTokens: 'GrantTokens' in members, dryRun: 'DryRun' in members };

@@ -102,7 +102,7 @@ function bigIntTo32(x: bigint): Uint8Array {
   return out;
 }
 
-/* Precondition (GB/T 32918.1 §6.1): a private key d is an integer in [1, n − 2]. */
+/* Precondition: a private key d is an integer in [1, n − 2] (GB/T 32918.1 §6.1). */
 function assertPrivateScalar(d: unknown): asserts d is bigint {
   if (typeof d !== 'bigint' || d < 1n || d > N - 2n) throw new Sm2KeyError('SM2: private key out of range');
 }

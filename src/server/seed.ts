@@ -283,7 +283,7 @@ async function materialOf(k: SeedKey, createdAt: number, source: string): Promis
     return [await (keySpecInfo('SYMMETRIC_DEFAULT') as NonNullable<ReturnType<typeof keySpecInfo>>).generate(env, createdAt)];
   }
   const info = keySpecInfo(k.keySpec);
-  /* Precondition: the key spec is one kms-core implements. */
+  /* Invariant: the key spec is one kms-core implements (parseSeed admits only SPECS, each with a registry row). */
   if (!info) throw new ValidationException(`${source}: ${k.where}.KeySpec ${k.keySpec} is not supported by kms-core`);
   if (!k.privateKey) return [await info.generate(env, createdAt)];
   if (k.keySpec === 'SM2') {

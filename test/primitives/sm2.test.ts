@@ -295,7 +295,7 @@ describe('keys', () => {
     expect(k2.d >= 1n && k2.d <= N - 2n).toBe(true);
   });
 
-  test.each([0n, N - 1n, N, -1n])('private scalar %s is refused with Sm2KeyError', (d) => {
+  test.each([0n, N - 1n, N, -1n])('Precondition: a private key d is an integer in [1, n − 2] (GB/T 32918.1 §6.1) — private scalar %s is refused with Sm2KeyError', (d) => {
     expect(() => sm2PublicFromPrivate(d)).toThrow(Sm2KeyError);
     expect(() => sm2Pkcs8Encode(d)).toThrow(Sm2KeyError);
     expect(() => sm2Decrypt(d, ANNEX_C.der)).toThrow(Sm2KeyError);
@@ -319,7 +319,7 @@ describe('keys', () => {
     expect(() => sm2Encrypt('04' as unknown as Uint8Array, ascii('x'), rnd)).toThrow(Sm2KeyError);
   });
 
-  test('encryption refuses an empty message', () => {
+  test('Precondition: non-empty message (klen = 0 would make t vacuously all-zero, §6.1 A5) — encryption refuses an empty message', () => {
     expect(() => sm2Encrypt(sm2PublicFromPrivate(ANNEX_C.d), new Uint8Array(0), rnd)).toThrow(RangeError);
   });
 

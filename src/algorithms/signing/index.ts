@@ -43,7 +43,7 @@ function signingSpec(
   keyUsages: KeySpecInfo['keyUsages'],
 ): KeySpecInfo {
   const gen = KEY_PAIR_GENERATORS[keySpec];
-  /* Precondition: every signing key spec has a key-pair generator. */
+  /* Invariant: every signing key spec has a key-pair generator (checked once, at module load). */
   if (!gen) throw new Error(`kms-core: no key-pair generator for ${keySpec}`);
   return {
     keySpec,
