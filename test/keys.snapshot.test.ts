@@ -414,3 +414,16 @@ describe('EXTERNAL keys in snapshots', () => {
     }
   });
 });
+
+describe('snapshots that claim what a key cannot have', () => {
+  test('RotationEnabled on an RSA key is refused at load (it would make every later call on the key fail)', async () => {
+    const { InMemoryKeyStore: Store, Kms: K } = await import('../src/index.js');
+    const store = new Store();
+    const kms = new K({ keyStore: store });
+    const rsa = (await kms.createKey({ KeySpec: 'RSA_2048', KeyUsage: 'SIGN_VERIFY' })).KeyMetadata!;
+    const snap = JSON.parse(JSON.stringify(store.exportSnapshot()));
+    const k = snap.keys.find((x: { KeyId: string }) => x.KeyId === rsa.KeyId);
+    Object.assign(k, { RotationEnabled: true, RotationPeriodInDays: 90, NextRotationDate: '2020-01-01T00:00:00.000Z' });
+    expect(() => Store.fromSnapshot(JSON.stringify(snap))).toThrow(/RotationEnabled is only for SYMMETRIC_DEFAULT keys of Origin AWS_KMS/);
+  });
+});

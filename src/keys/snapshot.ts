@@ -332,6 +332,9 @@ function keyFromJson(v: unknown, i: number): KeyRecord {
   if (rec.rotationEnabled && (rp === undefined || nr === undefined)) {
     r.fail('RotationEnabled', 'requires RotationPeriodInDays and NextRotationDate');
   }
+  // Automatic rotation exists for symmetric encryption keys with AWS_KMS material only
+  // (API_EnableKeyRotation): a record claiming it for another key could never rotate.
+  if (rec.rotationEnabled && (!symmetric || origin !== 'AWS_KMS')) r.fail('RotationEnabled', 'is only for SYMMETRIC_DEFAULT keys of Origin AWS_KMS');
   const policy = r.optStr('Policy');
   if (policy !== undefined) {
     try {

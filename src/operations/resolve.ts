@@ -41,7 +41,9 @@ export async function refresh(ctx: OpContext, rec: KeyRecord | undefined): Promi
     ctx.usage.forget(rec.arn);
     return undefined;
   }
-  if (rotationDue(rec, now)) {
+  // A record that claims automatic rotation for a key spec without it (a hand-made store) is not
+  // rotated: its key stays usable.
+  if (rotationDue(rec, now) && keySpecRow(rec).rotatable) {
     // A multi-Region set rotates with its primary, which copies the new material to every replica.
     if (isReplica(rec)) return rotatedWithPrimary(ctx, rec);
     return updateShared(ctx, rec, 'automatic rotation happens', (r) => applyScheduledRotations(r, now, newVersion(ctx, r)));
