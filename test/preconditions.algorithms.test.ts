@@ -17,7 +17,6 @@ import { keyHeaderPrefix } from '../src/envelope/format.js';
 import { InvalidKeyUsageException } from '../src/errors.js';
 import type { BackingKey, KeyRecord } from '../src/keys/record.js';
 import { ML_KEM_SETS, MlKemKeyError, mlKemPkcs8Encode, mlKemSpkiEncode } from '../src/primitives/ml-kem-keys.js';
-import { mlKemKeyPairDer } from '../src/primitives/mlkem-keys.js';
 import { SHA, emsaPkcs1v15Encode, emsaPssEncode, rsaPkcs8Decode, rsaPrivateRawBigInt } from '../src/primitives/rsassa.js';
 import { sm2GenerateKey } from '../src/primitives/sm2.js';
 import { sm2Sign, sm2Za } from '../src/primitives/sm2dsa.js';
@@ -153,11 +152,6 @@ describe('primitives', () => {
   test('Precondition: the seed is d‖z, 64 bytes — a 63- or 65-byte seed is not encoded', () => {
     expect(mlKemPkcs8Encode('ML-KEM-768', new Uint8Array(64)).length).toBe(86);
     for (const len of [0, 63, 65]) expect(() => mlKemPkcs8Encode('ML-KEM-768', new Uint8Array(len)), `length ${len}`).toThrow(MlKemKeyError);
-  });
-
-  test('Precondition: the seed is d ‖ z, 64 bytes — data key pairs refuse a 63- or 65-byte seed', () => {
-    expect(mlKemKeyPairDer(512, new Uint8Array(64)).privateKey.length).toBe(86);
-    for (const len of [63, 65]) expect(() => mlKemKeyPairDer(512, new Uint8Array(len)), `length ${len}`).toThrow('ML-KEM: seed must be 64 bytes');
   });
 
   test('Precondition: emLen ≥ tLen + 11 (always true for 2048-bit and larger keys) — a modulus one byte too short is refused', () => {

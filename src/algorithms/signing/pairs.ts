@@ -12,9 +12,10 @@ import type { KeySpec } from '../../keys/record.js';
 import { EC_CURVES, ecGeneratePrivate, ecPkcs8Encode, ecPublicFromPrivate, ecSpkiEncode, type EcCurveName } from '../../primitives/ec-keys.js';
 import { ed25519Pkcs8Encode, ed25519PublicFromSeed, ed25519SpkiEncode } from '../../primitives/ed25519-keys.js';
 import { ML_DSA, mlDsaKeyPair, mlDsaPkcs8Encode, mlDsaSpkiEncode, type MlDsaLevel } from '../../primitives/mldsa-keys.js';
-import { mlKemKeyPairDer, type MlKemLevel } from '../../primitives/mlkem-keys.js';
+import { ML_KEM_SEED_BYTES } from '../../primitives/ml-kem-keys.js';
 import { sm2GenerateKey, sm2Pkcs8Encode, sm2SpkiEncode } from '../../primitives/sm2.js';
 import { wipe } from '../../util/bytes.js';
+import { mlKemKeyPairFromSeed, type MlKemKeySpec } from '../ml-kem.js';
 import type { CryptoEnv } from '../types.js';
 
 /** A key pair: `privateKey` (PKCS#8) is the caller's to wipe. */
@@ -58,10 +59,10 @@ export function sm2KeyPair(env: CryptoEnv): DerKeyPair {
   return { publicKey: sm2SpkiEncode(publicKey), privateKey: sm2Pkcs8Encode(d) };
 }
 
-export function mlKemKeyPair(env: CryptoEnv, level: MlKemLevel): DerKeyPair {
-  const seed = env.random(64);
+export function mlKemKeyPair(env: CryptoEnv, keySpec: MlKemKeySpec): DerKeyPair {
+  const seed = env.random(ML_KEM_SEED_BYTES);
   try {
-    return mlKemKeyPairDer(level, seed);
+    return mlKemKeyPairFromSeed(keySpec, seed);
   } finally {
     wipe(seed);
   }
@@ -85,7 +86,7 @@ export const KEY_PAIR_GENERATORS: Readonly<Partial<Record<KeySpec | 'ML_KEM_512'
   ML_DSA_65: async (env) => mlDsaKeyPairDer(env, 65),
   ML_DSA_87: async (env) => mlDsaKeyPairDer(env, 87),
   SM2: async (env) => sm2KeyPair(env),
-  ML_KEM_512: async (env) => mlKemKeyPair(env, 512),
-  ML_KEM_768: async (env) => mlKemKeyPair(env, 768),
-  ML_KEM_1024: async (env) => mlKemKeyPair(env, 1024),
+  ML_KEM_512: async (env) => mlKemKeyPair(env, 'ML_KEM_512'),
+  ML_KEM_768: async (env) => mlKemKeyPair(env, 'ML_KEM_768'),
+  ML_KEM_1024: async (env) => mlKemKeyPair(env, 'ML_KEM_1024'),
 };
