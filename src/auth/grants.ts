@@ -42,29 +42,6 @@ export const GRANT_OPERATIONS = [
   'DeriveSharedSecret',
 ] as const;
 
-/**
- * The grant operations a key of each kind supports (CreateGrant: "if the grant allows an
- * operation that the KMS key does not support, CreateGrant fails with a ValidationException").
- */
-const SYMMETRIC_OPS = new Set([
-  'Decrypt',
-  'Encrypt',
-  'GenerateDataKey',
-  'GenerateDataKeyWithoutPlaintext',
-  'ReEncryptFrom',
-  'ReEncryptTo',
-  'CreateGrant',
-  'RetireGrant',
-  'DescribeKey',
-  'GenerateDataKeyPair',
-  'GenerateDataKeyPairWithoutPlaintext',
-]);
-const ASYMMETRIC_ENCRYPT_OPS = new Set(['Decrypt', 'Encrypt', 'ReEncryptFrom', 'ReEncryptTo', 'GetPublicKey', 'CreateGrant', 'RetireGrant', 'DescribeKey']);
-
-export function grantOperationSupported(op: string, symmetric: boolean): boolean {
-  return (symmetric ? SYMMETRIC_OPS : ASYMMETRIC_ENCRYPT_OPS).has(op);
-}
-
 /** Operations to which encryption-context constraints apply (those with an EncryptionContext). */
 const CONSTRAINED_OPS = new Set([
   'Decrypt',

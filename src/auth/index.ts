@@ -39,5 +39,4 @@ export {
   decodeGrantToken,
   encodeGrantToken,
   grantCovers,
-  grantOperationSupported,
 } from './grants.js';
