@@ -17,12 +17,12 @@
 import { hmac } from '@noble/hashes/hmac.js';
 import { sm3 } from '../primitives/sm3.js';
 import { utf8 } from '../util/bytes.js';
+import { counterModeInput } from './sp800-108.js';
 
 export const KDF_V2_LABEL = utf8('kms-core/v2 data key');
 export const KDF_V2_CONTEXT_LEN = 72;
 /** SM4 data keys are 128 bits. */
 export const DATA_KEY_V2_LEN = 16;
-const INPUT_LEN = 4 + KDF_V2_LABEL.length + 1 + KDF_V2_CONTEXT_LEN + 4;
 
 /** A keyed HMAC-SM3 state for one backing key (clone it per use; never update it directly). */
 export type HmacSm3Key = ReturnType<typeof hmac.create>;
@@ -31,15 +31,9 @@ export function hmacSm3Key(hbk: Uint8Array): HmacSm3Key {
   return hmac.create(sm3, hbk);
 }
 
-/** The PRF input for one derivation; `context` is the first 72 bytes of the blob. */
+/** The PRF input for one derivation; `context` is the first 72 bytes of the blob. L = 128. */
 export function kdfV2Input(context: Uint8Array): Uint8Array {
-  const input = new Uint8Array(INPUT_LEN);
-  input[3] = 1; // [i]_32 = 1
-  input.set(KDF_V2_LABEL, 4);
-  // input[4 + label] = 0x00 separator (already zero)
-  input.set(context.subarray(0, KDF_V2_CONTEXT_LEN), 5 + KDF_V2_LABEL.length);
-  input[INPUT_LEN - 1] = 0x80; // [L]_32 = 128 = 0x00000080
-  return input;
+  return counterModeInput(KDF_V2_LABEL, context, KDF_V2_CONTEXT_LEN, DATA_KEY_V2_LEN * 8);
 }
 
 /** The 16-byte SM4 data key. The caller wipes it after use. */

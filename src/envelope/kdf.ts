@@ -11,20 +11,14 @@
  */
 import type { Backend, BackendKey } from '../backend/types.js';
 import { utf8 } from '../util/bytes.js';
+import { counterModeInput } from './sp800-108.js';
 
 export const KDF_LABEL = utf8('kms-core/v1 data key');
 export const KDF_CONTEXT_LEN = 72;
-const INPUT_LEN = 4 + KDF_LABEL.length + 1 + KDF_CONTEXT_LEN + 4;
 
-/** The PRF input for one derivation; `context` is the first 72 bytes of the blob. */
+/** The PRF input for one derivation; `context` is the first 72 bytes of the blob. L = 256. */
 export function kdfInput(context: Uint8Array): Uint8Array {
-  const input = new Uint8Array(INPUT_LEN);
-  input[3] = 1; // [i]_32 = 1
-  input.set(KDF_LABEL, 4);
-  // input[4 + label] = 0x00 separator (already zero)
-  input.set(context.subarray(0, KDF_CONTEXT_LEN), 5 + KDF_LABEL.length);
-  input[INPUT_LEN - 2] = 0x01; // [L]_32 = 256 = 0x00000100
-  return input;
+  return counterModeInput(KDF_LABEL, context, KDF_CONTEXT_LEN, 256);
 }
 
 /** The 32-byte AES-256 data key. The caller wipes it after use. */
