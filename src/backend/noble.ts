@@ -10,7 +10,7 @@ import { hmac } from '@noble/hashes/hmac.js';
 import { sha224, sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
 import { UnsupportedOperationException } from '../errors.js';
 import { EC_CURVES, ecPkcs8Decode, ecSpkiDecode } from '../primitives/ec-keys.js';
-import { wipe } from '../util/bytes.js';
+import { joined, wipe } from '../util/bytes.js';
 import type { Backend, EcdhCurve, HmacHash } from './types.js';
 
 const NOBLE_HASH = { 'SHA-224': sha224, 'SHA-256': sha256, 'SHA-384': sha384, 'SHA-512': sha512 } as const;
@@ -28,15 +28,6 @@ interface NobleEcdhKey {
 const noRsa = async (): Promise<never> => {
   throw new UnsupportedOperationException('RSA keys need WebCrypto or node:crypto; this runtime offers neither.');
 };
-
-/** `a ‖ b` (WebCrypto and @noble/ciphers take the additional data in one piece). */
-function joined(a: Uint8Array, b: Uint8Array | undefined): Uint8Array {
-  if (!b || b.length === 0) return a;
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-}
 
 export const nobleBackend: Backend = {
   name: 'noble',

@@ -4,7 +4,7 @@ import { sha224 } from '@noble/hashes/sha2.js';
 import { EC_CURVES, ecdsaCompactToDer, ecdsaDerDecode, ecdsaToCompact } from '../primitives/ec-keys.js';
 import { rsaPkcs8Decode, rsaPrivateRawBigInt, type RsaPrivateParts } from '../primitives/rsassa.js';
 import { bytesToBigInt, bigIntToBytes, modPow } from '../util/bigint.js';
-import { fromBase64Url } from '../util/bytes.js';
+import { fromBase64Url, joined } from '../util/bytes.js';
 import type { Backend, BackendKey, EcCurveName, EcdhCurve, RsaSignatureScheme, ShaName } from './types.js';
 
 const subtle = (): SubtleCrypto => {
@@ -113,15 +113,6 @@ const webSigning = {
     }
   },
 } satisfies Pick<Backend, 'rsaSigningKey' | 'rsaPrivateRaw' | 'rsaSignMessage' | 'ecdsaKey' | 'ecdsaSign' | 'ecdsaVerify' | 'ed25519Key' | 'ed25519Sign' | 'ed25519Verify'>;
-
-/** `a ‖ b` (WebCrypto and @noble/ciphers take the additional data in one piece). */
-function joined(a: Uint8Array, b: Uint8Array | undefined): Uint8Array {
-  if (!b || b.length === 0) return a;
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-}
 
 export const webBackend: Backend = {
   name: 'webcrypto',

@@ -161,6 +161,15 @@ export function concat(...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
+/**
+ * `a ‖ b`, or `a` itself when `b` is absent or empty (no copy): the additional data of AES-GCM,
+ * which WebCrypto and @noble/ciphers take in one piece.
+ */
+export function joined(a: Uint8Array, b: Uint8Array | undefined): Uint8Array {
+  if (!b || b.length === 0) return a;
+  return concat(a, b);
+}
+
 /** Constant-time equality for equal-length inputs (length is not secret). */
 export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
