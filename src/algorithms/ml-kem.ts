@@ -38,11 +38,8 @@ export const ML_KEM_KEY_SPEC_SETS: Readonly<Record<MlKemKeySpec, MlKemSet>> = Ob
   ML_KEM_1024: { set: 'ML-KEM-1024', kem: ml_kem1024, ciphertextBytes: ML_KEM_SETS['ML-KEM-1024'].ciphertextBytes },
 });
 
-/** Bytes of the shared secret K (FIPS 203 §7: 32 for every parameter set). */
-export const ML_KEM_SHARED_SECRET_BYTES = 32;
-
 /** ML-KEM is not available in the China Regions (API_CreateKey KeySpec; API_Encapsulate). */
-export const ML_KEM_EXCLUDED_REGIONS: readonly string[] = ['cn-north-1', 'cn-northwest-1'];
+const ML_KEM_EXCLUDED_REGIONS: readonly string[] = ['cn-north-1', 'cn-northwest-1'];
 
 export interface Encapsulated {
   /** K, 32 bytes: the caller returns it as SharedSecret, then wipes it. */
@@ -114,7 +111,7 @@ export const mlKem: EncapsulationAlgorithm = {
 };
 
 /** The EncapsulationAlgorithmSpec rows. */
-export const ENCAPSULATION_ALGORITHMS: Readonly<Record<EncapsulationAlgorithmSpec, EncapsulationAlgorithm>> = Object.freeze({ ML_KEM: mlKem });
+const ENCAPSULATION_ALGORITHMS: Readonly<Record<EncapsulationAlgorithmSpec, EncapsulationAlgorithm>> = Object.freeze({ ML_KEM: mlKem });
 
 export function encapsulationAlgorithm(name: EncapsulationAlgorithmSpec): EncapsulationAlgorithm | undefined {
   return Object.prototype.hasOwnProperty.call(ENCAPSULATION_ALGORITHMS, name) ? ENCAPSULATION_ALGORITHMS[name] : undefined;
@@ -155,9 +152,9 @@ function mlKemSpec(keySpec: MlKemKeySpec): KeySpecInfo {
   };
 }
 
-export const mlKem512Spec = mlKemSpec('ML_KEM_512');
-export const mlKem768Spec = mlKemSpec('ML_KEM_768');
-export const mlKem1024Spec = mlKemSpec('ML_KEM_1024');
+const mlKem512Spec = mlKemSpec('ML_KEM_512');
+const mlKem768Spec = mlKemSpec('ML_KEM_768');
+const mlKem1024Spec = mlKemSpec('ML_KEM_1024');
 
 export const ML_KEM_KEY_SPECS: Readonly<Record<MlKemKeySpec, KeySpecInfo>> = Object.freeze({
   ML_KEM_512: mlKem512Spec,

@@ -31,13 +31,3 @@ export function stateError(record: KeyRecord): KmsError {
   const msg = `${record.arn} ${STATE_PHRASE[record.keyState]}`;
   return record.keyState === 'Disabled' ? new DisabledException(msg) : new KMSInvalidStateException(msg);
 }
-
-/** For cryptographic operations: Enabled and Updating pass; every other state is refused. */
-export function assertUsable(record: KeyRecord): void {
-  if (record.keyState !== 'Enabled' && record.keyState !== 'Updating') throw stateError(record);
-}
-
-/** For management operations that accept Enabled and Disabled keys only. */
-export function assertEnabledOrDisabled(record: KeyRecord): void {
-  if (record.keyState !== 'Enabled' && record.keyState !== 'Disabled') throw new KMSInvalidStateException(`${record.arn} ${STATE_PHRASE[record.keyState]}`);
-}

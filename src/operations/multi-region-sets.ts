@@ -12,7 +12,7 @@
  * (src/keys/update-keys.ts) writes the keys one after the other instead.
  */
 import { KMSInternalException, UnsupportedOperationException, type KmsError } from '../errors.js';
-import { designate, isPrimary, isReplica, primaryRegionOf, relatedArn, replicaRegionsOf, setArns, syncShared } from '../keys/multi-region.js';
+import { designate, hasReplicas, isPrimary, isReplica, primaryRegionOf, relatedArn, replicaRegionsOf, setArns, syncShared } from '../keys/multi-region.js';
 import type { KeyRecord } from '../keys/record.js';
 import { DAY_MS } from '../keys/rotation.js';
 import { updateKeysOf } from '../keys/update-keys.js';
@@ -143,7 +143,7 @@ export async function settleReplicaDeletions(ctx: OpContext, rec: KeyRecord): Pr
  */
 export function scheduleDeletion(r: KeyRecord, now: number, days: number): void {
   r.pendingWindowInDays = days;
-  if (isPrimary(r) && replicaRegionsOf(r).length > 0) {
+  if (hasReplicas(r)) {
     r.keyState = 'PendingReplicaDeletion';
     delete r.deletionDate;
     return;

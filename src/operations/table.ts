@@ -296,8 +296,6 @@ export const OPERATION_TABLE = {
   DeleteCustomKeyStore: free('DeleteCustomKeyStore', { crossAccount: false, permissions: [iam('DeleteCustomKeyStore', '*')], keyStates: undefined, handler: deleteCustomKeyStore }),
 } satisfies { readonly [Op in OperationName]: OperationRow<Op> };
 
-export type OperationTable = typeof OPERATION_TABLE;
-
 /** The row of `name`, or undefined when it is not an operation of the model. */
 export function operationRow(name: string): OperationRow | undefined {
   return Object.prototype.hasOwnProperty.call(OPERATION_TABLE, name) ? (OPERATION_TABLE as unknown as Readonly<Record<string, OperationRow>>)[name] : undefined;

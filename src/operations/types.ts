@@ -61,4 +61,3 @@ export interface MissingRow<Op extends OperationName> extends RowBase<Op> {
 }
 
 export type OperationRow<Op extends OperationName = OperationName> = KeyedRow<Op> | FreeRow<Op> | MissingRow<Op>;
-export type ImplementedRow<Op extends OperationName = OperationName> = KeyedRow<Op> | FreeRow<Op>;

@@ -4,7 +4,6 @@ export {
   TARGET_PREFIX,
   createProtocolHandler,
   errorResponse,
-  randomRequestId,
   routedOperations,
   type KmsProvider,
   type ProtocolHandler,
@@ -14,4 +13,3 @@ export {
 } from './json.js';
 export { parseCredentialScope, type CredentialScope } from './sigv4.js';
 export { principalsByAccessKey, type PrincipalsByAccessKeyOptions } from './principals-provider.js';
-export { fromWire, toWire } from './wire.js';

@@ -15,8 +15,7 @@ import { sm2dsa } from './sm2dsa.js';
 import type { SigningAlgorithm, SigningAlgorithmSpec } from './types.js';
 
 export type { MessageType, SigningAlgorithm, SigningAlgorithmSpec } from './types.js';
-export { checkSigningMessage, MAX_RAW_MESSAGE } from './message.js';
-export { RSA_SIGNING_ALGORITHMS } from './rsassa.js';
+export { checkSigningMessage } from './message.js';
 
 export const SIGNING_ALGORITHMS: Readonly<Record<SigningAlgorithmSpec, SigningAlgorithm>> = {
   RSASSA_PSS_SHA_256: rsassaPssSha256,

@@ -24,7 +24,7 @@ export interface DerKeyPair {
   privateKey: Uint8Array;
 }
 
-export function ecKeyPair(env: CryptoEnv, curve: EcCurveName): DerKeyPair {
+function ecKeyPair(env: CryptoEnv, curve: EcCurveName): DerKeyPair {
   const c = EC_CURVES[curve];
   const d = ecGeneratePrivate(c, env.random);
   try {
@@ -34,7 +34,7 @@ export function ecKeyPair(env: CryptoEnv, curve: EcCurveName): DerKeyPair {
   }
 }
 
-export function ed25519KeyPair(env: CryptoEnv): DerKeyPair {
+function ed25519KeyPair(env: CryptoEnv): DerKeyPair {
   const seed = env.random(32);
   try {
     return { publicKey: ed25519SpkiEncode(ed25519PublicFromSeed(seed)), privateKey: ed25519Pkcs8Encode(seed) };
@@ -43,7 +43,7 @@ export function ed25519KeyPair(env: CryptoEnv): DerKeyPair {
   }
 }
 
-export function mlDsaKeyPairDer(env: CryptoEnv, level: MlDsaLevel): DerKeyPair {
+function mlDsaKeyPairDer(env: CryptoEnv, level: MlDsaLevel): DerKeyPair {
   const p = ML_DSA[level];
   const seed = env.random(32);
   const { publicKey, secretKey } = mlDsaKeyPair(p, seed);
@@ -54,12 +54,12 @@ export function mlDsaKeyPairDer(env: CryptoEnv, level: MlDsaLevel): DerKeyPair {
   }
 }
 
-export function sm2KeyPair(env: CryptoEnv): DerKeyPair {
+function sm2KeyPair(env: CryptoEnv): DerKeyPair {
   const { d, publicKey } = sm2GenerateKey(env.random);
   return { publicKey: sm2SpkiEncode(publicKey), privateKey: sm2Pkcs8Encode(d) };
 }
 
-export function mlKemKeyPair(env: CryptoEnv, keySpec: MlKemKeySpec): DerKeyPair {
+function mlKemKeyPair(env: CryptoEnv, keySpec: MlKemKeySpec): DerKeyPair {
   const seed = env.random(ML_KEM_SEED_BYTES);
   try {
     return mlKemKeyPairFromSeed(keySpec, seed);
@@ -68,7 +68,7 @@ export function mlKemKeyPair(env: CryptoEnv, keySpec: MlKemKeySpec): DerKeyPair 
   }
 }
 
-export async function rsaKeyPair(env: CryptoEnv, bits: 2048 | 3072 | 4096): Promise<DerKeyPair> {
+async function rsaKeyPair(env: CryptoEnv, bits: 2048 | 3072 | 4096): Promise<DerKeyPair> {
   return env.backend.rsaGenerateKeyPair(bits);
 }
 
