@@ -95,6 +95,15 @@ function optString(o: Record<string, unknown>, f: string, where: string, e: Seed
   return v;
 }
 
+/** An entry's optional AccountId and Region (the server's --account and --region when absent). */
+function placement(o: Record<string, unknown>, where: string, e: SeedError): { accountId: string | undefined; region: string | undefined } {
+  const accountId = optString(o, 'AccountId', where, e);
+  if (accountId !== undefined && !isAccountId(accountId)) e.fail(`${where}.AccountId`, 'must be 12 digits');
+  const region = optString(o, 'Region', where, e);
+  if (region !== undefined && !isRegionName(region)) e.fail(`${where}.Region`, 'must be a region such as eu-west-1');
+  return { accountId, region };
+}
+
 /** PKCS#8 as base64 DER or as PEM (`-----BEGIN PRIVATE KEY-----`). */
 function pkcs8(text: string, where: string, e: SeedError): Uint8Array {
   const pem = text.includes('-----BEGIN PRIVATE KEY-----');
@@ -133,10 +142,7 @@ function seedKey(v: unknown, where: string, e: SeedError): SeedKey {
   if (origin !== 'AWS_KMS' && origin !== 'EXTERNAL') e.fail(`${where}.Origin`, 'must be AWS_KMS or EXTERNAL');
   const symmetric = keySpec === 'SYMMETRIC_DEFAULT';
   if (origin === 'EXTERNAL' && !symmetric) e.fail(`${where}.Origin`, 'EXTERNAL is supported for SYMMETRIC_DEFAULT keys only');
-  const accountId = optString(o, 'AccountId', where, e);
-  if (accountId !== undefined && !isAccountId(accountId)) e.fail(`${where}.AccountId`, 'must be 12 digits');
-  const region = optString(o, 'Region', where, e);
-  if (region !== undefined && !isRegionName(region)) e.fail(`${where}.Region`, 'must be a region such as eu-west-1');
+  const { accountId, region } = placement(o, where, e);
   if (o.Enabled !== undefined && typeof o.Enabled !== 'boolean') e.fail(`${where}.Enabled`, 'must be true or false');
   const key: SeedKey = {
     where,
@@ -214,10 +220,7 @@ function seedAlias(v: unknown, where: string, e: SeedError): SeedAlias {
   const target = optString(o, 'TargetKeyId', where, e);
   if (target === undefined || !isKeyId(target.toLowerCase())) e.fail(`${where}.TargetKeyId`, 'must be the KeyId of a key');
   const alias: SeedAlias = { where, aliasName: aliasName as string, targetKeyId: (target as string).toLowerCase() };
-  const accountId = optString(o, 'AccountId', where, e);
-  if (accountId !== undefined && !isAccountId(accountId)) e.fail(`${where}.AccountId`, 'must be 12 digits');
-  const region = optString(o, 'Region', where, e);
-  if (region !== undefined && !isRegionName(region)) e.fail(`${where}.Region`, 'must be a region such as eu-west-1');
+  const { accountId, region } = placement(o, where, e);
   if (accountId !== undefined) alias.accountId = accountId;
   if (region !== undefined) alias.region = region;
   return alias;
