@@ -29,7 +29,7 @@ import { runOperation } from '../operations/run.js';
 import { IMPLEMENTED_OPERATIONS, operationRow } from '../operations/table.js';
 import { fromUtf8, lowerFirst, toHex, wipe } from '../util/bytes.js';
 import { pooledRandom } from '../random.js';
-import { defaultBase64, fromWire, toWire, type Base64Codec } from './wire.js';
+import { defaultBase64, fromWire, toWireJson, type Base64Codec } from './wire.js';
 
 export const TARGET_PREFIX = 'TrentService.';
 export const CONTENT_TYPE = 'application/x-amz-json-1.1';
@@ -84,11 +84,11 @@ export function randomRequestId(): string {
 }
 
 function respond(status: number, body: unknown, requestId: string): ProtocolResponse {
-  return {
-    status,
-    headers: { 'content-type': CONTENT_TYPE, 'x-amzn-RequestId': requestId },
-    body: JSON.stringify(body),
-  };
+  return respondText(status, JSON.stringify(body), requestId);
+}
+
+function respondText(status: number, body: string, requestId: string): ProtocolResponse {
+  return { status, headers: { 'content-type': CONTENT_TYPE, 'x-amzn-RequestId': requestId }, body };
 }
 
 /**
@@ -175,7 +175,7 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
       input = fromWire(parseBody(body), model.input, '', codec);
       const kms = await kmsFor(scope);
       const output: unknown = await runOperation(contextOf(kms), row, input, requestId);
-      const res = respond(200, toWire(output ?? {}, codec), requestId);
+      const res = respondText(200, toWireJson(output ?? {}, codec), requestId);
       // The response's blobs (plaintext, data keys, shared secrets) now live in its text only.
       wipeBlobs(output);
       return res;
