@@ -7,7 +7,8 @@ import { createRequire } from 'node:module';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { InMemoryKeyStore, Kms, type KeyMetadata } from '../src/index.js';
-import { sm2Pkcs8Encode, sm2PublicFromPrivate, sm2SpkiEncode } from '../src/primitives/sm2.js';
+import { sm2PublicFromPrivate } from '../src/primitives/sm2-curve.js';
+import { sm2Pkcs8Encode, sm2SpkiEncode } from '../src/primitives/sm2-keys.js';
 import { dec, enc, refuses } from './helpers/index.js';
 import { openssl } from './helpers/oracles.js';
 

@@ -43,7 +43,8 @@ import type { AliasRecord, BackingKey, KeyRecord, KeySpec } from '../keys/record
 import type { KeyStore } from '../keys/store.js';
 import { startUsageTracking } from '../keys/usage.js';
 import { validateTags, type ApiTag } from '../keys/tags.js';
-import { sm2Pkcs8Encode, sm2PrivateKeyFromPkcs8, sm2PublicFromPrivate, sm2SpkiEncode } from '../primitives/sm2.js';
+import { sm2PublicFromPrivate } from '../primitives/sm2-curve.js';
+import { sm2Pkcs8Encode, sm2PrivateKeyFromPkcs8, sm2SpkiEncode } from '../primitives/sm2-keys.js';
 import { defaultRandom } from '../random.js';
 import { equalBytes, fromBase64, wipe } from '../util/bytes.js';
 import { isRegionName } from '../keys/region.js';

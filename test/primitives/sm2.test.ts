@@ -12,23 +12,11 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { DerTag, derInteger, derOctetString, derOid, derSequence, derBitString, derContext, DerReader } from '../../src/primitives/der.js';
-import {
-  SM2_CURVE,
-  Sm2DecryptError,
-  Sm2KeyError,
-  _sm2MulSecretForTest,
-  sm2Decrypt,
-  sm2Encrypt,
-  sm2GenerateKey,
-  sm2Kdf,
-  sm2Pkcs8Encode,
-  sm2Point,
-  sm2PrecomputePublic,
-  sm2PrivateKeyFromPkcs8,
-  sm2PublicFromPrivate,
-  sm2SpkiDecode,
-  sm2SpkiEncode,
-} from '../../src/primitives/sm2.js';
+import { SM2_CURVE, sm2GenerateKey, sm2Point, sm2PrecomputePublic, sm2PublicFromPrivate } from '../../src/primitives/sm2-curve.js';
+import { Sm2DecryptError, Sm2KeyError } from '../../src/primitives/sm2-errors.js';
+import { _sm2MulSecretForTest } from '../../src/primitives/sm2-scalar-mul.js';
+import { sm2Decrypt, sm2Encrypt, sm2Kdf } from '../../src/primitives/sm2-pke.js';
+import { sm2Pkcs8Encode, sm2PrivateKeyFromPkcs8, sm2SpkiDecode, sm2SpkiEncode } from '../../src/primitives/sm2-keys.js';
 
 // ---------------------------------------------------------------------------------------------
 // helpers
