@@ -74,3 +74,21 @@ describe.each([nodeBackend, webBackend, nobleBackend] as Backend[])('Wycheproof 
     expect(n).toBeGreaterThan(50);
   });
 });
+
+test('AES-GCM additional data given in two parts authenticates as their concatenation, on every backend', async () => {
+  const { nodeBackend } = await import('../src/backend/node.js');
+  const { webBackend, nobleBackend } = await import('../src/index.js');
+  const key = new Uint8Array(32).fill(7);
+  const iv = new Uint8Array(12).fill(9);
+  const pt = new TextEncoder().encode('two-part AAD');
+  const head = new Uint8Array([1, 2, 3, 4, 5]);
+  const tail = new Uint8Array([6, 7, 8]);
+  const whole = new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]);
+  for (const b of [nodeBackend, webBackend, nobleBackend]) {
+    const one = await b.aesGcmEncrypt(key, iv, pt, whole);
+    const two = await b.aesGcmEncrypt(key, iv, pt, head, undefined, tail);
+    expect(Buffer.from(two), b.name).toEqual(Buffer.from(one));
+    expect(await b.aesGcmDecrypt(key, iv, one, head, tail), b.name).toEqual(pt);
+    expect(await b.aesGcmDecrypt(key, iv, one, whole, tail), b.name).toBeUndefined();
+  }
+});

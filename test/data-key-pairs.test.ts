@@ -197,10 +197,10 @@ function recording(fail = false) {
   const backend: Backend = {
     ...webBackend,
     name: 'recording',
-    async aesGcmEncrypt(key, iv, pt, aad, out) {
+    async aesGcmEncrypt(key, iv, pt, aad, out, aadTail) {
       if (pt.length > 40 && pt[0] === 0x30) sealed.push(pt);
       if (fail && pt.length > 40) throw new Error('injected failure');
-      return webBackend.aesGcmEncrypt(key, iv, pt, aad, out);
+      return webBackend.aesGcmEncrypt(key, iv, pt, aad, out, aadTail);
     },
   };
   return { backend, sealed };

@@ -286,10 +286,10 @@ describe('12.1 encryption context: authorization reads what the AAD binds', () =
     let fail = false;
     const backend: Backend = {
       ...webBackend,
-      async aesGcmEncrypt(key, iv, pt, aad, out) {
+      async aesGcmEncrypt(key, iv, pt, aad, out, aadTail) {
         seen.push(pt);
         if (fail) throw new Error('injected');
-        return webBackend.aesGcmEncrypt(key, iv, pt, aad, out);
+        return webBackend.aesGcmEncrypt(key, iv, pt, aad, out, aadTail);
       },
     };
     const kms = new Kms({ accountId: ACCOUNT_A, backend });

@@ -10,12 +10,12 @@
  */
 import { constants, createPrivateKey, createPublicKey, generateKeyPairSync, publicEncrypt, type KeyObject } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
-import { InMemoryKeyStore, Kms, type KeyMetadata } from '../src/index.js';
+import { InMemoryKeyStore, Kms, type KeyMetadata, type KeyStoreSnapshot } from '../src/index.js';
 import type { Backend } from '../src/backend/types.js';
 import { nobleBackend } from '../src/backend/noble.js';
 import { defaultBackend } from './helpers/backend.js';
 import { dec, enc } from './helpers/index.js';
-import { DAY, ManualClock, describe_, newKey, refuses } from './helpers/keys.js';
+import { DAY, ManualClock, describe_, newKey, refuses, snapshotKey } from './helpers/keys.js';
 import { openssl } from './helpers/oracles.js';
 import { RSA_WRAPPINGS, expectedMaterialId, fixtureBackend, fixtureRsaKey, nodeWrap, openV1WithMaterial, opensslSm2Wrap, opensslWrap, rnd, type RsaWrapping } from './helpers/wrap.js';
 
@@ -93,6 +93,18 @@ describe('GetParametersForImport', () => {
     expect((await describe_(kms, ext.KeyId)).KeyState).toBe('PendingDeletion');
   });
 
+  test('Precondition: the key spec takes imported key material (Developer Guide: "Importing ML-DSA keys is not supported") — an ML-DSA key loaded from a snapshot with Origin EXTERNAL', async () => {
+    // CreateKey refuses Origin EXTERNAL for ML-DSA; a snapshot written elsewhere can still hold one.
+    const { kms, keyStore } = setup();
+    const md = await newKey(kms, { KeySpec: 'ML_DSA_44', KeyUsage: 'SIGN_VERIFY' });
+    const snap = JSON.parse(JSON.stringify(keyStore.exportSnapshot())) as KeyStoreSnapshot;
+    snapshotKey(snap, md.Arn as string).Origin = 'EXTERNAL';
+    const loaded = new Kms({ keyStore: InMemoryKeyStore.fromSnapshot(JSON.stringify(snap)), backend: pooled });
+    const msg = 'Importing key material is not supported for key spec ML_DSA_44.';
+    await refuses(loaded.getParametersForImport({ KeyId: md.KeyId, WrappingAlgorithm: 'RSA_AES_KEY_WRAP_SHA_256', WrappingKeySpec: 'RSA_2048' }), 'UnsupportedOperationException', msg);
+    await refuses(loaded.importKeyMaterial({ KeyId: md.KeyId, ImportToken: rnd(61), EncryptedKeyMaterial: rnd(256), ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' }), 'UnsupportedOperationException', msg);
+  });
+
   test('takes a key ID or key ARN; an alias is NotFoundException ("Specify the key ID or key ARN")', async () => {
     const { kms } = setup();
     const ext = await external(kms);
@@ -124,7 +136,7 @@ describe('GetParametersForImport', () => {
     await refuses(cn.getParametersForImport({ KeyId: key.KeyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_1', WrappingKeySpec: 'SM2' }), 'ValidationException', 'The RSAES_OAEP_SHA_1 wrapping algorithm cannot be used with the SM2 wrapping key spec.');
   });
 
-  test('Precondition: the wrapping choice can carry this key spec\'s material (RSA keys: RSA_AES only; ECC_NIST_P521: not RSAES_OAEP with RSA_2048)', async () => {
+  test('Precondition: the wrapping choice can carry this key spec\'s material — RSA keys: RSA_AES only; ECC_NIST_P521: not RSAES_OAEP with RSA_2048', async () => {
     const { kms } = setup();
     const rsa = await external(kms, { KeySpec: 'RSA_2048', KeyUsage: 'SIGN_VERIFY' });
     for (const alg of ['RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256'] as const) {
@@ -297,7 +309,24 @@ describe('ImportKeyMaterial: symmetric encryption keys', () => {
     await refuses(req(), 'InvalidImportTokenException');
   });
 
-  test('Precondition: the wrapped key material unwraps with the token\'s wrapping key and algorithm (InvalidCiphertextException)', async () => {
+  test('Precondition: a multi-Region replica imports its primary\'s material only — other material is IncorrectKeyMaterialException, the primary\'s makes the replica Enabled', async () => {
+    const keyStore = new InMemoryKeyStore();
+    const clock = new ManualClock();
+    const us = new Kms({ region: 'us-east-1', keyStore, now: clock.now, backend: pooled });
+    const eu = new Kms({ region: 'eu-west-1', keyStore, now: clock.now, backend: pooled });
+    const p = await external(us, { MultiRegion: true });
+    const m = rnd(32);
+    await importInto(us, p.KeyId, m);
+    await us.replicateKey({ KeyId: p.KeyId, ReplicaRegion: 'eu-west-1' });
+    await refuses(importInto(eu, p.KeyId, rnd(32)), 'IncorrectKeyMaterialException', 'The key material is not the key material of the primary key of this multi-Region key.');
+    expect((await describe_(eu, p.KeyId)).KeyState).toBe('PendingImport');
+    await importInto(eu, p.KeyId, m);
+    expect((await describe_(eu, p.KeyId)).KeyState).toBe('Enabled');
+    const { CiphertextBlob } = await us.encrypt({ KeyId: p.KeyId, Plaintext: enc('shared') });
+    expect(dec((await eu.decrypt({ CiphertextBlob })).Plaintext)).toBe('shared');
+  });
+
+  test('Precondition: the wrapped key material unwraps with the token\'s wrapping key and algorithm — InvalidCiphertextException', async () => {
     const { kms } = setup();
     const key = await external(kms);
     const p = await kms.getParametersForImport({ KeyId: key.KeyId, WrappingAlgorithm: 'RSA_AES_KEY_WRAP_SHA_256', WrappingKeySpec: 'RSA_2048' });
@@ -322,7 +351,7 @@ describe('ImportKeyMaterial: symmetric encryption keys', () => {
     await kms.importKeyMaterial({ KeyId: key.KeyId, ImportToken: p.ImportToken, EncryptedKeyMaterial: good, ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' });
   });
 
-  test('Precondition: KEY_MATERIAL_EXPIRES (the default) comes with a ValidTo; Precondition: no ValidTo with KEY_MATERIAL_DOES_NOT_EXPIRE; Precondition: ValidTo is a future date at most 365 days from the request date', async () => {
+  test('Precondition: KEY_MATERIAL_EXPIRES (the default) comes with a ValidTo ("you must specify a value for the ValidTo parameter"); Precondition: no ValidTo with KEY_MATERIAL_DOES_NOT_EXPIRE ("you must omit the ValidTo parameter"); Precondition: ValidTo is a future date at most 365 days from the request date', async () => {
     const { kms, clock } = setup();
     const key = await external(kms);
     const p = await kms.getParametersForImport({ KeyId: key.KeyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' });
@@ -336,7 +365,7 @@ describe('ImportKeyMaterial: symmetric encryption keys', () => {
     expect(await describe_(kms, key.KeyId)).toMatchObject({ KeyState: 'Enabled', ExpirationModel: 'KEY_MATERIAL_EXPIRES', ValidTo: new Date(clock.t + 365 * DAY) });
   });
 
-  test('Precondition: ImportType, KeyMaterialId and KeyMaterialDescription are for symmetric encryption keys ("only usable with symmetric encryption keys")', async () => {
+  test('Precondition: ImportType, KeyMaterialId and KeyMaterialDescription are for symmetric encryption keys ("only usable with symmetric encryption keys"); Precondition: a KeyMaterialId names material of a symmetric encryption key (other keys have one material)', async () => {
     const { kms } = setup();
     const h = await external(kms, { KeySpec: 'HMAC_384', KeyUsage: 'GENERATE_VERIFY_MAC' });
     for (const extra of [{ ImportType: 'NEW_KEY_MATERIAL' }, { KeyMaterialId: 'a'.repeat(64) }, { KeyMaterialDescription: 'x' }]) {
@@ -415,7 +444,7 @@ describe('ImportKeyMaterial: asymmetric keys (PKCS#8, as the Developer Guide doc
     expect(plain.toString()).toBe('sm2 imported');
   });
 
-  test('CreateKey Origin EXTERNAL: every key spec the Developer Guide imports; ML-DSA ("Importing ML-DSA keys is not supported"), Ed25519 and ML-KEM are refused', async () => {
+  test('Precondition: imported key material (Origin EXTERNAL) only for the key specs AWS imports (src/algorithms/importable.ts) — CreateKey Origin EXTERNAL: every key spec the Developer Guide imports; ML-DSA ("Importing ML-DSA keys is not supported"), Ed25519 and ML-KEM are refused', async () => {
     const { kms } = setup();
     for (const [KeySpec, KeyUsage] of [
       ['SYMMETRIC_DEFAULT', 'ENCRYPT_DECRYPT'],
@@ -552,7 +581,7 @@ describe('ValidTo: expiry driven by now()', () => {
 });
 
 describe('on-demand rotation of imported material (ImportType NEW_KEY_MATERIAL, then RotateKeyOnDemand)', () => {
-  test('new material waits as PENDING_ROTATION, RotateKeyOnDemand makes it CURRENT; old ciphertext keeps decrypting; ListKeyRotations shows ImportState, ExpirationModel, ValidTo, KeyMaterialDescription', async () => {
+  test('new material waits as PENDING_ROTATION, RotateKeyOnDemand makes it CURRENT; old ciphertext keeps decrypting; ListKeyRotations shows ImportState, ExpirationModel, ValidTo, KeyMaterialDescription; Precondition: a key with imported material has material pending rotation; Precondition: at most one key material pending rotation (delete it, or rotate to it, first)', async () => {
     const { kms, clock } = setup();
     const key = await external(kms);
     const m1 = rnd(32);

@@ -43,7 +43,7 @@ describe('ListKeyPolicies', () => {
 });
 
 describe('custom key stores: an account that has none', () => {
-  test('DescribeCustomKeyStores lists none; a named store (by ID or name) is CustomKeyStoreNotFoundException; a Marker is InvalidMarkerException', async () => {
+  test('DescribeCustomKeyStores lists none; Precondition: a CustomKeyStoreId or CustomKeyStoreName names a custom key store of the account — CustomKeyStoreNotFoundException; a Marker is InvalidMarkerException', async () => {
     const kms = new Kms();
     expect(await kms.describeCustomKeyStores()).toEqual({ CustomKeyStores: [], Truncated: false });
     expect(await kms.describeCustomKeyStores({ Limit: 1 })).toEqual({ CustomKeyStores: [], Truncated: false });

@@ -398,7 +398,7 @@ describe('UpdatePrimaryRegion', () => {
     expect((await describe_(us, id)).Description).toBe('primary');
   });
 
-  test('Precondition: "There must be an existing replica key in this Region." and PrimaryRegion is another Region than the current primary\'s.', async () => {
+  test('Precondition: "There must be an existing replica key in this Region." and Precondition: PrimaryRegion is another Region than the current primary\'s.', async () => {
     const { us, id } = await primaryWithReplicas(world(), [EU]);
     await refuses(us.updatePrimaryRegion({ KeyId: id, PrimaryRegion: AP }), 'NotFoundException', `Key '${arnIn(AP, id)}' does not exist`);
     await refuses(us.updatePrimaryRegion({ KeyId: id, PrimaryRegion: US }), 'UnsupportedOperationException', `${arnIn(US, id)} is already the primary key of its multi-Region set.`);

@@ -52,9 +52,9 @@ describe('request checks', () => {
 });
 
 describe('CreateKey', () => {
-  test('Precondition: imported key material (Origin EXTERNAL) only for symmetric keys — an RSA key with Origin EXTERNAL is UnsupportedOperationException', async () => {
+  test('Precondition: imported key material (Origin EXTERNAL) only for the key specs AWS imports (src/algorithms/importable.ts) — an ML-DSA key with Origin EXTERNAL is UnsupportedOperationException', async () => {
     const kms = new Kms();
-    await refuses(kms.createKey({ KeySpec: 'RSA_2048', KeyUsage: 'ENCRYPT_DECRYPT', Origin: 'EXTERNAL' }), 'UnsupportedOperationException', /Origin EXTERNAL/);
+    await refuses(kms.createKey({ KeySpec: 'ML_DSA_44', KeyUsage: 'SIGN_VERIFY', Origin: 'EXTERNAL' }), 'UnsupportedOperationException', /Origin EXTERNAL/);
     expect((await kms.listKeys()).Keys).toEqual([]);
     expect((await kms.createKey({ Origin: 'EXTERNAL' })).KeyMetadata?.KeyState).toBe('PendingImport');
   });

@@ -49,6 +49,21 @@ for (const cli of CLIS) {
       return r.json;
     };
 
+    // GetKeyLastUsage is newer than some CLIs (Debian 12's aws-cli 2.9.19 does not ship it: it
+    // exits 252, "Invalid choice"). With such a CLI the same request goes to serve as the JSON
+    // the CLI would send; the CLI's own refusal is checked, so a CLI that has it never gets here.
+    const lastUsage = async (keyId: string) => {
+      const r = await aws('get-key-last-usage', '--key-id', keyId);
+      if (r.code === 252 && r.stderr.includes('Invalid choice')) {
+        expect(r.stderr).not.toMatch(/get-key-last-usage\s/);
+        const res = await fetch(server.url, { method: 'POST', headers: { 'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': 'TrentService.GetKeyLastUsage' }, body: JSON.stringify({ KeyId: keyId }) });
+        expect(res.status).toBe(200);
+        return (await res.json()) as { KeyId: string; KeyLastUsage: { Operation: string; KmsRequestId: string } };
+      }
+      expect(r.code, `get-key-last-usage: ${r.stderr}`).toBe(0);
+      return r.json;
+    };
+
     const a = (await ok('create-key', '--tags', 'TagKey=env,TagValue=dev', 'TagKey=team,TagValue=core')).KeyMetadata.KeyId as string;
     const b = (await ok('create-key')).KeyMetadata.KeyId as string;
     await ok('tag-resource', '--key-id', a, '--tags', 'TagKey=env,TagValue=test');
@@ -64,7 +79,7 @@ for (const cli of CLIS) {
     await writeFile(join(cwd, 'ct.bin'), Buffer.from(ct, 'base64'));
     await ok('re-encrypt', '--ciphertext-blob', 'fileb://ct.bin', '--destination-key-id', b);
     for (const k of [a, b]) {
-      const u = await ok('get-key-last-usage', '--key-id', k);
+      const u = await lastUsage(k);
       expect(u.KeyId).toBe(k);
       expect(u.KeyLastUsage.Operation).toBe('ReEncrypt');
       expect(u.KeyLastUsage.KmsRequestId).toMatch(/^[0-9a-f-]{36}$/);

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { InMemoryKeyStore, Kms, KmsError } from '../src/index.js';
-import { DataDir, LOCK_FILE } from '../src/server/data-dir.js';
+import { DataDir, LOCK_FILE, storeFile } from '../src/server/data-dir.js';
 import { FileKeyStore, nodeFileIo, type FileIo, type FileKeyStoreOptions } from '../src/server/file-store.js';
 import { startServer } from '../src/server/http.js';
 import { frame, scan } from '../src/server/journal.js';
@@ -613,6 +613,19 @@ describe('the --data directory', () => {
     await expect(d.store('../../etc')).rejects.toThrow(/Invalid region/);
     await d.close();
   });
+});
+
+test('Precondition: a region is never a path (and names a file of bounded length) — storeFile and DataDir.store refuse it with ValidationException and create nothing', async () => {
+  const bad = ['../../etc', 'us-east-1/../x', `us-${'a'.repeat(40)}-1`, ''];
+  expect(storeFile(dir, 'eu-west-1')).toBe(join(dir, 'keystore.aws.json'));
+  for (const region of bad) expect(() => storeFile(dir, region), region).toThrow(expect.objectContaining({ name: 'ValidationException', message: expect.stringMatching(/^Invalid region/) }));
+  const d = await DataDir.open(dir);
+  try {
+    for (const region of bad) await expect(d.store(region), region).rejects.toMatchObject({ name: 'ValidationException', message: expect.stringMatching(/^Invalid region/) });
+    expect((await readdir(dir)).filter((f) => f.startsWith('keystore.'))).toEqual([]);
+  } finally {
+    await d.close();
+  }
 });
 
 describe('startServer: where the keys live', () => {

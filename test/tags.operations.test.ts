@@ -25,7 +25,7 @@ describe('tags through the Kms API', () => {
     expect(JSON.stringify(await kms.describeKey({ KeyId: key.KeyId }))).not.toMatch(/env/);
   });
 
-  test('Precondition: the Tags follow AWS\'s tag rules (before anything is created) — no key is created for bad Tags', async () => {
+  test('Precondition: the Tags follow AWS\'s tag rules (before anything is created); Precondition: a new key\'s Tags follow AWS\'s tag rules — no key is created for bad Tags', async () => {
     const kms = new Kms();
     await refuses(kms.createKey({ Tags: [tag('a'), tag('a', 'x')] }), 'TagException', 'Duplicate tag keys');
     await refuses(kms.createKey({ Tags: [tag('AWS:name', 'x')] }), 'TagException', 'Tags beginning with aws: are reserved');
@@ -72,6 +72,23 @@ describe('tags through the Kms API', () => {
     expect((await kms.listResourceTags({ KeyId: key.KeyId })).Tags).toHaveLength(50);
   });
 
+
+  // A key that does not exist tells "checked before the key is looked up" from "checked when applied":
+  // the tag rule's exception comes first, not NotFoundException.
+  const MISSING = '1234abcd-12ab-34cd-56ef-1234567890ab';
+
+  test('Precondition: TagResource\'s Tags follow AWS\'s tag rules (checked before the key is looked up) — a bad tag on a missing key is TagException, not NotFoundException', async () => {
+    const kms = new Kms();
+    await refuses(kms.tagResource({ KeyId: MISSING, Tags: [tag('aws:x')] }), 'TagException', 'Tags beginning with aws: are reserved');
+    await refuses(kms.tagResource({ KeyId: MISSING, Tags: [tag('a'), tag('a', 'x')] }), 'TagException', 'Duplicate tag keys');
+    await refuses(kms.tagResource({ KeyId: MISSING, Tags: [tag('a')] }), 'NotFoundException');
+  });
+
+  test('Precondition: UntagResource\'s TagKeys follow AWS\'s tag-key rules (checked before the key is looked up) — a reserved key on a missing key is TagException, not NotFoundException', async () => {
+    const kms = new Kms();
+    await refuses(kms.untagResource({ KeyId: MISSING, TagKeys: ['aws:x'] }), 'TagException', 'Tags beginning with aws: are reserved');
+    await refuses(kms.untagResource({ KeyId: MISSING, TagKeys: ['a'] }), 'NotFoundException');
+  });
   test('tags are not cross-account (another account\'s key ARN is refused even when its key policy allows) and survive a snapshot', async () => {
     const store = new InMemoryKeyStore();
     const a = new Kms({ accountId: ACCOUNT_A, keyStore: store });

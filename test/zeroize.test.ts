@@ -17,8 +17,8 @@ function instrumented(opts: { failEncrypt?: boolean } = {}) {
       held.push({ what: 'derived data key', buf: out });
       return out;
     },
-    async aesGcmDecrypt(key, iv, ct, aad) {
-      const out = await webBackend.aesGcmDecrypt(key, iv, ct, aad);
+    async aesGcmDecrypt(key, iv, ct, aad, aadTail) {
+      const out = await webBackend.aesGcmDecrypt(key, iv, ct, aad, aadTail);
       if (out) held.push({ what: 'decrypted plaintext', buf: out });
       return out;
     },
@@ -27,9 +27,9 @@ function instrumented(opts: { failEncrypt?: boolean } = {}) {
       if (out) held.push({ what: 'decrypted plaintext', buf: out });
       return out;
     },
-    async aesGcmEncrypt(key, iv, pt, aad, out) {
+    async aesGcmEncrypt(key, iv, pt, aad, out, aadTail) {
       if (armed && opts.failEncrypt) throw new Error('injected failure');
-      return webBackend.aesGcmEncrypt(key, iv, pt, aad, out);
+      return webBackend.aesGcmEncrypt(key, iv, pt, aad, out, aadTail);
     },
   };
   return {

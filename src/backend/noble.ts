@@ -29,6 +29,15 @@ const noRsa = async (): Promise<never> => {
   throw new UnsupportedOperationException('RSA keys need WebCrypto or node:crypto; this runtime offers neither.');
 };
 
+/** `a ‖ b` (WebCrypto and @noble/ciphers take the additional data in one piece). */
+function joined(a: Uint8Array, b: Uint8Array | undefined): Uint8Array {
+  if (!b || b.length === 0) return a;
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
 export const nobleBackend: Backend = {
   name: 'noble',
 
@@ -41,14 +50,16 @@ export const nobleBackend: Backend = {
     return hmac(sha256, key as Uint8Array, data);
   },
 
-  async aesGcmEncrypt(key, iv, plaintext, aad, into) {
+  async aesGcmEncrypt(key, iv, plaintext, aadHead, into, aadTail) {
+    const aad = joined(aadHead, aadTail);
     const out = gcm(key, iv, aad).encrypt(plaintext);
     if (!into) return out;
     into.set(out);
     return into;
   },
 
-  async aesGcmDecrypt(key, iv, ciphertextAndTag, aad) {
+  async aesGcmDecrypt(key, iv, ciphertextAndTag, aadHead, aadTail) {
+    const aad = joined(aadHead, aadTail);
     try {
       return gcm(key, iv, aad).decrypt(ciphertextAndTag);
     } catch {

@@ -67,9 +67,11 @@ export const nodeBackend: Backend = {
     return asBytes(createHmac('sha256', key as KeyObject).update(data).digest());
   },
 
-  async aesGcmEncrypt(key, iv, plaintext, aad, into) {
+  async aesGcmEncrypt(key, iv, plaintext, aad, into, aadTail) {
     const c = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG });
+    // GCM authenticates successive AAD updates as one string (SP 800-38D: A = A1 ‖ A2).
     c.setAAD(aad);
+    if (aadTail) c.setAAD(aadTail);
     const out = into ?? new Uint8Array(plaintext.length + TAG);
     out.set(c.update(plaintext));
     c.final();
@@ -77,13 +79,14 @@ export const nodeBackend: Backend = {
     return out;
   },
 
-  async aesGcmDecrypt(key, iv, ciphertextAndTag, aad) {
+  async aesGcmDecrypt(key, iv, ciphertextAndTag, aad, aadTail) {
     if (ciphertextAndTag.length < TAG) return undefined;
     const n = ciphertextAndTag.length - TAG;
     try {
       const d = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG });
       d.setAuthTag(ciphertextAndTag.subarray(n));
       d.setAAD(aad);
+      if (aadTail) d.setAAD(aadTail);
       const out = d.update(ciphertextAndTag.subarray(0, n));
       try {
         d.final();

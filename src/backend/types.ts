@@ -31,11 +31,13 @@ export interface Backend extends MacAgreementBackend {
 
   /**
    * AES-256-GCM (SP 800-38D), 96-bit IV, 128-bit tag. Returns ciphertext ‖ tag, written into
-   * `out` (plaintext length + 16 bytes) when given, so the envelope needs no extra copy.
+   * `out` (plaintext length + 16 bytes) when given, so the envelope needs no extra copy. The
+   * additional data is `aad ‖ aadTail` (the envelope's header and its encryption context, given
+   * apart so that no call has to join them).
    */
-  aesGcmEncrypt(key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array, out?: Uint8Array): Promise<Uint8Array>;
+  aesGcmEncrypt(key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array, out?: Uint8Array, aadTail?: Uint8Array): Promise<Uint8Array>;
   /** The plaintext, or undefined when the tag does not verify. Never throws for bad input. */
-  aesGcmDecrypt(key: Uint8Array, iv: Uint8Array, ciphertextAndTag: Uint8Array, aad: Uint8Array): Promise<Uint8Array | undefined>;
+  aesGcmDecrypt(key: Uint8Array, iv: Uint8Array, ciphertextAndTag: Uint8Array, aad: Uint8Array, aadTail?: Uint8Array): Promise<Uint8Array | undefined>;
 
   /** A new RSA key pair (public exponent 65537): PKCS#8 and SubjectPublicKeyInfo DER. */
   rsaGenerateKeyPair(modulusBits: number): Promise<{ privateKey: Uint8Array; publicKey: Uint8Array }>;

@@ -114,6 +114,15 @@ const webSigning = {
   },
 } satisfies Pick<Backend, 'rsaSigningKey' | 'rsaPrivateRaw' | 'rsaSignMessage' | 'ecdsaKey' | 'ecdsaSign' | 'ecdsaVerify' | 'ed25519Key' | 'ed25519Sign' | 'ed25519Verify'>;
 
+/** `a ‖ b` (WebCrypto and @noble/ciphers take the additional data in one piece). */
+function joined(a: Uint8Array, b: Uint8Array | undefined): Uint8Array {
+  if (!b || b.length === 0) return a;
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
 export const webBackend: Backend = {
   name: 'webcrypto',
 
@@ -125,7 +134,8 @@ export const webBackend: Backend = {
     return new Uint8Array(await subtle().sign('HMAC', key as CryptoKey, ab(data)));
   },
 
-  async aesGcmEncrypt(key, iv, plaintext, aad, into) {
+  async aesGcmEncrypt(key, iv, plaintext, aadHead, into, aadTail) {
+    const aad = joined(aadHead, aadTail);
     const k = await subtle().importKey('raw', ab(key), 'AES-GCM', false, ['encrypt']);
     const out = new Uint8Array(await subtle().encrypt({ name: 'AES-GCM', iv: ab(iv), additionalData: ab(aad), tagLength: 128 }, k, ab(plaintext)));
     if (!into) return out;
@@ -133,7 +143,8 @@ export const webBackend: Backend = {
     return into;
   },
 
-  async aesGcmDecrypt(key, iv, ciphertextAndTag, aad) {
+  async aesGcmDecrypt(key, iv, ciphertextAndTag, aadHead, aadTail) {
+    const aad = joined(aadHead, aadTail);
     const k = await subtle().importKey('raw', ab(key), 'AES-GCM', false, ['decrypt']);
     try {
       const out = await subtle().decrypt({ name: 'AES-GCM', iv: ab(iv), additionalData: ab(aad), tagLength: 128 }, k, ab(ciphertextAndTag));

@@ -62,12 +62,6 @@ function invalidContext(path: string): KmsError {
   return new ValidationException(`1 validation error detected: Value at '${path}' failed to satisfy constraint: Map keys and values must be well-formed Unicode strings`);
 }
 
-/** True when every UTF-16 unit of `s` is ASCII (then its UTF-8 bytes are its char codes). */
-function ascii(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
-  return true;
-}
-
 function putU32(out: Uint8Array, o: number, n: number): void {
   out[o] = n >>> 24;
   out[o + 1] = (n >>> 16) & 0xff;
@@ -90,7 +84,6 @@ export function canonicalContext(ctx: EncryptionContext | undefined, path = 'enc
   if (n === 0) return EMPTY;
   const values: string[] = new Array(n);
   let size = 4 + 8 * n;
-  let fast = true;
   for (let i = 0; i < n; i++) {
     const k = keys[i] as string;
     /* Precondition: context keys and values are strings (validation guarantees it for requests). */
@@ -98,30 +91,49 @@ export function canonicalContext(ctx: EncryptionContext | undefined, path = 'enc
     if (typeof v !== 'string') throw invalidContext(path);
     values[i] = v;
     size += k.length + v.length;
-    if (fast && !(ascii(k) && ascii(v))) fast = false;
   }
-  if (!fast) return canonicalGeneral(keys, values, path);
-  const order = n === 1 ? [0] : sortedIndexes(keys);
+  // Sorted by code units, which is byte order as long as every string is ASCII; the first
+  // non-ASCII unit met while writing sends the whole context to the general path.
+  const order = sortedIndexes(keys);
   const out = new Uint8Array(size);
   putU32(out, 0, n);
   let o = 4;
-  for (const i of order) {
+  for (let x = 0; x < n; x++) {
+    const i = order[x] as number;
     const k = keys[i] as string;
     const v = values[i] as string;
     putU32(out, o, k.length);
     o += 4;
-    for (let j = 0; j < k.length; j++) out[o++] = k.charCodeAt(j);
+    for (let j = 0; j < k.length; j++) {
+      const c = k.charCodeAt(j);
+      if (c > 0x7f) return canonicalGeneral(keys, values, path);
+      out[o++] = c;
+    }
     putU32(out, o, v.length);
     o += 4;
-    for (let j = 0; j < v.length; j++) out[o++] = v.charCodeAt(j);
+    for (let j = 0; j < v.length; j++) {
+      const c = v.charCodeAt(j);
+      if (c > 0x7f) return canonicalGeneral(keys, values, path);
+      out[o++] = c;
+    }
   }
   return out;
 }
 
-/** Indexes of `keys` in ascending code-unit order (keys of one object are distinct). */
-function sortedIndexes(keys: readonly string[]): number[] {
-  const order = keys.map((_, i) => i);
-  return order.sort((a, b) => ((keys[a] as string) < (keys[b] as string) ? -1 : 1));
+/** Indexes of `keys` in ascending code-unit order (keys of one object are distinct): insertion sort, contexts are small. */
+function sortedIndexes(keys: readonly string[]): Int32Array {
+  const n = keys.length;
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const k = keys[i] as string;
+    let j = i;
+    while (j > 0 && (keys[order[j - 1] as number] as string) > k) {
+      order[j] = order[j - 1] as number;
+      j--;
+    }
+    order[j] = i;
+  }
+  return order;
 }
 
 /** The general path: any well-formed Unicode, encoded as UTF-8 and sorted by its bytes. */

@@ -9,12 +9,6 @@ import { wipe } from '../util/bytes.js';
 import { HEADER_LEN, IV_LEN, NONCE_LEN, OFF_IV, OFF_NONCE, TAG_LEN } from './format.js';
 import { deriveDataKey } from './kdf.js';
 
-function aad(header: Uint8Array, context: Uint8Array): Uint8Array {
-  const out = new Uint8Array(HEADER_LEN + context.length);
-  out.set(header.subarray(0, HEADER_LEN));
-  out.set(context, HEADER_LEN);
-  return out;
-}
 
 /**
  * Encrypts `plaintext` under the backing key `hbk`, binding `context` (canonical bytes).
@@ -34,7 +28,8 @@ export async function sealV1(
   blob.set(random(IV_LEN), OFF_IV);
   const dataKey = await deriveDataKey(backend, hbk, blob);
   try {
-    await backend.aesGcmEncrypt(dataKey, blob.subarray(OFF_IV, HEADER_LEN), plaintext, aad(blob, context), blob.subarray(HEADER_LEN));
+    // AAD = header ‖ canonical context (vectors/FORMAT.md §3), given in its two parts.
+    await backend.aesGcmEncrypt(dataKey, blob.subarray(OFF_IV, HEADER_LEN), plaintext, blob.subarray(0, HEADER_LEN), blob.subarray(HEADER_LEN), context);
     return blob;
   } finally {
     wipe(dataKey);
@@ -49,7 +44,7 @@ export async function sealV1(
 export async function openV1(backend: Backend, hbk: BackendKey, blob: Uint8Array, context: Uint8Array): Promise<Uint8Array | undefined> {
   const dataKey = await deriveDataKey(backend, hbk, blob);
   try {
-    return await backend.aesGcmDecrypt(dataKey, blob.subarray(OFF_IV, HEADER_LEN), blob.subarray(HEADER_LEN), aad(blob, context));
+    return await backend.aesGcmDecrypt(dataKey, blob.subarray(OFF_IV, HEADER_LEN), blob.subarray(HEADER_LEN), blob.subarray(0, HEADER_LEN), context);
   } finally {
     wipe(dataKey);
   }

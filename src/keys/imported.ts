@@ -81,7 +81,7 @@ export function deleteVersion(r: KeyRecord, index: number | 'pending'): FreedMat
     return p && { id: p.id, material: p.material };
   }
   const bk = r.material[index];
-  /* Precondition: the version exists. */
+  /* Invariant: the version exists (callers pass an index they found in r.material). */
   if (!bk) throw new Error('kms-core: no such material version');
   afterLoss(r);
   if (importStateOf(bk) === 'PENDING_IMPORT') return undefined;

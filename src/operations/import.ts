@@ -20,6 +20,7 @@ import { importRow, type ImportRow, type ReadMaterial } from '../algorithms/impo
 import { checkWrappingChoice, unwrapImportedMaterial } from '../algorithms/wrapping.js';
 import { InvalidCiphertextException, IncorrectKeyMaterialException, KMSInvalidStateException, NotFoundException, UnsupportedOperationException, ValidationException } from '../errors.js';
 import { importedKeyMaterialId, planSymmetricImport } from '../keys/import-material.js';
+import { isReplica, primaryRegionOf, relatedArn } from '../keys/multi-region.js';
 import { consumeImportParameters, newImportParameters, openImportToken, pruneImportParameters, type ImportParameters } from '../keys/import-token.js';
 import { allMaterialImported, deleteVersion, expireImportedMaterial, importStateOf, type FreedMaterial } from '../keys/imported.js';
 import type { BackingKey, ExpirationModel, KeyRecord } from '../keys/record.js';
@@ -140,16 +141,21 @@ function planImport(row: ImportRow, r: KeyRecord, read: ReadMaterial, id: string
 }
 
 /**
- * Hook for multi-Region keys (issue 17, ReplicateKey): the KeyMaterialIds a replica may import,
- * i.e. its primary's material versions (KeyMaterialIds depend only on key ID and material, and
- * a primary and its replicas share the key ID), or undefined when any material may be imported.
- * AWS: replicating ensures "that the key material that you import into the replica key is
- * identical to the key material that you imported into its primary key", and "You cannot
- * directly import new key material into the replica Region keys" (API_ImportKeyMaterial).
- * kms-core has no replicas yet: always undefined.
+ * The KeyMaterialIds a multi-Region replica may import: its primary's material versions
+ * (KeyMaterialIds depend only on key ID and material, and a primary and its replicas share the
+ * key ID), or undefined when any material may be imported (a single-Region key, a primary).
+ * AWS: "the key material that you import into the replica key is identical to the key material
+ * that you imported into its primary key", and "You cannot directly import new key material
+ * into the replica Region keys" (API_ImportKeyMaterial). A primary that is gone, or holds no
+ * material yet, allows none.
  */
-export async function sharedMaterialIds(_ctx: OpContext, _rec: KeyRecord): Promise<readonly string[] | undefined> {
-  return undefined;
+export async function sharedMaterialIds(ctx: OpContext, rec: KeyRecord): Promise<readonly string[] | undefined> {
+  if (!rec.multiRegion || !isReplica(rec)) return undefined;
+  const primary = await ctx.keyStore.getKey(relatedArn(rec, primaryRegionOf(rec)));
+  if (!primary) return [];
+  const ids = primary.material.map((m) => m.id);
+  if (primary.pendingRotation) ids.push(primary.pendingRotation.id);
+  return ids;
 }
 
 /**

@@ -92,7 +92,7 @@ export function checkListedAlgorithm<A extends string>(rec: KeyRecord, listed: r
 /** The material version an asymmetric or HMAC key uses (its one version); none: the key's state error. */
 export function keyMaterial(rec: KeyRecord): BackingKey {
   const bk = currentMaterial(rec);
-  /* Precondition: the key holds key material (a key pending import has none). */
+  /* Invariant: the key holds key material (the callers' key-state rule refuses PendingImport; a snapshot's usable key holds material). */
   if (!bk) throw stateError(rec);
   return bk;
 }
