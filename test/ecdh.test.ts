@@ -17,7 +17,7 @@ import { KmsError } from '../src/errors.js';
 import type { BackingKey } from '../src/keys/record.js';
 import { EC_CURVES, EcKeyError, ecPkcs8Decode, ecPkcs8Encode, ecSpkiDecode, ecSpkiEncode } from '../src/primitives/ec-keys.js';
 import { derBitString, derNull, derOid, derSequence } from '../src/primitives/der.js';
-import { sm2PrivateKeyFromPkcs8, sm2SpkiDecode, sm2SpkiEncode } from '../src/primitives/sm2.js';
+import { sm2PrivateKeyFromPkcs8, sm2SpkiDecode, sm2SpkiEncode } from '../src/primitives/sm2-keys.js';
 import { bigIntToBytes } from '../src/util/bigint.js';
 import { defaultBackend } from './helpers/backend.js';
 import { backingKey, cryptoEnv, hex, projectBackends, toHexString } from './helpers/env.js';

@@ -21,7 +21,7 @@ import { describe, expect, test } from 'vitest';
 import { InMemoryKeyStore, Kms, KmsError, webBackend, type Backend, type KeyMetadata, type KeyStoreSnapshot } from '../src/index.js';
 import { constraintsAllow, contextValues, parsePrincipal, requestContext, type AuthRequest } from '../src/auth/index.js';
 import { canonicalContext, hasContext } from '../src/envelope/context.js';
-import { sm2PrivateKeyFromPkcs8 } from '../src/primitives/sm2.js';
+import { sm2PrivateKeyFromPkcs8 } from '../src/primitives/sm2-keys.js';
 import { FileKeyStore } from '../src/server/file-store.js';
 import { validateInput } from '../src/validate.js';
 import { CIPHERTEXT_KEY_INACCESSIBLE, USER_ALICE, USER_BOB, deniedMessage, keyWithPolicy, policy, rootAll } from './helpers/auth.js';

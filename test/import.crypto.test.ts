@@ -38,7 +38,8 @@ import {
   type ImportParameters,
 } from '../src/keys/import-token.js';
 import type { BackingKey } from '../src/keys/record.js';
-import { sm2GenerateKey, sm2Pkcs8Encode } from '../src/primitives/sm2.js';
+import { sm2GenerateKey } from '../src/primitives/sm2-curve.js';
+import { sm2Pkcs8Encode } from '../src/primitives/sm2-keys.js';
 import { defaultBackend as backend } from './helpers/backend.js';
 import { openssl, spkiPem } from './helpers/oracles.js';
 

@@ -15,7 +15,7 @@ import { ECC_NIST_CURVES, SHARED_SECRET_BYTES, type EccNistKeySpec } from '../sr
 import type { Backend } from '../src/backend/types.js';
 import { InMemoryKeyStore, Kms, KmsError, createProtocolHandler, type KeyStoreSnapshot } from '../src/index.js';
 import { EC_CURVES } from '../src/primitives/ec-keys.js';
-import { sm2SpkiDecode, sm2SpkiEncode } from '../src/primitives/sm2.js';
+import { sm2SpkiDecode, sm2SpkiEncode } from '../src/primitives/sm2-keys.js';
 import { bigIntToBytes } from '../src/util/bigint.js';
 import { defaultBackend } from './helpers/backend.js';
 import { hex, projectBackends, toHexString } from './helpers/env.js';

@@ -18,7 +18,7 @@ import { InvalidKeyUsageException } from '../src/errors.js';
 import type { BackingKey, KeyRecord } from '../src/keys/record.js';
 import { ML_KEM_SETS, MlKemKeyError, mlKemPkcs8Encode, mlKemSpkiEncode } from '../src/primitives/ml-kem-keys.js';
 import { SHA, emsaPkcs1v15Encode, emsaPssEncode, rsaPkcs8Decode, rsaPrivateRawBigInt } from '../src/primitives/rsassa.js';
-import { sm2GenerateKey } from '../src/primitives/sm2.js';
+import { sm2GenerateKey } from '../src/primitives/sm2-curve.js';
 import { sm2Sign, sm2Za } from '../src/primitives/sm2dsa.js';
 import { bigIntToBytes } from '../src/util/bigint.js';
 import { defaultBackend } from './helpers/backend.js';

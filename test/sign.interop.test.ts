@@ -21,7 +21,7 @@ import { describe, expect, test } from 'vitest';
 import { InMemoryKeyStore, Kms, type KeyStoreSnapshot, type SigningAlgorithmSpec } from '../src/index.js';
 import type { KeySpec } from '../src/keys/record.js';
 import { sm2Digest } from '../src/primitives/sm2dsa.js';
-import { sm2SpkiDecode } from '../src/primitives/sm2.js';
+import { sm2SpkiDecode } from '../src/primitives/sm2-keys.js';
 import { openssl } from './helpers/oracles.js';
 import { BACKENDS, HASH, der2pem, hex, opensslOk, python, unhex } from './helpers/signing.js';
 

@@ -11,7 +11,7 @@ import { describe, expect, test } from 'vitest';
 import { SIGNING_ALGORITHMS, type SigningAlgorithmSpec } from '../src/algorithms/signing/index.js';
 import type { KeySpec } from '../src/keys/record.js';
 import { sm2Digest } from '../src/primitives/sm2dsa.js';
-import { sm2SpkiDecode } from '../src/primitives/sm2.js';
+import { sm2SpkiDecode } from '../src/primitives/sm2-keys.js';
 import { BACKENDS, backingKey, der2pem, envFor, HASH, hex, newSigningKey, opensslOk, python, unhex } from './helpers/signing.js';
 import { openssl } from './helpers/oracles.js';
 

@@ -7,8 +7,10 @@ import { createRequire } from 'node:module';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { InMemoryKeyStore, Kms, type KeyMetadata } from '../src/index.js';
-import { sm2Pkcs8Encode, sm2PublicFromPrivate, sm2SpkiEncode } from '../src/primitives/sm2.js';
+import { sm2PublicFromPrivate } from '../src/primitives/sm2-curve.js';
+import { sm2Pkcs8Encode, sm2SpkiEncode } from '../src/primitives/sm2-keys.js';
 import { dec, enc, refuses } from './helpers/index.js';
+import { seededRandom } from './helpers/keys.js';
 import { openssl } from './helpers/oracles.js';
 
 const smCrypto = (createRequire(import.meta.url)('sm-crypto') as {
@@ -17,7 +19,11 @@ const smCrypto = (createRequire(import.meta.url)('sm-crypto') as {
 
 const pem = (label: string, der: Uint8Array) => `-----BEGIN ${label}-----\n${Buffer.from(der).toString('base64').replace(/.{64}/g, '$&\n')}\n-----END ${label}-----\n`;
 
-/** GM/T 0009 DER SEQUENCE{x1, y1, C3, C2} ↔ sm-crypto's raw hex C1(x‖y) ‖ C3 ‖ C2 (mode 1). */
+/**
+ * GM/T 0009 DER SEQUENCE{x1, y1, C3, C2} ↔ sm-crypto's raw hex C1(x‖y) ‖ C3 ‖ C2 (mode 1). As
+ * sm-crypto's README has it: hex without the `04` point prefix, C1 the first 128 hex digits,
+ * so each coordinate is exactly 32 bytes, leading zero bytes included.
+ */
 function derToRaw(der: Uint8Array): string {
   let o = 2 + (der[1]! & 0x80 ? der[1]! & 0x7f : 0);
   const read = () => {
@@ -32,7 +38,12 @@ function derToRaw(der: Uint8Array): string {
     o += len;
     return { tag, v };
   };
-  const int = (v: Uint8Array) => Buffer.from(v).toString('hex').replace(/^00/, '').padStart(64, '0');
+  const int = (v: Uint8Array) => {
+    // Drop the DER sign octet; a field element never needs more than 32 bytes.
+    const mag = v.length > 1 && v[0] === 0 ? v.subarray(1) : v;
+    if (mag.length > 32) throw new Error('C1 coordinate longer than 32 bytes');
+    return Buffer.from(mag).toString('hex').padStart(64, '0');
+  };
   const x = read();
   const y = read();
   const c3 = read();
@@ -140,12 +151,17 @@ describe('interop', () => {
   test('sm-crypto (second oracle) both ways, raw C1C3C2 converted to and from DER', async () => {
     const d = 0x128b2fa8bd433c6c068c8d803dff79792a519a55171b1b650c23661d15897263n;
     const { store, arn, region } = knownKey(d);
-    const k = new Kms({ region, keyStore: store });
+    // Our side is reproducible (a seeded k source); sm-crypto's doEncrypt draws its own k.
+    const k = new Kms({ region, keyStore: store, random: seededRandom(0x5302) });
+    // sm-crypto's key formats (README): public 130 hex digits 04‖x‖y, private 64 hex digits.
     const pubHex = Buffer.from(sm2PublicFromPrivate(d)).toString('hex');
     const privHex = d.toString(16).padStart(64, '0');
     for (const n of [1, 31, 32, 33, 500]) {
       const pt = Buffer.alloc(n, 0x61 + (n % 26));
       const raw = smCrypto.doEncrypt([...pt], pubHex, 1);
+      // The documented form: lowercase hex C1 (64 bytes, no 04) ‖ C3 (32) ‖ C2 (n).
+      expect(raw).toMatch(/^[0-9a-f]+$/);
+      expect(raw.length).toBe(2 * (64 + 32 + n));
       const mine = await k.decrypt({ CiphertextBlob: rawToDer(raw), KeyId: arn, EncryptionAlgorithm: 'SM2PKE' });
       expect(Buffer.from(mine.Plaintext!)).toEqual(pt);
       const ct = (await k.encrypt({ KeyId: arn, Plaintext: pt, EncryptionAlgorithm: 'SM2PKE' })).CiphertextBlob!;

@@ -13,7 +13,7 @@
  * exchange protocol needs ephemeral keys and identities that the API has no field for).
  *
  * Peer public keys are parsed by kms-core, never by the platform (primitives/ec-keys.ts, the
- * one EC key module; primitives/sm2.ts for SM2): strict DER, id-ecPublicKey with the key's named
+ * one EC key module; primitives/sm2-keys.ts for SM2): strict DER, id-ecPublicKey with the key's named
  * curve, a SEC 1 uncompressed or compressed point on the curve, not the identity (Wycheproof
  * ecdh_* "invalid" cases). Any failure is the one ValidationException of
  * {@link invalidPeerPublicKey}; AWS documents ValidationException for a PublicKey that is not
@@ -33,7 +33,9 @@ import type { EcdhCurve } from '../backend/types.js';
 import { ValidationException, type KmsError } from '../errors.js';
 import type { BackingKey, KeySpec } from '../keys/record.js';
 import { EC_CURVES, EcKeyError, ecSpkiCanonical } from '../primitives/ec-keys.js';
-import { Sm2KeyError, sm2Point, sm2PrivateKeyFromPkcs8, sm2SpkiDecode } from '../primitives/sm2.js';
+import { sm2Point } from '../primitives/sm2-curve.js';
+import { Sm2KeyError } from '../primitives/sm2-errors.js';
+import { sm2PrivateKeyFromPkcs8, sm2SpkiDecode } from '../primitives/sm2-keys.js';
 import { bigIntToBytes } from '../util/bigint.js';
 import { wipe } from '../util/bytes.js';
 import type { CryptoEnv, KeyAgreementAlgorithmSpec } from './types.js';
@@ -99,7 +101,7 @@ function peerPublicKey(keySpec: KeyAgreementKeySpec, peerSpki: Uint8Array): Peer
   try {
     if (keySpec === 'SM2') {
       // Strict DER, id-ecPublicKey + the SM2 curve OID, an uncompressed or compressed point on
-      // the curve (primitives/sm2.ts); re-encoded 04‖x‖y.
+      // the curve (primitives/sm2-keys.ts); re-encoded 04‖x‖y.
       return { keySpec, bytes: sm2SpkiDecode(peerSpki) };
     }
     return { keySpec, bytes: ecSpkiCanonical(EC_CURVES[ECC_NIST_CURVES[keySpec]], peerSpki) };

@@ -23,7 +23,8 @@ import { checkHmacMaterial, checkSm2Material, checkSymmetricMaterial, expectedSy
 import type { BackingKey, KeySpec } from '../keys/record.js';
 import { EC_CURVES, EcKeyError, ecPkcs8Decode, ecPkcs8Encode, ecPublicFromPrivate, ecSpkiEncode, type EcCurveName } from '../primitives/ec-keys.js';
 import { rsaImportPrivateKey } from '../primitives/rsa-keys.js';
-import { sm2Pkcs8Encode, sm2PrivateKeyFromPkcs8, sm2PublicFromPrivate, sm2SpkiEncode } from '../primitives/sm2.js';
+import { sm2PublicFromPrivate } from '../primitives/sm2-curve.js';
+import { sm2Pkcs8Encode, sm2PrivateKeyFromPkcs8, sm2SpkiEncode } from '../primitives/sm2-keys.js';
 import { wipe } from '../util/bytes.js';
 import type { WrappingAlgorithmSpec, WrappingKeySpec } from './wrapping.js';
 

@@ -4,22 +4,15 @@
  * STRING C2}` with no kms-core header (OpenSSL 3 `pkeyutl -encrypt` emits the same form), so the
  * key and algorithm must be given to decrypt; plaintext 1..1024 bytes.
  *
- * Pure JS (primitives/sm2.ts on @noble/curves): WebCrypto has no SM2 and node:crypto cannot
+ * Pure JS (primitives/sm2-pke.ts on @noble/curves): WebCrypto has no SM2 and node:crypto cannot
  * encrypt with it, so there is nothing for the backend seam to do. The private scalar and the
  * public point's precomputation are cached per key (MaterialCache).
  */
 import type { BackingKey } from '../keys/record.js';
 import { currentMaterial } from '../keys/record.js';
-import {
-  sm2Decrypt,
-  sm2Encrypt,
-  sm2GenerateKey,
-  sm2Pkcs8Encode,
-  sm2PrecomputePublic,
-  sm2PrivateKeyFromPkcs8,
-  sm2SpkiDecode,
-  sm2SpkiEncode,
-} from '../primitives/sm2.js';
+import { sm2GenerateKey, sm2PrecomputePublic } from '../primitives/sm2-curve.js';
+import { sm2Decrypt, sm2Encrypt } from '../primitives/sm2-pke.js';
+import { sm2Pkcs8Encode, sm2PrivateKeyFromPkcs8, sm2SpkiDecode, sm2SpkiEncode } from '../primitives/sm2-keys.js';
 import { toHex } from '../util/bytes.js';
 import type { EncryptionAlgorithm, KeySpecInfo } from './types.js';
 

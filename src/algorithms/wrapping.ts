@@ -25,7 +25,9 @@
 import type { Backend, RsaHash } from '../backend/types.js';
 import { KmsError } from '../errors.js';
 import { aesKeyUnwrapPad } from '../primitives/aes-kw.js';
-import { sm2Decrypt, sm2GenerateKey, sm2Pkcs8Encode, sm2PrivateKeyFromPkcs8, sm2SpkiEncode } from '../primitives/sm2.js';
+import { sm2GenerateKey } from '../primitives/sm2-curve.js';
+import { sm2Decrypt } from '../primitives/sm2-pke.js';
+import { sm2Pkcs8Encode, sm2PrivateKeyFromPkcs8, sm2SpkiEncode } from '../primitives/sm2-keys.js';
 import type { Random } from '../random.js';
 import { wipe } from '../util/bytes.js';
 import { SM2_REGIONS } from './sm2pke.js';

@@ -27,7 +27,7 @@ import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { SUITE_KEY_BYTES, suiteForRegion, symmetricSuite, type SymmetricSuite } from '../algorithms/symmetric.js';
 import { IncorrectKeyMaterialException, ValidationException } from '../errors.js';
-import { sm2PrivateKeyFromPkcs8 } from '../primitives/sm2.js';
+import { sm2PrivateKeyFromPkcs8 } from '../primitives/sm2-keys.js';
 import { toHex, utf8 } from '../util/bytes.js';
 import type { BackingKey } from './record.js';
 

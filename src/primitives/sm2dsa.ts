@@ -17,7 +17,7 @@
 import { bytesToBigInt, writeBigInt } from '../util/bigint.js';
 import { utf8, wipe } from '../util/bytes.js';
 import { derDecode, derInteger, derSequence, DerTag } from './der.js';
-import { SM2_CURVE, sm2Point } from './sm2.js';
+import { SM2_CURVE, sm2Point } from './sm2-curve.js';
 import { sm3 } from './sm3.js';
 
 /** GM/T 0009-2012 §10: the default user ID, as AWS KMS uses it. */

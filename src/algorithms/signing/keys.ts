@@ -42,7 +42,7 @@ export function ecPublic(env: CryptoEnv, bk: BackingKey): Uint8Array {
   return env.memo(bk, 'ec-public/', (b) => ecSpkiDecode(ecCurveOf(env, b), spkiOf(b)));
 }
 
-/** The private scalar (cached like SM2's, primitives/sm2.ts; MaterialCache holds key objects only). */
+/** The private scalar (cached like SM2's, primitives/sm2-keys.ts; MaterialCache holds key objects only). */
 export function ecPrivate(env: CryptoEnv, bk: BackingKey): Uint8Array {
   return env.memo(bk, 'ec-private/', (b) => ecPkcs8Decode(ecCurveOf(env, b), b.material));
 }

@@ -13,7 +13,8 @@ import { EC_CURVES, ecGeneratePrivate, ecPkcs8Encode, ecPublicFromPrivate, ecSpk
 import { ed25519Pkcs8Encode, ed25519PublicFromSeed, ed25519SpkiEncode } from '../../primitives/ed25519-keys.js';
 import { ML_DSA, mlDsaKeyPair, mlDsaPkcs8Encode, mlDsaSpkiEncode, type MlDsaLevel } from '../../primitives/mldsa-keys.js';
 import { ML_KEM_SEED_BYTES } from '../../primitives/ml-kem-keys.js';
-import { sm2GenerateKey, sm2Pkcs8Encode, sm2SpkiEncode } from '../../primitives/sm2.js';
+import { sm2GenerateKey } from '../../primitives/sm2-curve.js';
+import { sm2Pkcs8Encode, sm2SpkiEncode } from '../../primitives/sm2-keys.js';
 import { wipe } from '../../util/bytes.js';
 import { mlKemKeyPairFromSeed, type MlKemKeySpec } from '../ml-kem.js';
 import type { CryptoEnv } from '../types.js';

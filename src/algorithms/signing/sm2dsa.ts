@@ -5,7 +5,7 @@
  * guide: a caller may compute the digest with its own ID and have KMS sign it).
  * Pure JS (primitives/sm2dsa.ts); k from the Kms `random`.
  */
-import { sm2PrivateKeyFromPkcs8, sm2SpkiDecode } from '../../primitives/sm2.js';
+import { sm2PrivateKeyFromPkcs8, sm2SpkiDecode } from '../../primitives/sm2-keys.js';
 import { sm2Digest, sm2Sign, sm2Verify } from '../../primitives/sm2dsa.js';
 import { checkSigningMessage } from './message.js';
 import type { SigningAlgorithm } from './types.js';

@@ -1,0 +1,75 @@
+/**
+ * The condition operators of a key policy statement (IAM User Guide, "IAM JSON policy elements:
+ * Condition operators", "...IfExists", the Null operator, and "Single-valued vs. multivalued
+ * context keys" for ForAllValues / ForAnyValue), evaluated against the request's condition keys
+ * (auth/condition-keys.ts). Pure code (no node:*); wildcards never become a RegExp.
+ */
+import type { AuthRequest } from './types.js';
+import type { Condition } from './policy.js';
+import { compileGlob, type Glob } from './glob.js';
+import { contextValues } from './condition-keys.js';
+
+const likeCache = new Map<string, Glob>();
+
+/** StringLike / ArnLike: a linear-time wildcard match (src/auth/glob.ts), never a RegExp. */
+function like(value: string, pattern: string): boolean {
+  let r = likeCache.get(pattern);
+  if (!r) {
+    r = compileGlob(pattern);
+    if (likeCache.size >= 1024) likeCache.clear();
+    likeCache.set(pattern, r);
+  }
+  return r.test(value);
+}
+
+/** The positive base comparison of one request value with the policy's values (OR). */
+function positive(op: Condition['operator'], v: string, values: readonly string[]): boolean {
+  switch (op) {
+    case 'StringEquals':
+    case 'StringNotEquals':
+    case 'ArnEquals':
+    case 'ArnNotEquals':
+      return values.includes(v);
+    case 'StringEqualsIgnoreCase':
+    case 'StringNotEqualsIgnoreCase': {
+      const lv = v.toLowerCase();
+      return values.some((x) => x.toLowerCase() === lv);
+    }
+    case 'StringLike':
+    case 'StringNotLike':
+    case 'ArnLike':
+    case 'ArnNotLike':
+      return values.some((x) => like(v, x));
+    case 'Bool': {
+      const lv = v.toLowerCase();
+      return values.some((x) => x.toLowerCase() === lv);
+    }
+    case 'Null':
+      return false;
+  }
+}
+
+function negated(op: Condition['operator']): boolean {
+  return op.includes('Not');
+}
+
+/** One condition (IAM User Guide, "Condition operators" and "multivalued context keys"). */
+export function conditionHolds(c: Condition, req: AuthRequest): boolean {
+  const got = contextValues(req, c.key);
+  if (c.operator === 'Null') {
+    const absent = got === undefined || got.length === 0;
+    return c.values.some((x) => (x.toLowerCase() === 'true') === absent);
+  }
+  if (got === undefined || got.length === 0) {
+    if (c.ifExists) return true;
+    if (c.set === 'all') return true;
+    if (c.set === 'any') return false;
+    return negated(c.operator);
+  }
+  const neg = negated(c.operator);
+  const match = (v: string) => positive(c.operator, v, c.values) !== neg;
+  if (c.set === 'all') return got.every(match);
+  if (c.set === 'any') return got.some(match);
+  // A single-valued operator: positive if any value matches; negated if none does.
+  return neg ? !got.some((v) => positive(c.operator, v, c.values)) : got.some(match);
+}
