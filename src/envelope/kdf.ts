@@ -11,6 +11,7 @@
  */
 import type { Backend, BackendKey } from '../backend/types.js';
 import { utf8 } from '../util/bytes.js';
+import type { MaybePromise } from '../util/maybe.js';
 
 export const KDF_LABEL = utf8('kms-core/v1 data key');
 export const KDF_CONTEXT_LEN = 72;
@@ -28,6 +29,6 @@ export function kdfInput(context: Uint8Array): Uint8Array {
 }
 
 /** The 32-byte AES-256 data key. The caller wipes it after use. */
-export function deriveDataKey(backend: Backend, hbk: BackendKey, context: Uint8Array): Promise<Uint8Array> {
+export function deriveDataKey(backend: Backend, hbk: BackendKey, context: Uint8Array): MaybePromise<Uint8Array> {
   return backend.hmacSha256(hbk, kdfInput(context));
 }
