@@ -11,7 +11,7 @@
  */
 import type { Backend, BackendKey } from '../backend/types.js';
 import { utf8 } from '../util/bytes.js';
-import type { MaybePromise } from '../util/maybe.js';
+import { isPending, type MaybePromise } from '../util/maybe.js';
 
 export const KDF_LABEL = utf8('kms-core/v1 data key');
 export const KDF_CONTEXT_LEN = 72;
@@ -19,16 +19,48 @@ const INPUT_LEN = 4 + KDF_LABEL.length + 1 + KDF_CONTEXT_LEN + 4;
 
 /** The PRF input for one derivation; `context` is the first 72 bytes of the blob. */
 export function kdfInput(context: Uint8Array): Uint8Array {
+  return writeContext(fixedPart(), context);
+}
+
+/** Counter, Label, separator and L: everything but Context. */
+function fixedPart(): Uint8Array {
   const input = new Uint8Array(INPUT_LEN);
   input[3] = 1; // [i]_32 = 1
   input.set(KDF_LABEL, 4);
   // input[4 + label] = 0x00 separator (already zero)
-  input.set(context.subarray(0, KDF_CONTEXT_LEN), 5 + KDF_LABEL.length);
   input[INPUT_LEN - 2] = 0x01; // [L]_32 = 256 = 0x00000100
   return input;
 }
 
+function writeContext(input: Uint8Array, context: Uint8Array): Uint8Array {
+  input.set(context.subarray(0, KDF_CONTEXT_LEN), 5 + KDF_LABEL.length);
+  return input;
+}
+
+/**
+ * One PRF input buffer reused by derivations (issue 14), free while no derivation holds it. Its
+ * bytes are public (header bytes and constants), never key material; it never reaches a caller.
+ * A derivation that finds it taken (another one's asynchronous backend still running) makes its
+ * own, and the buffer is handed back only once the backend's answer has settled.
+ */
+let scratch: Uint8Array | undefined = fixedPart();
+
 /** The 32-byte AES-256 data key. The caller wipes it after use. */
 export function deriveDataKey(backend: Backend, hbk: BackendKey, context: Uint8Array): MaybePromise<Uint8Array> {
-  return backend.hmacSha256(hbk, kdfInput(context));
+  const input = writeContext(scratch ?? fixedPart(), context);
+  scratch = undefined;
+  let key: MaybePromise<Uint8Array>;
+  try {
+    key = backend.hmacSha256(hbk, input);
+  } catch (e) {
+    scratch = input;
+    throw e;
+  }
+  if (!isPending(key)) {
+    scratch = input;
+    return key;
+  }
+  return Promise.resolve(key).finally(() => {
+    scratch = input;
+  });
 }
