@@ -126,29 +126,51 @@ function pathKey(k: string): string {
 }
 
 /**
- * Checks `value` against shape `name` and returns its validated copy (undefined when it is not
- * of the shape's type). Violations go to `out`. Anything a hostile value throws while it is read
- * (a getter, a Proxy trap, a revoked Proxy) is a violation at its path, never an escape.
+ * A member path, joined only when a violation names it: `parent` (already joined; '' at the
+ * request), then `seg` (a member's wire name, a list position, a map key, cut after
+ * PATH_KEY_MAX characters), then `tail` ('member', 'key', 'value') when given. A valid value
+ * costs no string at all (issue 14).
  */
-function check(value: unknown, name: string, path: string, out: string[]): unknown {
+function pathOf(parent: string, seg: string | number, tail: string | undefined): string {
+  const s = typeof seg === 'number' ? String(seg) : pathKey(seg);
+  const p = parent ? `${parent}.${s}` : s;
+  return tail === undefined ? p : `${p}.${tail}`;
+}
+
+/** Reports a constraint violation of `shown` (shape `s`) at the path (parent, seg, tail). */
+function violate(out: string[], shown: unknown, s: Shape, parent: string, seg: string | number, tail: string | undefined, constraint: string): void {
+  out.push(`${describe(shown, s)} at '${pathOf(parent, seg, tail)}' failed to satisfy constraint: ${constraint}`);
+}
+
+function notNull(parent: string, seg: string | number, tail: string | undefined): string {
+  return `Value null at '${pathOf(parent, seg, tail)}' failed to satisfy constraint: Member must not be null`;
+}
+
+/**
+ * Checks `value` against shape `name` and returns its validated copy (undefined when it is not
+ * of the shape's type). Violations go to `out`; the value's path is (parent, seg, tail), see
+ * pathOf. Anything a hostile value throws while it is read (a getter, a Proxy trap, a revoked
+ * Proxy) is a violation at its path, never an escape.
+ */
+function check(value: unknown, name: string, parent: string, seg: string | number, tail: string | undefined, out: string[]): unknown {
   try {
-    return checkValue(value, name, path, out);
+    return checkValue(value, name, parent, seg, tail, out);
   } catch (e) {
     if (e instanceof KmsError) throw e;
-    out.push(unreadable(path));
+    out.push(unreadable(pathOf(parent, seg, tail)));
     return undefined;
   }
 }
 
-function checkValue(value: unknown, name: string, path: string, out: string[]): unknown {
+function checkValue(value: unknown, name: string, parent: string, seg: string | number, tail: string | undefined, out: string[]): unknown {
   const s = shape(name);
-  const at = (constraint: string, shown: unknown = value) => out.push(`${describe(shown, s)} at '${path}' failed to satisfy constraint: ${constraint}`);
   switch (s.type) {
     case 'structure': {
       if (typeof value !== 'object' || value === null || isArray(value) || value instanceof Uint8Array) {
-        at('Member must be a structure');
+        violate(out, value, s, parent, seg, tail, 'Member must be a structure');
         return undefined;
       }
+      const path = pathOf(parent, seg, tail);
       const copy: Record<string, unknown> = Object.create(null);
       for (const { member, memberShape, wire, required } of membersOf(name, s)) {
         let v: unknown;
@@ -156,46 +178,46 @@ function checkValue(value: unknown, name: string, path: string, out: string[]): 
           v = own(value, member);
         } catch (e) {
           if (e instanceof KmsError) throw e;
-          out.push(unreadable(path ? `${path}.${wire}` : wire));
+          out.push(unreadable(pathOf(path, wire, undefined)));
           continue;
         }
         if (v === undefined || v === null) {
-          if (required) out.push(`Value null at '${path ? `${path}.${wire}` : wire}' failed to satisfy constraint: Member must not be null`);
+          if (required) out.push(notNull(path, wire, undefined));
           continue;
         }
-        const c = check(v, memberShape, path ? `${path}.${wire}` : wire, out);
+        const c = check(v, memberShape, path, wire, undefined, out);
         if (c !== undefined) copy[member] = c;
       }
       return copy;
     }
     case 'string': {
-      if (typeof value !== 'string') return void at('Member must be a string');
-      if (s.enum && !s.enum.includes(value)) return void at(`Member must satisfy enum value set: [${s.enum.join(', ')}]`);
-      if (s.min !== undefined && value.length < s.min) at(`Member must have length greater than or equal to ${s.min}`);
-      if (s.max !== undefined && value.length > s.max) at(`Member must have length less than or equal to ${s.max}`);
-      if (s.pattern !== undefined && !regex(s.pattern).test(value)) at(`Member must satisfy regular expression pattern: ${s.pattern}`);
+      if (typeof value !== 'string') return void violate(out, value, s, parent, seg, tail, 'Member must be a string');
+      if (s.enum && !s.enum.includes(value)) return void violate(out, value, s, parent, seg, tail, `Member must satisfy enum value set: [${s.enum.join(', ')}]`);
+      if (s.min !== undefined && value.length < s.min) violate(out, value, s, parent, seg, tail, `Member must have length greater than or equal to ${s.min}`);
+      if (s.max !== undefined && value.length > s.max) violate(out, value, s, parent, seg, tail, `Member must have length less than or equal to ${s.max}`);
+      if (s.pattern !== undefined && !regex(s.pattern).test(value)) violate(out, value, s, parent, seg, tail, `Member must satisfy regular expression pattern: ${s.pattern}`);
       return value;
     }
     case 'blob': {
       // isView reads the internal slot: an object that only claims Uint8Array.prototype (or a
       // Proxy of a Uint8Array) is no blob.
-      if (!(value instanceof Uint8Array) || !isView(value)) return void at('Member must be a blob (Uint8Array)');
+      if (!(value instanceof Uint8Array) || !isView(value)) return void violate(out, value, s, parent, seg, tail, 'Member must be a blob (Uint8Array)');
       // The TypedArray constructor copies from the source's internal slots (its own `length`
       // or iterator, if overridden, are not consulted).
       const copy = new Uint8Array(value);
-      if (s.min !== undefined && copy.length < s.min) at(`Member must have length greater than or equal to ${s.min}`);
-      if (s.max !== undefined && copy.length > s.max) at(`Member must have length less than or equal to ${s.max}`);
+      if (s.min !== undefined && copy.length < s.min) violate(out, value, s, parent, seg, tail, `Member must have length greater than or equal to ${s.min}`);
+      if (s.max !== undefined && copy.length > s.max) violate(out, value, s, parent, seg, tail, `Member must have length less than or equal to ${s.max}`);
       return copy;
     }
     case 'integer':
     case 'long': {
-      if (typeof value !== 'number' || !Number.isInteger(value)) return void at('Member must be an integer');
-      if (s.min !== undefined && value < s.min) at(`Member must have value greater than or equal to ${s.min}`);
-      if (s.max !== undefined && value > s.max) at(`Member must have value less than or equal to ${s.max}`);
+      if (typeof value !== 'number' || !Number.isInteger(value)) return void violate(out, value, s, parent, seg, tail, 'Member must be an integer');
+      if (s.min !== undefined && value < s.min) violate(out, value, s, parent, seg, tail, `Member must have value greater than or equal to ${s.min}`);
+      if (s.max !== undefined && value > s.max) violate(out, value, s, parent, seg, tail, `Member must have value less than or equal to ${s.max}`);
       return value;
     }
     case 'boolean':
-      if (typeof value !== 'boolean') return void at('Member must be a boolean');
+      if (typeof value !== 'boolean') return void violate(out, value, s, parent, seg, tail, 'Member must be a boolean');
       return value;
     case 'timestamp': {
       let t = NaN;
@@ -206,13 +228,13 @@ function checkValue(value: unknown, name: string, path: string, out: string[]): 
           t = NaN;
         }
       }
-      if (Number.isNaN(t)) return void at('Member must be a timestamp (Date)');
+      if (Number.isNaN(t)) return void violate(out, value, s, parent, seg, tail, 'Member must be a timestamp (Date)');
       return new Date(t);
     }
     case 'list': {
-      if (!isArray(value)) return void at('Member must be a list');
+      if (!isArray(value)) return void violate(out, value, s, parent, seg, tail, 'Member must be a list');
       const length: unknown = value.length;
-      if (typeof length !== 'number' || !Number.isSafeInteger(length) || length < 0) return void at('Member must be a list');
+      if (typeof length !== 'number' || !Number.isSafeInteger(length) || length < 0) return void violate(out, value, s, parent, seg, tail, 'Member must be a list');
       const scan = Math.min(length, (s.max ?? LIST_SCAN) + 1);
       const items: unknown[] = new Array(scan);
       const unread: number[] = [];
@@ -226,26 +248,26 @@ function checkValue(value: unknown, name: string, path: string, out: string[]): 
       }
       // What is echoed is what was read; a list longer than was read is never echoed.
       const shown = scan < length ? undefined : items;
-      if (s.min !== undefined && length < s.min) at(`Member must have length greater than or equal to ${s.min}`, shown);
-      if (s.max !== undefined && length > s.max) at(`Member must have length less than or equal to ${s.max}`, shown);
-      else if (s.max === undefined && length > LIST_SCAN) at(`Member must have length less than or equal to ${LIST_SCAN}`, shown);
+      if (s.min !== undefined && length < s.min) violate(out, shown, s, parent, seg, tail, `Member must have length greater than or equal to ${s.min}`);
+      if (s.max !== undefined && length > s.max) violate(out, shown, s, parent, seg, tail, `Member must have length less than or equal to ${s.max}`);
+      else if (s.max === undefined && length > LIST_SCAN) violate(out, shown, s, parent, seg, tail, `Member must have length less than or equal to ${LIST_SCAN}`);
+      const path = pathOf(parent, seg, tail);
       const copy: unknown[] = [];
       for (let i = 0; i < scan; i++) {
-        const p = `${path}.${i + 1}.member`;
         const v = items[i];
-        if (unread.includes(i)) out.push(unreadable(p));
-        else if (v === undefined || v === null) out.push(`Value null at '${p}' failed to satisfy constraint: Member must not be null`);
-        else copy.push(check(v, s.member as string, p, out));
+        if (unread.length > 0 && unread.includes(i)) out.push(unreadable(pathOf(path, i + 1, 'member')));
+        else if (v === undefined || v === null) out.push(notNull(path, i + 1, 'member'));
+        else copy.push(check(v, s.member as string, path, i + 1, 'member', out));
       }
       return copy;
     }
     case 'map': {
       if (typeof value !== 'object' || value === null || isArray(value) || value instanceof Uint8Array) {
-        return void at('Member must be a map');
+        return void violate(out, value, s, parent, seg, tail, 'Member must be a map');
       }
+      const path = pathOf(parent, seg, tail);
       const copy: Record<string, unknown> = Object.create(null);
       for (const k of objectKeys(value)) {
-        const p = `${path}.${pathKey(k)}`;
         let v: unknown;
         try {
           // Own, read once: a key a getter removed meanwhile is skipped, never read from the prototype.
@@ -253,15 +275,15 @@ function checkValue(value: unknown, name: string, path: string, out: string[]): 
           v = (value as Record<string, unknown>)[k];
         } catch (e) {
           if (e instanceof KmsError) throw e;
-          out.push(unreadable(`${p}.value`));
+          out.push(unreadable(pathOf(path, k, 'value')));
           continue;
         }
-        check(k, s.key as string, `${p}.key`, out);
+        check(k, s.key as string, path, k, 'key', out);
         if (v === undefined || v === null) {
-          out.push(`Value null at '${p}.value' failed to satisfy constraint: Member must not be null`);
+          out.push(notNull(path, k, 'value'));
           continue;
         }
-        const c = check(v, s.value as string, `${p}.value`, out);
+        const c = check(v, s.value as string, path, k, 'value', out);
         if (c !== undefined) copy[k] = c;
       }
       return copy;
@@ -299,7 +321,7 @@ export function validateInput<Op extends OperationName>(operation: Op, input: un
   /* Precondition: only operations of the model are validated. */
   if (!op) throw new Error(`kms-core: operation ${operation} not in the model`);
   const out: string[] = [];
-  const copy = check(input ?? {}, op.input, '', out);
+  const copy = check(input ?? {}, op.input, '', '', undefined, out);
   if (out.length) throw validationError(out);
   return copy as Validated<Op>;
 }

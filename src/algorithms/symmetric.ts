@@ -18,7 +18,8 @@ import type { BackingKey, KeyRecord } from '../keys/record.js';
 import { currentMaterial } from '../keys/record.js';
 import { toHex } from '../util/bytes.js';
 import { SM2_REGIONS } from './sm2pke.js';
-import type { CryptoEnv, EncryptionAlgorithm, KeySpecInfo } from './types.js';
+import type { CryptoEnv, EncryptionAlgorithm, KeySpecInfo, Opened, Sealed } from './types.js';
+import { andThen, type MaybePromise } from '../util/maybe.js';
 
 /**
  * The two symmetric suites, named by backing-key length: 32 bytes → AES-256-GCM (envelope v1),
@@ -55,34 +56,57 @@ export const symmetricDefault: EncryptionAlgorithm = {
   acceptsContext: true,
   maxPlaintext: () => 4096,
 
-  async encrypt(env, key, plaintext, context) {
-    const bk = currentMaterial(key);
-    /* Precondition: an Enabled symmetric key has material (PendingImport was refused earlier). */
-    if (!bk) throw new Error('kms-core: symmetric key without backing key');
-    const suite = symmetricSuite(bk);
-    /* Precondition: a symmetric backing key is 32 (AES) or 16 (SM4) bytes (the snapshot reader checks it). */
-    if (!suite) throw new Error('kms-core: symmetric backing key of unknown length');
-    const prefix = headerPrefix(env, key, bk, suite);
-    const blob =
-      suite === 'SM4_GCM'
-        ? sealV2(sm3Key(env, bk), prefix, plaintext, context, env.random)
-        : await sealV1(env.backend, await hmacKey(env, bk), prefix, plaintext, context, env.random);
-    return { CiphertextBlob: blob, KeyMaterialId: bk.id };
+  // Never throws synchronously (a refusal is a rejected promise, as from an async function),
+  // but answers synchronously when the backend does (node:crypto): no microtask (issue 14).
+  encrypt(env, key, plaintext, context) {
+    try {
+      return encryptSymmetric(env, key, plaintext, context);
+    } catch (e) {
+      return Promise.reject(e);
+    }
   },
 
-  async decrypt(env, key, blob, context) {
-    if (blob.length < OVERHEAD || blob[0] !== MAGIC) return undefined;
-    const version = blob[1];
-    const suite: SymmetricSuite | undefined = version === VERSION_1 ? 'AES_256_GCM' : version === VERSION_2 ? 'SM4_GCM' : undefined;
-    if (!suite) return undefined;
-    // The backing key of the blob's suite whose header prefix (version, key reference,
-    // KeyMaterialId) the blob carries, found by the KeyMaterialId in the header.
-    const bk = versionOf(key, blob);
-    if (!bk || symmetricSuite(bk) !== suite || !hasPrefix(blob, headerPrefix(env, key, bk, suite))) return undefined;
-    const pt = suite === 'SM4_GCM' ? openV2(sm3Key(env, bk), blob, context) : await openV1(env.backend, await hmacKey(env, bk), blob, context);
-    return pt && { Plaintext: pt, KeyMaterialId: bk.id };
+  decrypt(env, key, blob, context) {
+    try {
+      return decryptSymmetric(env, key, blob, context);
+    } catch (e) {
+      return Promise.reject(e);
+    }
   },
 };
+
+function encryptSymmetric(env: CryptoEnv, key: KeyRecord, plaintext: Uint8Array, context: Uint8Array): MaybePromise<Sealed> {
+  const bk = currentMaterial(key);
+  /* Precondition: an Enabled symmetric key has material (PendingImport was refused earlier). */
+  if (!bk) throw new Error('kms-core: symmetric key without backing key');
+  const suite = symmetricSuite(bk);
+  /* Precondition: a symmetric backing key is 32 (AES) or 16 (SM4) bytes (the snapshot reader checks it). */
+  if (!suite) throw new Error('kms-core: symmetric backing key of unknown length');
+  const prefix = headerPrefix(env, key, bk, suite);
+  const sealed = (blob: Uint8Array): Sealed => ({ CiphertextBlob: blob, KeyMaterialId: bk.id });
+  if (suite === 'SM4_GCM') return sealed(sealV2(sm3Key(env, bk), prefix, plaintext, context, env.random));
+  return andThen(
+    andThen(hmacKey(env, bk), (hbk) => sealV1(env.backend, hbk, prefix, plaintext, context, env.random)),
+    sealed,
+  );
+}
+
+function decryptSymmetric(env: CryptoEnv, key: KeyRecord, blob: Uint8Array, context: Uint8Array): MaybePromise<Opened | undefined> {
+  if (blob.length < OVERHEAD || blob[0] !== MAGIC) return undefined;
+  const version = blob[1];
+  const suite: SymmetricSuite | undefined = version === VERSION_1 ? 'AES_256_GCM' : version === VERSION_2 ? 'SM4_GCM' : undefined;
+  if (!suite) return undefined;
+  // The backing key of the blob's suite whose header prefix (version, key reference,
+  // KeyMaterialId) the blob carries, found by the KeyMaterialId in the header.
+  const bk = versionOf(key, blob);
+  if (!bk || symmetricSuite(bk) !== suite || !hasPrefix(blob, headerPrefix(env, key, bk, suite))) return undefined;
+  const opened = (pt: Uint8Array | undefined): Opened | undefined => pt && { Plaintext: pt, KeyMaterialId: bk.id };
+  if (suite === 'SM4_GCM') return opened(openV2(sm3Key(env, bk), blob, context));
+  return andThen(
+    andThen(hmacKey(env, bk), (hbk) => openV1(env.backend, hbk, blob, context)),
+    opened,
+  );
+}
 
 /** Short histories are scanned (newest first: most blobs are recent); longer ones are indexed. */
 const SCAN_LIMIT = 8;

@@ -6,6 +6,7 @@ import type { Backend, BackendKey } from '../backend/types.js';
 import type { BackingKey, KeyRecord, KeySpec, KeyUsage } from '../keys/record.js';
 import type { Random } from '../random.js';
 import type { SigningAlgorithmSpec } from '../model/api.js';
+import type { MaybePromise } from '../util/maybe.js';
 
 export type EncryptionAlgorithmSpec = 'SYMMETRIC_DEFAULT' | 'RSAES_OAEP_SHA_1' | 'RSAES_OAEP_SHA_256' | 'SM2PKE';
 /** AWS MacAlgorithmSpec (API model enum). */
@@ -22,8 +23,9 @@ export interface CryptoEnv {
   /**
    * A backend key object made from a material version by `make`, cached per (version, kind)
    * so that hot paths import each key once (HMAC keys of HBKs, RSA key objects, SM2 scalars).
+   * Once an import has settled it may answer the object itself, not a promise (issue 14).
    */
-  keyObject<K = BackendKey>(bk: BackingKey, kind: string, make: (bk: BackingKey) => Promise<K> | K): Promise<K>;
+  keyObject<K = BackendKey>(bk: BackingKey, kind: string, make: (bk: BackingKey) => Promise<K> | K): MaybePromise<K>;
   /** A value computed synchronously from a material version, cached like `keyObject`. */
   memo<T>(bk: BackingKey, kind: string, make: (bk: BackingKey) => T): T;
   /** Drops what the caches derived from material version `id` (its material was deleted). */
@@ -49,9 +51,9 @@ export interface EncryptionAlgorithm {
   readonly acceptsContext: boolean;
   /** Largest plaintext in bytes for a key spec (AWS limits). */
   maxPlaintext(keySpec: KeySpec): number;
-  encrypt(env: CryptoEnv, key: KeyRecord, plaintext: Uint8Array, context: Uint8Array): Promise<Sealed>;
+  encrypt(env: CryptoEnv, key: KeyRecord, plaintext: Uint8Array, context: Uint8Array): MaybePromise<Sealed>;
   /** undefined for every failure: the caller raises the one InvalidCiphertextException. */
-  decrypt(env: CryptoEnv, key: KeyRecord, blob: Uint8Array, context: Uint8Array): Promise<Opened | undefined>;
+  decrypt(env: CryptoEnv, key: KeyRecord, blob: Uint8Array, context: Uint8Array): MaybePromise<Opened | undefined>;
 }
 
 /**

@@ -63,11 +63,12 @@ export const nodeBackend: Backend = {
     return createSecretKey(raw);
   },
 
-  async hmacSha256(key, data) {
+  // Synchronous (MaybePromise in Backend): the envelope's hot path needs no promise (issue 14).
+  hmacSha256(key, data) {
     return asBytes(createHmac('sha256', key as KeyObject).update(data).digest());
   },
 
-  async aesGcmEncrypt(key, iv, plaintext, aad, into, aadTail) {
+  aesGcmEncrypt(key, iv, plaintext, aad, into, aadTail) {
     const c = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG });
     // GCM authenticates successive AAD updates as one string (SP 800-38D: A = A1 ‖ A2).
     c.setAAD(aad);
@@ -79,7 +80,7 @@ export const nodeBackend: Backend = {
     return out;
   },
 
-  async aesGcmDecrypt(key, iv, ciphertextAndTag, aad, aadTail) {
+  aesGcmDecrypt(key, iv, ciphertextAndTag, aad, aadTail) {
     if (ciphertextAndTag.length < TAG) return undefined;
     const n = ciphertextAndTag.length - TAG;
     try {

@@ -9,6 +9,8 @@
  * so that injected randomness makes every backend produce the same bytes.
  */
 
+import type { MaybePromise } from '../util/maybe.js';
+
 /** An imported key object (CryptoKey, KeyObject, …), opaque to the core. */
 export type BackendKey = unknown;
 
@@ -26,8 +28,11 @@ export interface Backend extends MacAgreementBackend {
 
   /** Imports a raw HMAC-SHA256 key once, so repeated derivations skip the import. */
   hmacKey(raw: Uint8Array): Promise<BackendKey>;
-  /** HMAC-SHA256 (FIPS 198-1) of `data` under a key from `hmacKey`. */
-  hmacSha256(key: BackendKey, data: Uint8Array): Promise<Uint8Array>;
+  /**
+   * HMAC-SHA256 (FIPS 198-1) of `data` under a key from `hmacKey`. This and the two AES-GCM
+   * members may answer synchronously (node:crypto does): the envelope then takes no microtask.
+   */
+  hmacSha256(key: BackendKey, data: Uint8Array): MaybePromise<Uint8Array>;
 
   /**
    * AES-256-GCM (SP 800-38D), 96-bit IV, 128-bit tag. Returns ciphertext ‖ tag, written into
@@ -35,9 +40,9 @@ export interface Backend extends MacAgreementBackend {
    * additional data is `aad ‖ aadTail` (the envelope's header and its encryption context, given
    * apart so that no call has to join them).
    */
-  aesGcmEncrypt(key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array, out?: Uint8Array, aadTail?: Uint8Array): Promise<Uint8Array>;
+  aesGcmEncrypt(key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array, out?: Uint8Array, aadTail?: Uint8Array): MaybePromise<Uint8Array>;
   /** The plaintext, or undefined when the tag does not verify. Never throws for bad input. */
-  aesGcmDecrypt(key: Uint8Array, iv: Uint8Array, ciphertextAndTag: Uint8Array, aad: Uint8Array, aadTail?: Uint8Array): Promise<Uint8Array | undefined>;
+  aesGcmDecrypt(key: Uint8Array, iv: Uint8Array, ciphertextAndTag: Uint8Array, aad: Uint8Array, aadTail?: Uint8Array): MaybePromise<Uint8Array | undefined>;
 
   /** A new RSA key pair (public exponent 65537): PKCS#8 and SubjectPublicKeyInfo DER. */
   rsaGenerateKeyPair(modulusBits: number): Promise<{ privateKey: Uint8Array; publicKey: Uint8Array }>;

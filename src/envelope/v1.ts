@@ -6,6 +6,7 @@
 import type { Backend, BackendKey } from '../backend/types.js';
 import type { Random } from '../random.js';
 import { wipe } from '../util/bytes.js';
+import { lastly, andThen, type MaybePromise } from '../util/maybe.js';
 import { HEADER_LEN, IV_LEN, NONCE_LEN, OFF_IV, OFF_NONCE, TAG_LEN } from './format.js';
 import { deriveDataKey } from './kdf.js';
 
@@ -13,27 +14,28 @@ import { deriveDataKey } from './kdf.js';
 /**
  * Encrypts `plaintext` under the backing key `hbk`, binding `context` (canonical bytes).
  * `prefix` is bytes 0..56 of the header for that backing key (format.ts keyHeaderPrefix).
+ * Synchronous when the backend is (node:crypto); the data key is wiped once the cipher is done
+ * either way (util/maybe.ts lastly).
  */
-export async function sealV1(
+export function sealV1(
   backend: Backend,
   hbk: BackendKey,
   prefix: Uint8Array,
   plaintext: Uint8Array,
   context: Uint8Array,
   random: Random,
-): Promise<Uint8Array> {
+): MaybePromise<Uint8Array> {
   const blob = new Uint8Array(HEADER_LEN + plaintext.length + TAG_LEN);
   blob.set(prefix);
   blob.set(random(NONCE_LEN), OFF_NONCE);
   blob.set(random(IV_LEN), OFF_IV);
-  const dataKey = await deriveDataKey(backend, hbk, blob);
-  try {
-    // AAD = header ‖ canonical context (vectors/FORMAT.md §3), given in its two parts.
-    await backend.aesGcmEncrypt(dataKey, blob.subarray(OFF_IV, HEADER_LEN), plaintext, blob.subarray(0, HEADER_LEN), blob.subarray(HEADER_LEN), context);
-    return blob;
-  } finally {
-    wipe(dataKey);
-  }
+  return andThen(deriveDataKey(backend, hbk, blob), (dataKey) =>
+    lastly(
+      // AAD = header ‖ canonical context (vectors/FORMAT.md §3), given in its two parts.
+      () => andThen(backend.aesGcmEncrypt(dataKey, blob.subarray(OFF_IV, HEADER_LEN), plaintext, blob.subarray(0, HEADER_LEN), blob.subarray(HEADER_LEN), context), () => blob),
+      () => wipe(dataKey),
+    ),
+  );
 }
 
 /**
@@ -41,11 +43,11 @@ export async function sealV1(
  * Returns undefined for every failure: the caller turns that into the one
  * InvalidCiphertextException.
  */
-export async function openV1(backend: Backend, hbk: BackendKey, blob: Uint8Array, context: Uint8Array): Promise<Uint8Array | undefined> {
-  const dataKey = await deriveDataKey(backend, hbk, blob);
-  try {
-    return await backend.aesGcmDecrypt(dataKey, blob.subarray(OFF_IV, HEADER_LEN), blob.subarray(HEADER_LEN), blob.subarray(0, HEADER_LEN), context);
-  } finally {
-    wipe(dataKey);
-  }
+export function openV1(backend: Backend, hbk: BackendKey, blob: Uint8Array, context: Uint8Array): MaybePromise<Uint8Array | undefined> {
+  return andThen(deriveDataKey(backend, hbk, blob), (dataKey) =>
+    lastly(
+      () => backend.aesGcmDecrypt(dataKey, blob.subarray(OFF_IV, HEADER_LEN), blob.subarray(HEADER_LEN), blob.subarray(0, HEADER_LEN), context),
+      () => wipe(dataKey),
+    ),
+  );
 }

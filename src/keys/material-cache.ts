@@ -5,6 +5,7 @@
  * KeyMaterialId never gets a stale value. Holds key objects only, never plaintext or data keys.
  */
 import { equalBytes } from '../util/bytes.js';
+import type { MaybePromise } from '../util/maybe.js';
 import type { BackingKey } from './record.js';
 import { INSPECT, summary } from './redact.js';
 
@@ -15,6 +16,8 @@ export class MaterialCache {
   /** Fast path for stores that hand out the same record objects (the in-memory store). */
   readonly #byObject = new WeakMap<BackingKey, Map<string, unknown>>();
   readonly #capacity: number;
+  /** What each cached import promise fulfilled with (settled): the synchronous path reads it here. */
+  readonly #fulfilled = new WeakMap<Promise<unknown>, unknown>();
 
   constructor(capacity = 4096) {
     this.#capacity = capacity;
@@ -37,6 +40,24 @@ export class MaterialCache {
     own.set(kind, value);
     if (value instanceof Promise) value.catch(() => own.delete(kind));
     return value;
+  }
+
+  /**
+   * Like `get` for a value made asynchronously (an imported key object): the promise while the
+   * import runs, then the value itself, so a hit costs the caller no await (issue 14). A value
+   * that is undefined is answered as its (settled) promise.
+   */
+  settled<T>(bk: BackingKey, kind: string, make: (bk: BackingKey) => Promise<T>): MaybePromise<T> {
+    const p = this.get(bk, kind, (b) => {
+      const made = make(b);
+      made.then(
+        (v) => this.#fulfilled.set(made, v),
+        () => undefined,
+      );
+      return made;
+    });
+    const v = this.#fulfilled.get(p);
+    return v !== undefined ? (v as T) : p;
   }
 
   /**

@@ -15,7 +15,8 @@ import { INSPECT, summary } from './redact.js';
 import { fromSnapshot, toSnapshot, type KeyStoreSnapshot } from './snapshot.js';
 import { existingUsageLog, withUsage } from './usage.js';
 
-export type MaybePromise<T> = T | Promise<T>;
+export type { MaybePromise } from '../util/maybe.js';
+import type { MaybePromise } from '../util/maybe.js';
 
 export interface KeyStore {
   getKey(arn: string): MaybePromise<KeyRecord | undefined>;

@@ -10,9 +10,10 @@ import { authorize, denial } from './authorize.js';
 import type { OpContext } from './context.js';
 import { lookup } from './resolve.js';
 import type { OperationRow } from './types.js';
+import { andThen, type MaybePromise } from '../util/maybe.js';
 
 /** ReEncrypt's kms:ReEncryptOnSameKey needs the other key's ARN, looked up only when read. */
-export type Peer = () => Promise<string | undefined>;
+export type Peer = () => MaybePromise<string | undefined>;
 
 /** The facts with the alias the caller named the key by (condition key kms:RequestAlias). */
 function withAlias(id: string, facts: RequestFacts | undefined): RequestFacts | undefined {
@@ -21,9 +22,9 @@ function withAlias(id: string, facts: RequestFacts | undefined): RequestFacts | 
 }
 
 /** The facts with the peer's ARN, when a key policy or the identity hook may read it. */
-export async function withPeer(ctx: OpContext, rec: KeyRecord, facts: RequestFacts | undefined, peer: Peer | undefined): Promise<RequestFacts | undefined> {
+export function withPeer(ctx: OpContext, rec: KeyRecord, facts: RequestFacts | undefined, peer: Peer | undefined): MaybePromise<RequestFacts | undefined> {
   if (peer === undefined || (rec.policy === undefined && ctx.identityPolicy === undefined)) return facts;
-  return { ...facts, reEncryptPeer: await peer() };
+  return andThen(peer(), (reEncryptPeer) => ({ ...facts, reEncryptPeer }));
 }
 
 /**
@@ -31,7 +32,7 @@ export async function withPeer(ctx: OpContext, rec: KeyRecord, facts: RequestFac
  * NotFoundException for an identifier the operation does not take or that names nothing,
  * AccessDeniedException when the caller may not.
  */
-export async function resolveKey<Op extends OperationName>(
+export function resolveKey<Op extends OperationName>(
   ctx: OpContext,
   op: OperationRow<Op>,
   member: string,
@@ -39,14 +40,16 @@ export async function resolveKey<Op extends OperationName>(
   action: string,
   facts?: RequestFacts,
   peer?: Peer,
-): Promise<KeyRecord> {
-  const rec = await lookup(ctx, id, op.keyIdForms[member]);
-  const f = withAlias(id, facts);
-  authorize(ctx, action, rec, peer === undefined ? f : await withPeer(ctx, rec, f, peer), op.crossAccount);
-  return rec;
+): MaybePromise<KeyRecord> {
+  return andThen(lookup(ctx, id, op.keyIdForms[member]), (rec) =>
+    andThen(withPeer(ctx, rec, withAlias(id, facts), peer), (f) => {
+      authorize(ctx, action, rec, f, op.crossAccount);
+      return rec;
+    }),
+  );
 }
 
 /** Why the caller may not perform `action` on `rec`, if it may not (no error: the blob-named source of Decrypt). */
-export async function denialOf<Op extends OperationName>(ctx: OpContext, op: OperationRow<Op>, action: string, rec: KeyRecord, facts: RequestFacts | undefined, peer?: Peer): Promise<Denial | undefined> {
-  return denial(ctx, action, rec, peer === undefined ? facts : await withPeer(ctx, rec, facts, peer), op.crossAccount);
+export function denialOf<Op extends OperationName>(ctx: OpContext, op: OperationRow<Op>, action: string, rec: KeyRecord, facts: RequestFacts | undefined, peer?: Peer): MaybePromise<Denial | undefined> {
+  return andThen(withPeer(ctx, rec, facts, peer), (f) => denial(ctx, action, rec, f, op.crossAccount));
 }

@@ -19,6 +19,7 @@ import { CIPHERTEXT_KEY_INACCESSIBLE, INCORRECT_KEY } from './messages.js';
 import { blobKeyArn, getKey } from './resolve.js';
 import { algorithmFor, checkUsage } from './spec.js';
 import type { OperationRow } from './types.js';
+import { orUndefined, andThen, type MaybePromise } from '../util/maybe.js';
 
 export interface CiphertextSource {
   readonly rec: KeyRecord;
@@ -46,46 +47,53 @@ export interface SourceRequest {
  * the blob's key (IncorrectKeyException); without one, the blob's key must exist and allow the
  * caller, or the answer is the one "ciphertext refers to a customer master key" denial.
  */
-export async function ciphertextSource<Op extends OperationName>(ctx: OpContext, op: OperationRow<Op>, q: SourceRequest): Promise<CiphertextSource> {
+export function ciphertextSource<Op extends OperationName>(ctx: OpContext, op: OperationRow<Op>, q: SourceRequest): MaybePromise<CiphertextSource> {
   /* Precondition: a ciphertext is given, unless DryRun ignores it. */
   if (q.blob === undefined && !q.ignoreCiphertext) throw validationError([`Value null at '${q.names.blob}' failed to satisfy constraint: Member must not be null`]);
   const alg = q.algorithm ?? 'SYMMETRIC_DEFAULT';
   const facts: RequestFacts = { encryptionContext: q.context, encryptionAlgorithm: alg };
-  let rec: KeyRecord;
   if (q.keyId !== undefined) {
-    rec = await resolveKey(ctx, op, q.names.keyMember, q.keyId, q.action, facts, q.peer);
-    checkUsage(rec, 'ENCRYPT_DECRYPT', op.name);
-    const row = algorithmFor(rec, alg);
-    if (row.selfDescribing && !q.ignoreCiphertext) {
-      const arn = blobKeyArn(ctx, q.blob as Uint8Array);
-      if (arn === undefined) throw invalidCiphertext();
-      /* Precondition: the key named in the request is the ciphertext's key. */
-      if (arn !== rec.arn) throw new IncorrectKeyException(INCORRECT_KEY);
-    }
-  } else {
-    /* Precondition: asymmetric ciphertext (no header) comes with its key. */
-    if (!algorithm(alg)?.selfDescribing) throw new ValidationException(`${q.names.keyId} is required when the ciphertext was encrypted under an asymmetric KMS key (${alg}).`);
-    if (q.ignoreCiphertext) throw new ValidationException(`${q.names.keyId} is required when DryRunModifiers includes IGNORE_CIPHERTEXT.`);
-    const arn = blobKeyArn(ctx, q.blob as Uint8Array);
-    if (arn === undefined) throw invalidCiphertext();
-    const found = await getKey(ctx, arn);
+    return andThen(resolveKey(ctx, op, q.names.keyMember, q.keyId, q.action, facts, q.peer), (rec) => {
+      checkUsage(rec, 'ENCRYPT_DECRYPT', op.name);
+      const row = algorithmFor(rec, alg);
+      if (row.selfDescribing && !q.ignoreCiphertext) {
+        const arn = blobKeyArn(ctx, q.blob as Uint8Array);
+        if (arn === undefined) throw invalidCiphertext();
+        /* Precondition: the key named in the request is the ciphertext's key. */
+        if (arn !== rec.arn) throw new IncorrectKeyException(INCORRECT_KEY);
+      }
+      return sourceOf(op, rec, alg, q);
+    });
+  }
+  /* Precondition: asymmetric ciphertext (no header) comes with its key. */
+  if (!algorithm(alg)?.selfDescribing) throw new ValidationException(`${q.names.keyId} is required when the ciphertext was encrypted under an asymmetric KMS key (${alg}).`);
+  if (q.ignoreCiphertext) throw new ValidationException(`${q.names.keyId} is required when DryRunModifiers includes IGNORE_CIPHERTEXT.`);
+  const arn = blobKeyArn(ctx, q.blob as Uint8Array);
+  if (arn === undefined) throw invalidCiphertext();
+  return andThen(getKey(ctx, arn), (found) => {
     /* Precondition: the ciphertext's key exists and allows the caller. */
     if (!found) throw new AccessDeniedException(CIPHERTEXT_KEY_INACCESSIBLE);
-    const d = await denialOf(ctx, op, q.action, found, facts, q.peer);
-    // IAM's refusal has its own documented wording; a key policy's keeps "The ciphertext refers to …".
-    if (d === 'no-identity-policy') throw new AccessDeniedException(ciphertextAccessDeniedMessage(ctx.caller.arn, q.action));
-    if (d !== undefined) throw new AccessDeniedException(CIPHERTEXT_KEY_INACCESSIBLE);
-    rec = found;
-  }
+    return andThen(denialOf(ctx, op, q.action, found, facts, q.peer), (d) => {
+      // IAM's refusal has its own documented wording; a key policy's keeps "The ciphertext refers to …".
+      if (d === 'no-identity-policy') throw new AccessDeniedException(ciphertextAccessDeniedMessage(ctx.caller.arn, q.action));
+      if (d !== undefined) throw new AccessDeniedException(CIPHERTEXT_KEY_INACCESSIBLE);
+      return sourceOf(op, found, alg, q);
+    });
+  });
+}
+
+/** The source once its key is known and the caller may use it: state, usage, algorithm, the AAD. */
+function sourceOf<Op extends OperationName>(op: OperationRow<Op>, rec: KeyRecord, alg: EncryptionAlgorithmSpec, q: SourceRequest): CiphertextSource {
   checkKeyState(op.keyStates as NonNullable<typeof op.keyStates>, rec);
   checkUsage(rec, 'ENCRYPT_DECRYPT', op.name);
   const row = algorithmFor(rec, alg);
   return { rec, row, aad: contextFor(row, q.context, q.names.context) };
 }
 
-async function tryDecrypt(ctx: OpContext, src: CiphertextSource, rec: KeyRecord, blob: Uint8Array): Promise<Opened | undefined> {
+/** The plaintext, or undefined for every failure (a throw, a rejection, a wrong tag). */
+function tryDecrypt(ctx: OpContext, src: CiphertextSource, rec: KeyRecord, blob: Uint8Array): MaybePromise<Opened | undefined> {
   try {
-    return await src.row.decrypt(ctx.env, rec, blob, src.aad);
+    return orUndefined(src.row.decrypt(ctx.env, rec, blob, src.aad));
   } catch {
     return undefined;
   }
@@ -96,9 +104,14 @@ async function tryDecrypt(ctx: OpContext, src: CiphertextSource, rec: KeyRecord,
  * servers may hand out a record older than a rotation made elsewhere (KeyStore.refreshKey): on
  * failure the record is read again once, and the ciphertext retried if it gained versions.
  */
-export async function open(ctx: OpContext, src: CiphertextSource, blob: Uint8Array): Promise<Opened> {
-  let opened = await tryDecrypt(ctx, src, src.rec, blob);
-  if (!opened && ctx.keyStore.refreshKey) {
+export function open(ctx: OpContext, src: CiphertextSource, blob: Uint8Array): MaybePromise<Opened> {
+  return andThen(tryDecrypt(ctx, src, src.rec, blob), (opened) => opened ?? retry(ctx, src, blob));
+}
+
+/** The one retry after a failed decryption, with the record read again from the shared store. */
+async function retry(ctx: OpContext, src: CiphertextSource, blob: Uint8Array): Promise<Opened> {
+  let opened: Opened | undefined;
+  if (ctx.keyStore.refreshKey) {
     const fresh = await ctx.keyStore.refreshKey(src.rec.arn);
     if (fresh && fresh.material.length > src.rec.material.length) opened = await tryDecrypt(ctx, src, fresh, blob);
   }

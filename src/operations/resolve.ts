@@ -16,13 +16,22 @@ import { nowMs, type OpContext } from './context.js';
 import { aliasNotFound, invalidKeyId, keyNotFound, noRotation } from './messages.js';
 import { keySpecRow } from './spec.js';
 import { wipe } from '../util/bytes.js';
+import { andThen, type MaybePromise } from '../util/maybe.js';
 
-/** Applies what time has done to a key: deletion once DeletionDate passed, due rotations. */
-export async function refresh(ctx: OpContext, rec: KeyRecord | undefined): Promise<KeyRecord | undefined> {
+/**
+ * Applies what time has done to a key: deletion once DeletionDate passed, due rotations. A key
+ * time cannot change is answered synchronously (issue 14).
+ */
+export function refresh(ctx: OpContext, rec: KeyRecord | undefined): MaybePromise<KeyRecord | undefined> {
   if (!rec) return undefined;
   // Only a key pending deletion, with automatic rotation or with imported material has
   // anything time can change.
   if (rec.keyState !== 'PendingDeletion' && rec.keyState !== 'PendingReplicaDeletion' && !rec.rotationEnabled && rec.origin !== 'EXTERNAL') return rec;
+  return refreshTimed(ctx, rec);
+}
+
+async function refreshTimed(ctx: OpContext, rec: KeyRecord | undefined): Promise<KeyRecord | undefined> {
+  if (!rec) return undefined;
   const now = nowMs(ctx);
   if (importExpiryDue(rec, now)) {
     // ValidTo passed: the material goes, the key becomes PendingImport (src/keys/imported.ts).
@@ -85,8 +94,8 @@ export function newVersion(ctx: OpContext, rec: KeyRecord): (createdAt: number) 
 }
 
 /** The live record stored under `arn`. */
-export async function getKey(ctx: OpContext, arn: string): Promise<KeyRecord | undefined> {
-  return refresh(ctx, await ctx.keyStore.getKey(arn));
+export function getKey(ctx: OpContext, arn: string): MaybePromise<KeyRecord | undefined> {
+  return andThen(ctx.keyStore.getKey(arn), (rec) => refresh(ctx, rec));
 }
 
 /**
@@ -105,7 +114,7 @@ export function keyRef(id: string, forms: KeyIdForms = 'any'): Readonly<KeyRef> 
  * only; another account's key is named by key ARN or alias ARN. An ARN of another Region is
  * "Invalid arn <region>" (recorded AWS response).
  */
-export async function arnOf(ctx: OpContext, ref: Readonly<KeyRef>): Promise<string> {
+export function arnOf(ctx: OpContext, ref: Readonly<KeyRef>): MaybePromise<string> {
   switch (ref.kind) {
     case 'keyId':
       return keyArn(ctx.region, ctx.accountId, ref.keyId);
@@ -117,19 +126,22 @@ export async function arnOf(ctx: OpContext, ref: Readonly<KeyRef>): Promise<stri
       const account = ref.kind === 'aliasArn' ? ref.accountId : ctx.accountId;
       if (ref.kind === 'aliasArn' && (ref.region !== ctx.region || ref.partition !== ctx.partition)) throw new NotFoundException(`Invalid arn ${ref.region}`);
       const aArn = aliasArn(ctx.region, account, ref.aliasName);
-      const alias = await ctx.keyStore.getAlias(aArn);
-      if (!alias) throw new NotFoundException(aliasNotFound(aArn));
-      return keyArn(ctx.region, account, alias.targetKeyId);
+      return andThen(ctx.keyStore.getAlias(aArn), (alias) => {
+        if (!alias) throw new NotFoundException(aliasNotFound(aArn));
+        return keyArn(ctx.region, account, alias.targetKeyId);
+      });
     }
   }
 }
 
 /** Resolves an identifier to a live record without authorizing anything. */
-export async function lookup(ctx: OpContext, id: string, forms: KeyIdForms = 'any'): Promise<KeyRecord> {
-  const arn = await arnOf(ctx, keyRef(id, forms));
-  const rec = await getKey(ctx, arn);
-  if (!rec) throw new NotFoundException(keyNotFound(arn));
-  return rec;
+export function lookup(ctx: OpContext, id: string, forms: KeyIdForms = 'any'): MaybePromise<KeyRecord> {
+  return andThen(arnOf(ctx, keyRef(id, forms)), (arn) =>
+    andThen(getKey(ctx, arn), (rec) => {
+      if (!rec) throw new NotFoundException(keyNotFound(arn));
+      return rec;
+    }),
+  );
 }
 
 /** The ARN an identifier names, or undefined when it names nothing (no error). */

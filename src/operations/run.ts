@@ -25,29 +25,42 @@ import type { OpContext } from './context.js';
 import { checkKeyState } from './key-states.js';
 import { noteUsage } from './last-usage.js';
 import type { OperationRow } from './types.js';
+import { isPending, andThen, type MaybePromise } from '../util/maybe.js';
 
-export async function runOperation<Op extends OperationName>(ctx: OpContext, row: OperationRow<Op>, raw: unknown, requestId?: string): Promise<OperationOutput<Op>> {
+export function runOperation<Op extends OperationName>(ctx: OpContext, row: OperationRow<Op>, raw: unknown, requestId?: string): Promise<OperationOutput<Op>> {
   try {
-    /* Precondition: kms-core implements the operation. */
-    if (row.handler === undefined) throw new UnsupportedOperationException(notImplementedMessage(row.name));
-    const input = validateInput(row.name, raw);
-    row.precheck?.(input);
-    if (row.grantTokens) {
-      const tokens = (input as { GrantTokens?: readonly string[] | undefined }).GrantTokens;
-      if (tokens !== undefined && tokens.length > 0) await checkGrantTokens(ctx, tokens);
-    }
-    let out: OperationOutput<Op>;
-    if (row.key === undefined) out = await row.handler(ctx, input, row);
-    else {
-      const { member, facts } = row.key;
-      const permission = row.permissions[0] as { action: string };
-      const rec = await resolveKey(ctx, row, member, input[member] as string, permission.action, facts?.(input));
-      checkKeyState(row.keyStates as NonNullable<typeof row.keyStates>, rec);
-      out = await row.handler(ctx, input, rec, row);
-    }
-    noteUsage(ctx, row.name, out, requestId);
-    return out;
+    const out = steps(ctx, row, raw, requestId);
+    // One async API: a synchronous answer (in-memory store, node:crypto) is a resolved promise;
+    // whatever a step throws or rejects with leaves as a KmsError.
+    return isPending(out) ? Promise.resolve(out).then(undefined, fail) : Promise.resolve(out);
   } catch (e) {
-    throw asKmsError(e);
+    return Promise.reject(asKmsError(e));
   }
+}
+
+function fail(e: unknown): never {
+  throw asKmsError(e);
+}
+
+/** The steps in order, synchronous as long as the store and backend answer synchronously (issue 14). */
+function steps<Op extends OperationName>(ctx: OpContext, row: OperationRow<Op>, raw: unknown, requestId: string | undefined): MaybePromise<OperationOutput<Op>> {
+  /* Precondition: kms-core implements the operation. */
+  if (row.handler === undefined) throw new UnsupportedOperationException(notImplementedMessage(row.name));
+  const input = validateInput(row.name, raw);
+  row.precheck?.(input);
+  const tokens = row.grantTokens ? (input as { GrantTokens?: readonly string[] | undefined }).GrantTokens : undefined;
+  const granted = tokens !== undefined && tokens.length > 0 ? checkGrantTokens(ctx, tokens) : undefined;
+  return andThen(granted, () => {
+    const done = (out: OperationOutput<Op>) => {
+      noteUsage(ctx, row.name, out, requestId);
+      return out;
+    };
+    if (row.key === undefined) return andThen(row.handler(ctx, input, row), done);
+    const { member, facts } = row.key;
+    const permission = row.permissions[0] as { action: string };
+    return andThen(resolveKey(ctx, row, member, input[member] as string, permission.action, facts?.(input)), (rec) => {
+      checkKeyState(row.keyStates as NonNullable<typeof row.keyStates>, rec);
+      return andThen(row.handler(ctx, input, rec, row), done);
+    });
+  });
 }

@@ -8,6 +8,7 @@ import type { OperationName, OperationOutput, Validated } from '../model/api.js'
 import type { KeyIdForms } from '../model/types.js';
 import type { OpContext } from './context.js';
 import type { KeyStateRule } from './key-states.js';
+import type { MaybePromise } from '../util/maybe.js';
 
 /** A permission an operation needs (API reference, "Required permissions"). */
 export interface Permission {
@@ -45,13 +46,13 @@ interface RowBase<Op extends OperationName> {
 /** A row whose key the runner resolves, authorizes (permissions[0]) and checks (keyStates) first. */
 export interface KeyedRow<Op extends OperationName> extends RowBase<Op> {
   readonly key: KeyRule<Op>;
-  readonly handler: (ctx: OpContext, input: Validated<Op>, key: KeyRecord, op: OperationRow<Op>) => Promise<OperationOutput<Op>>;
+  readonly handler: (ctx: OpContext, input: Validated<Op>, key: KeyRecord, op: OperationRow<Op>) => MaybePromise<OperationOutput<Op>>;
 }
 
 /** A row whose handler resolves what it needs itself (no key, several keys, a key named by a blob). */
 export interface FreeRow<Op extends OperationName> extends RowBase<Op> {
   readonly key?: undefined;
-  readonly handler: (ctx: OpContext, input: Validated<Op>, op: OperationRow<Op>) => Promise<OperationOutput<Op>>;
+  readonly handler: (ctx: OpContext, input: Validated<Op>, op: OperationRow<Op>) => MaybePromise<OperationOutput<Op>>;
 }
 
 /** An operation of the model kms-core does not implement yet (UnsupportedOperationException naming it). */

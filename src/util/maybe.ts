@@ -1,0 +1,49 @@
+/**
+ * Values that are there now or later. The in-memory key store and the node:crypto backend answer
+ * synchronously; a database store or WebCrypto answer with promises. The hot path (Encrypt,
+ * Decrypt, ReEncrypt) threads either through these helpers, so a synchronous answer costs no
+ * microtask, no promise and no async frame (issue 14), while a promise is waited for exactly as
+ * `await` would. The public API stays async: runOperation always returns a promise.
+ */
+
+export type MaybePromise<T> = T | Promise<T>;
+
+/**
+ * True for what `await` would wait for: a promise, or another thenable (a store's promise from
+ * another realm or library).
+ */
+export function isPending<T>(v: MaybePromise<T>): v is Promise<T> {
+  if (v instanceof Promise) return true;
+  if ((typeof v !== 'object' && typeof v !== 'function') || v === null) return false;
+  return typeof (v as { then?: unknown }).then === 'function';
+}
+
+/**
+ * `f(await v)`, without waiting when `v` is already a value. (Not named `then`: a module
+ * exporting `then` makes its namespace a thenable, and `await import()` of it calls that.)
+ */
+export function andThen<T, U>(v: MaybePromise<T>, f: (value: T) => MaybePromise<U>): MaybePromise<U> {
+  return isPending(v) ? Promise.resolve(v).then(f) : f(v);
+}
+
+/**
+ * `try { return await run(); } finally { done(); }`: `done` runs exactly once, after the result
+ * settled (or `run` threw), whether the result was a value or a promise. For wiping buffers.
+ */
+export function lastly<T>(run: () => MaybePromise<T>, done: () => void): MaybePromise<T> {
+  let r: MaybePromise<T>;
+  try {
+    r = run();
+  } catch (e) {
+    done();
+    throw e;
+  }
+  if (isPending(r)) return Promise.resolve(r).finally(done);
+  done();
+  return r;
+}
+
+/** `try { return await v; } catch { return undefined; }` for a result that may be a value. */
+export function orUndefined<T>(v: MaybePromise<T | undefined>): MaybePromise<T | undefined> {
+  return isPending(v) ? Promise.resolve(v).then(undefined, () => undefined) : v;
+}
