@@ -27,8 +27,9 @@ import { KiB, PAIR_COUNTS, SIZES, baselineAad, contextOf, label, pairsLabel } fr
 
 const sm2js = createRequire(import.meta.url)('sm-crypto').sm2;
 const quick = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
-const MS = quick ? 20 : 600;
-const ROUNDS = quick ? 3 : 15;
+// BENCH_MS / BENCH_ROUNDS shorten a full run (each row: ROUNDS rounds of MS ms per side).
+const MS = Number(process.env.BENCH_MS ?? (quick ? 20 : 600));
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (quick ? 3 : 15));
 const WARM = quick ? 10 : 400;
 const MANY = Number(process.env.BENCH_MANY_KEYS ?? (quick ? 2_000 : 100_000));
 const HEAP_OPS = Number(process.env.BENCH_HEAP_OPS ?? (quick ? 5_000 : 1_000_000));
