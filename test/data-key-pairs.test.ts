@@ -60,6 +60,14 @@ describe('GenerateDataKeyPair through the Kms API', () => {
     const spki = out.PublicKey!;
     expect(pkcs8[0]).toBe(0x30);
     expect(theirPublicKey(spec, pkcs8, spki)).toBe(hex(spki));
+    if (spec !== 'SM2' && !spec.startsWith('ML_KEM_')) {
+      // node:crypto signs with the private half and verifies with the public half (it has no
+      // SM2 signatures; ML-KEM is checked by decapsulation above).
+      const sk = createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' });
+      const pk = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
+      const md = spec === 'ECC_NIST_EDWARDS25519' ? null : 'sha256';
+      expect(nodeVerify(md, Uint8Array.of(1, 2), pk, nodeSign(md, Uint8Array.of(1, 2), sk)), 'node:crypto signs and verifies with the pair').toBe(true);
+    }
 
     // An ordinary symmetric ciphertext: Decrypt needs no KeyId, and the context binds it.
     const d = await k.decrypt({ CiphertextBlob: out.PrivateKeyCiphertextBlob, EncryptionContext: CONTEXT });
