@@ -98,12 +98,12 @@ describe.each(BACKENDS)('ECDH on the $name backend', (backend) => {
       expect(spkiBack.toString('hex')).toBe(toHexString(a.publicKey as Uint8Array));
     });
 
-    test('Wycheproof: valid public keys give the shared secret (webcrypto, noble: every eighth EdgeCaseDoubling one on P-384/P-521); invalid ones are the one ValidationException', async () => {
+    test('Wycheproof: valid public keys give the shared secret (noble, and webcrypto on P-384/P-521: every eighth EdgeCaseDoubling one); invalid ones are the one ValidationException', async () => {
       interface EcdhTest { tcId: number; public: string; private: string; shared: string; result: 'valid' | 'invalid' | 'acceptable'; flags: string[] }
       const groups = wycheproof<{ testGroups: { curve: string; encoding: string; tests: EcdhTest[] }[] }>(WYCHEPROOF_FILE[spec]).testGroups;
       const env = cryptoEnv(backend);
       const counts = { valid: 0, invalid: 0, acceptedAcceptable: 0, refusedAcceptable: 0 };
-      const thin = backend.name !== 'node' && spec !== 'ECC_NIST_P256';
+      const thin = backend.name === 'noble' || (backend.name !== 'node' && spec !== 'ECC_NIST_P256');
       // The files use a few dozen private keys: one material version (and cached key object) each.
       const keys = new Map<string, BackingKey>();
       const keyFor = (privateHex: string) => {
@@ -115,9 +115,10 @@ describe.each(BACKENDS)('ECDH on the $name backend', (backend) => {
       for (const g of groups) {
         expect(g.encoding).toBe('asn');
         for (const t of g.tests) {
-          // P-384/P-521 multiplications are slow in pure JS and in Node's WebCrypto (deriveBits
-          // about 50 ms on P-521): off the node backend, the `valid` EdgeCaseDoubling cases (530
-          // of 632 on P-521, 665 of 771 on P-384) run every eighth; every other valid case and
+          // Multiplications are slow in pure JS (every curve) and in Node's WebCrypto on P-384 /
+          // P-521 (deriveBits about 50 ms on P-521): there the `valid` EdgeCaseDoubling cases
+          // (204 of 330 on P-256, 665 of 771 on P-384, 530 of 632 on P-521) run every eighth;
+          // every other valid case and
           // every invalid and acceptable one still runs. All of them run on the node backend,
           // through the same code above the seam (the peer-key checks of algorithms/ecdh.ts);
           // only the backend's ecdhDerive differs.
@@ -145,7 +146,7 @@ describe.each(BACKENDS)('ECDH on the $name backend', (backend) => {
           }
         }
       }
-      expect(counts.valid).toBeGreaterThan(thin ? 150 : 300);
+      expect(counts.valid).toBeGreaterThan(thin ? 120 : 300);
       expect(counts.invalid).toBeGreaterThan(40);
       // tcId 2, the one compressed public key (flags CompressedPublic, CompressedPoint).
       expect(counts.acceptedAcceptable).toBe(1);
