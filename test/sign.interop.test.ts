@@ -18,12 +18,11 @@
  * This suite replaced test/signing.interop.test.ts (the same oracles, both ways, at the
  * algorithm-row level): the Kms API runs the same rows, and the specs it leaves out on the noble
  * backend (secp256k1, SM2DSA, Ed25519ph, ML-DSA) never reach a backend method there, so they
- * are the very code the webcrypto backend runs. RSA_3072 / RSA_4096 come from node:crypto here;
+ * are the very code the webcrypto backend runs. RSA_3072 / RSA_4096 come from OpenSSL here;
  * kms-core's own generation of them is checked against OpenSSL and Python in
  * test/data-key-pairs.test.ts.
  */
-import { createPrivateKey, createPublicKey, constants, generateKeyPair, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
-import { promisify } from 'node:util';
+import { createPrivateKey, createPublicKey, constants, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
 import { ed25519ph } from '@noble/curves/ed25519.js';
 import { describe, expect, test } from 'vitest';
 import { InMemoryKeyStore, Kms, type KeyStoreSnapshot, type SigningAlgorithmSpec } from '../src/index.js';
@@ -31,6 +30,7 @@ import type { KeySpec } from '../src/keys/record.js';
 import { sm2Digest } from '../src/primitives/sm2dsa.js';
 import { sm2SpkiDecode } from '../src/primitives/sm2.js';
 import { openssl } from './helpers/oracles.js';
+import { fixtureRsaPair } from './helpers/wrap.js';
 import { SIGNING_ALGORITHMS } from '../src/algorithms/signing/index.js';
 import { ed25519Pkcs8Encode, ed25519SpkiEncode } from '../src/primitives/ed25519-keys.js';
 import { BACKENDS, HASH, backingKey, der2pem, envFor, hex, opensslOk, python, unhex } from './helpers/signing.js';
@@ -143,9 +143,10 @@ function withForeignMaterial(store: InMemoryKeyStore, arn: string, pair: { pkcs8
 
 const IMPORTED_RSA: KeySpec[] = ['RSA_3072', 'RSA_4096'];
 
-async function rsaPair(bits: number): Promise<{ pkcs8: Uint8Array; spki: Uint8Array }> {
-  const { privateKey, publicKey } = await promisify(generateKeyPair)('rsa', { modulusLength: bits, publicKeyEncoding: { type: 'spki', format: 'der' }, privateKeyEncoding: { type: 'pkcs8', format: 'der' } });
-  return { pkcs8: new Uint8Array(privateKey as unknown as Buffer), spki: new Uint8Array(publicKey as unknown as Buffer) };
+/** A large RSA pair made by OpenSSL (genpkey, test/fixtures/wrapping-keys): no seconds of prime search per run. */
+function rsaPair(bits: 3072 | 4096): { pkcs8: Uint8Array; spki: Uint8Array } {
+  const { privateKey, publicKey } = fixtureRsaPair(bits);
+  return { pkcs8: privateKey, spki: publicKey };
 }
 
 /** The message a caller passes for `alg` in its only or first MessageType. ED25519_PH_SHA_512 takes DIGEST only. */
@@ -198,9 +199,9 @@ for (const backend of BACKENDS) {
       let kms = new Kms({ backend, region, keyStore: store });
       let key = (await kms.createKey({ KeySpec: IMPORTED_RSA.includes(spec) ? 'ECC_NIST_P256' : spec, KeyUsage: 'SIGN_VERIFY' })).KeyMetadata!;
       if (IMPORTED_RSA.includes(spec)) {
-        // Large RSA keys come from node:crypto through the snapshot (key generation time;
-        // kms-core's own RSA_3072 / RSA_4096 generation is tested by data-key-pairs.test.ts).
-        const pair = await rsaPair(Number(spec.slice(4)));
+        // Large RSA keys come from OpenSSL through the snapshot (key generation time; kms-core's
+        // own RSA_3072 / RSA_4096 generation is tested by data-key-pairs.test.ts).
+        const pair = rsaPair(Number(spec.slice(4)) as 3072 | 4096);
         kms = withForeignMaterial(store, key.Arn!, pair, { backend, region }, spec);
         store = kms.keyStore as InMemoryKeyStore;
         key = (await kms.describeKey({ KeyId: key.KeyId })).KeyMetadata!;
