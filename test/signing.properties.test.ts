@@ -44,7 +44,11 @@ for (const backend of BACKENDS) {
     // secp256k1, Ed25519ph, SM2DSA, ML-DSA) are pure JS on every backend, the code the webcrypto
     // backend just ran.
     const NOBLE_OWN = (s: KeySpec, n: SigningAlgorithmSpec, t: MessageType) => t === 'RAW' && (n === 'ED25519_SHA_512' || (n.startsWith('ECDSA') && s !== 'ECC_SECG_P256K1'));
-    const pairs = backend.name === 'noble' ? PAIRS.filter(([s, n, t]) => NOBLE_OWN(s, n, t)) : PAIRS;
+    // On the project's default backend, test/sign.properties.test.ts already runs the same
+    // property (round trip; a flipped bit of message or signature, and other bytes, refused)
+    // through the Kms API for these pairs: here the pairs it does not have.
+    const viaKms = new Set(['RSA_2048 RSASSA_PSS_SHA_256 RAW', 'ECC_NIST_P256 ECDSA_SHA_256 RAW', 'ECC_SECG_P256K1 ECDSA_SHA_256 RAW', 'ECC_NIST_EDWARDS25519 ED25519_SHA_512 RAW', 'ECC_NIST_EDWARDS25519 ED25519_PH_SHA_512 DIGEST', 'SM2 SM2DSA RAW', 'ML_DSA_44 ML_DSA_SHAKE_256 RAW']);
+    const pairs = backend.name === 'noble' ? PAIRS.filter(([s, n, t]) => NOBLE_OWN(s, n, t)) : PAIRS.filter((p) => !viaKms.has(p.join(' ')));
 
     test.each(pairs)('%s %s %s: round trip; one flipped bit of message or signature → false; garbage → false', async (spec, name, type) => {
       const alg = SIGNING_ALGORITHMS[name];
