@@ -36,10 +36,16 @@ test('regions: SM2 only in China, ML-KEM everywhere but China (API_GenerateDataK
   expect(dataKeyPairSpecInRegion('ECC_NIST_P256', 'cn-north-1')).toBe(true);
 });
 
-for (const backend of BACKENDS) {
+// Only RSA generation calls the backend (rsaGenerateKeyPair); every other generator is the same
+// pure-JS code from env.random on every backend, so the noble backend would repeat the webcrypto
+// one here: the project's default backend only. RSA_3072 / RSA_4096 (seconds of prime search
+// each) are generated through this very row by test/data-key-pairs.test.ts, through the Kms API
+// on each project's backend and checked there with OpenSSL and node:crypto; RSA_2048 stays here.
+const ROW_SPECS = DATA_KEY_PAIR_SPECS.filter((s) => s !== 'RSA_3072' && s !== 'RSA_4096');
+for (const backend of [BACKENDS[0]!]) {
   describe(`data key pairs on the ${backend.name} backend`, () => {
     const env = envFor(backend);
-    const specs = backend.name === 'noble' ? DATA_KEY_PAIR_SPECS.filter((s) => !s.startsWith('RSA')) : DATA_KEY_PAIR_SPECS;
+    const specs = ROW_SPECS;
     test.each(specs)('%s: PKCS#8 and SPKI parse in OpenSSL / Python and belong together', async (spec) => {
       const pair = await generateDataKeyPair(env, spec);
       if (!spec.startsWith('RSA')) {

@@ -98,11 +98,12 @@ describe.each(BACKENDS)('ECDH on the $name backend', (backend) => {
       expect(spkiBack.toString('hex')).toBe(toHexString(a.publicKey as Uint8Array));
     });
 
-    test('Wycheproof: valid public keys give the shared secret (noble: a quarter of them on P-384/P-521); invalid ones are the one ValidationException', async () => {
+    test('Wycheproof: valid public keys give the shared secret (noble, and webcrypto on P-384/P-521: every eighth EdgeCaseDoubling one); invalid ones are the one ValidationException', async () => {
       interface EcdhTest { tcId: number; public: string; private: string; shared: string; result: 'valid' | 'invalid' | 'acceptable'; flags: string[] }
       const groups = wycheproof<{ testGroups: { curve: string; encoding: string; tests: EcdhTest[] }[] }>(WYCHEPROOF_FILE[spec]).testGroups;
       const env = cryptoEnv(backend);
       const counts = { valid: 0, invalid: 0, acceptedAcceptable: 0, refusedAcceptable: 0 };
+      const thin = backend.name === 'noble' || (backend.name !== 'node' && spec !== 'ECC_NIST_P256');
       // The files use a few dozen private keys: one material version (and cached key object) each.
       const keys = new Map<string, BackingKey>();
       const keyFor = (privateHex: string) => {
@@ -114,9 +115,14 @@ describe.each(BACKENDS)('ECDH on the $name backend', (backend) => {
       for (const g of groups) {
         expect(g.encoding).toBe('asn');
         for (const t of g.tests) {
-          // Pure-JS P-384/P-521 multiplications are slow: the noble backend takes every fourth
-          // valid case there (every invalid and acceptable one still runs).
-          if (t.result === 'valid' && backend.name === 'noble' && spec !== 'ECC_NIST_P256' && t.tcId % 4 !== 0) continue;
+          // Multiplications are slow in pure JS (every curve) and in Node's WebCrypto on P-384 /
+          // P-521 (deriveBits about 50 ms on P-521): there the `valid` EdgeCaseDoubling cases
+          // (204 of 330 on P-256, 665 of 771 on P-384, 530 of 632 on P-521) run every eighth;
+          // every other valid case and
+          // every invalid and acceptable one still runs. All of them run on the node backend,
+          // through the same code above the seam (the peer-key checks of algorithms/ecdh.ts);
+          // only the backend's ecdhDerive differs.
+          if (thin && t.result === 'valid' && t.flags.includes('EdgeCaseDoubling') && t.tcId % 8 !== 0) continue;
           const call = ecdh.deriveSharedSecret(env, spec, keyFor(t.private), hex(t.public));
           if (t.result === 'valid') {
             expect(toHexString(await call), `tcId ${t.tcId}`).toBe(t.shared);
@@ -140,7 +146,7 @@ describe.each(BACKENDS)('ECDH on the $name backend', (backend) => {
           }
         }
       }
-      expect(counts.valid).toBeGreaterThan(backend.name === 'noble' && spec !== 'ECC_NIST_P256' ? 150 : 300);
+      expect(counts.valid).toBeGreaterThan(thin ? 120 : 300);
       expect(counts.invalid).toBeGreaterThan(40);
       // tcId 2, the one compressed public key (flags CompressedPublic, CompressedPoint).
       expect(counts.acceptedAcceptable).toBe(1);

@@ -42,6 +42,7 @@ import { sm2GenerateKey } from '../src/primitives/sm2-curve.js';
 import { sm2Pkcs8Encode } from '../src/primitives/sm2-keys.js';
 import { defaultBackend as backend } from './helpers/backend.js';
 import { openssl, spkiPem } from './helpers/oracles.js';
+import { fixtureBackend } from './helpers/wrap.js';
 
 const hex = (b: Uint8Array | undefined) => (b ? Buffer.from(b).toString('hex') : 'undefined');
 const rnd = (n: number) => new Uint8Array(randomBytes(n));
@@ -441,11 +442,16 @@ describe('imported key material: requirements and KeyMaterialId', () => {
 describe('newImportParameters → ImportToken → unwrap (the whole crypto path of one import)', () => {
   test('RSA_4096 with RSAES_OAEP_SHA_256 and RSA_2048 with RSA_AES_KEY_WRAP_SHA_1: the token opens, names the pair, the pair unwraps', async () => {
     const { newImportParameters } = await import('../src/keys/import-token.js');
-    for (const [alg, spec, md] of [
-      ['RSAES_OAEP_SHA_256', 'RSA_4096', 'sha256'],
-      ['RSA_AES_KEY_WRAP_SHA_1', 'RSA_2048', 'sha1'],
+    // The RSA_4096 pair comes from the OpenSSL fixture (test/fixtures/wrapping-keys): the backend's
+    // own 4096-bit generation is the very rsaGenerateKeyPair(4096) that test/data-key-pairs.test.ts
+    // runs and checks with OpenSSL and node:crypto; the size asked for is checked below.
+    const fixtures = fixtureBackend(backend);
+    for (const [alg, spec, md, b, bits] of [
+      ['RSAES_OAEP_SHA_256', 'RSA_4096', 'sha256', fixtures, 4096],
+      ['RSA_AES_KEY_WRAP_SHA_1', 'RSA_2048', 'sha1', backend, 2048],
     ] as const) {
-      const { params, response } = await newImportParameters(backend, rnd, { keyArn: ARN, wrappingAlgorithm: alg, wrappingKeySpec: spec, now: T });
+      const { params, response } = await newImportParameters(b, rnd, { keyArn: ARN, wrappingAlgorithm: alg, wrappingKeySpec: spec, now: T });
+      expect(createPublicKey({ key: Buffer.from(response.PublicKey), format: 'der', type: 'spki' }).asymmetricKeyDetails?.modulusLength).toBe(bits);
       expect(response.KeyId).toBe(ARN);
       expect(response.ParametersValidTo.getTime()).toBe(T + 24 * 3_600_000);
       expect(hex(response.PublicKey)).toBe(hex(params.publicKey));

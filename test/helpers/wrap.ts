@@ -30,15 +30,20 @@ export function fixtureBackend(backend: Backend): Backend {
   return {
     ...backend,
     async rsaGenerateKeyPair(bits) {
-      let p = fixturePairs.get(bits);
-      if (!p) {
-        const key = createPrivateKey(readFileSync(new URL(`rsa-${bits}.pem`, FIXTURES)));
-        p = { privateKey: new Uint8Array(key.export({ format: 'der', type: 'pkcs8' })), publicKey: new Uint8Array(createPublicKey(key).export({ format: 'der', type: 'spki' })) };
-        fixturePairs.set(bits, p);
-      }
-      return { privateKey: p.privateKey.slice(), publicKey: p.publicKey.slice() };
+      return fixtureRsaPair(bits as 2048 | 3072 | 4096);
     },
   };
+}
+
+/** The RSA key pair of test/fixtures/wrapping-keys/rsa-<bits>.pem (OpenSSL's genpkey) as PKCS#8 and SPKI DER, fresh copies. */
+export function fixtureRsaPair(bits: 2048 | 3072 | 4096): { privateKey: Uint8Array; publicKey: Uint8Array } {
+  let p = fixturePairs.get(bits);
+  if (!p) {
+    const key = createPrivateKey(readFileSync(new URL(`rsa-${bits}.pem`, FIXTURES)));
+    p = { privateKey: new Uint8Array(key.export({ format: 'der', type: 'pkcs8' })), publicKey: new Uint8Array(createPublicKey(key).export({ format: 'der', type: 'spki' })) };
+    fixturePairs.set(bits, p);
+  }
+  return { privateKey: p.privateKey.slice(), publicKey: p.publicKey.slice() };
 }
 
 export const rnd = (n: number) => new Uint8Array(randomBytes(n));
