@@ -13,6 +13,10 @@ const shared = {
 
 export default defineConfig({
   test: {
+    // vitest's default in run mode is one worker fewer than the CPUs: a single worker on CI's
+    // 2 cores, idle while a test waits on its child processes (aws, openssl, python, serve,
+    // PostgreSQL). Two workers keep both cores busy.
+    maxWorkers: 2,
     projects: [
       { resolve: { alias: backend('default.node.ts') }, test: { ...shared, name: 'node' } },
       { resolve: { alias: backend('default.ts') }, test: { ...shared, name: 'webcrypto' } },
