@@ -14,44 +14,22 @@
  * test/server.sdk.test.ts drives the endpoint on both backends.
  */
 import { DecryptCommand, KMSClient } from '@aws-sdk/client-kms';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
-import { existsSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startServer, type KmsServer } from '../src/server/http.js';
 import { dec } from './helpers/index.js';
+import { findAwsClis } from './helpers/clients.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const REGION = 'eu-west-1';
 
-/** The distinct AWS CLI executables on this machine: `command -v aws`, then Debian's. */
-function findClis(): string[] {
-  const found: string[] = [];
-  try {
-    const p = execFileSync('sh', ['-c', 'command -v aws'], { encoding: 'utf8' }).trim();
-    if (p) found.push(p);
-  } catch {
-    // not on PATH
-  }
-  if (existsSync('/usr/bin/aws')) found.push('/usr/bin/aws');
-  const seen = new Set<string>();
-  return found.filter((p) => {
-    let real = p;
-    try {
-      real = realpathSync(p);
-    } catch {
-      return false;
-    }
-    // pyenv and similar shims resolve to different files that run the same CLI only by name;
-    // a shim and /usr/bin/aws stay two entries.
-    if (seen.has(real)) return false;
-    seen.add(real);
-    return true;
-  });
-}
+// pyenv and similar shims resolve to different files that run the same CLI only by name; a
+// shim and /usr/bin/aws stay two entries (test/helpers/clients.ts findAwsClis).
+const findClis = findAwsClis;
 
 const CLIS = findClis();
 

@@ -3,33 +3,11 @@
  * distinct `aws` executables of this machine, an environment that points them at nothing but
  * the test's own configuration, and a non-blocking runner.
  */
-import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, realpathSync } from 'node:fs';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 
-/** The distinct AWS CLI executables on this machine: `command -v aws`, then Debian's. */
-export function findClis(): string[] {
-  const found: string[] = [];
-  try {
-    const p = execFileSync('sh', ['-c', 'command -v aws'], { encoding: 'utf8' }).trim();
-    if (p) found.push(p);
-  } catch {
-    // not on PATH
-  }
-  if (existsSync('/usr/bin/aws')) found.push('/usr/bin/aws');
-  const seen = new Set<string>();
-  return found.filter((p) => {
-    let real = p;
-    try {
-      real = realpathSync(p);
-    } catch {
-      return false;
-    }
-    if (seen.has(real)) return false;
-    seen.add(real);
-    return true;
-  });
-}
+/** The distinct AWS CLI executables on this machine (one finder for every CLI test). */
+export { findAwsClis as findClis } from './clients.js';
 
 /** The CLI's environment: this process's, without AWS_* settings, plus test credentials and `region`. */
 export function cliEnv(home: string, region: string): NodeJS.ProcessEnv {
