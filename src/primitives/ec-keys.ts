@@ -29,6 +29,7 @@ import type { ECDSA } from '@noble/curves/abstract/weierstrass.js';
 import { bytesToBigInt, writeBigInt } from '../util/bigint.js';
 import { wipe } from '../util/bytes.js';
 import { DerError, DerTag, derBitString, derContext, derDecode, derInteger, derOctetString, derOid, derSequence, type DerReader } from './der.js';
+import { readEcPkcs8 } from './ec-private-key.js';
 
 export type EcCurveName = 'P-256' | 'P-384' | 'P-521' | 'secp256k1';
 
@@ -162,29 +163,13 @@ export function ecPkcs8Decode(c: EcCurve, pkcs8: Uint8Array): Uint8Array {
   let d: Uint8Array;
   let pub: Uint8Array | undefined;
   try {
-    const seq = derDecode(pkcs8, DerTag.SEQUENCE);
-    const version = seq.integer();
-    if (version !== 0n && version !== 1n) throw new DerError('PKCS#8: unsupported version');
-    readAlgorithm(seq, c);
-    const inner = derDecode(seq.octetString(), DerTag.SEQUENCE);
-    while (!seq.done) seq.next(); // RFC 5958 attributes / publicKey: well-formed TLVs only
-    if (inner.integer() !== 1n) throw new DerError('ECPrivateKey: unsupported version');
-    const dBytes = inner.octetString();
+    const f = readEcPkcs8(pkcs8, (r) => readAlgorithm(r, c), c.oid);
+    const dBytes = f.privateKey;
     // RFC 5915 §3: the octet string is ceiling(log2(n)/8) long; tolerate shorter (leading zeros dropped).
     if (dBytes.length === 0 || dBytes.length > c.size) throw new DerError('ECPrivateKey: bad private key length');
     d = new Uint8Array(c.size);
     d.set(dBytes, c.size - dBytes.length);
-    const params = inner.optionalContext(0);
-    if (params) {
-      if (params.oid() !== c.oid) throw new DerError('ECPrivateKey: wrong named curve');
-      params.end();
-    }
-    const pubField = inner.optionalContext(1);
-    if (pubField) {
-      pub = pubField.bitStringBytes();
-      pubField.end();
-    }
-    inner.end();
+    pub = f.publicKey;
   } catch (e) {
     if (e instanceof DerError) throw new EcKeyError('EC: malformed PKCS#8 private key');
     throw e;

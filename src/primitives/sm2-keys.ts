@@ -10,6 +10,7 @@
 import { bytesToBigInt } from '../util/bigint.js';
 import { DerError, DerReader, DerTag, derBitString, derContext, derDecode, derInteger, derOctetString, derOid, derSequence } from './der.js';
 import { assertPrivateScalar, bigIntTo32, sm2Point, sm2PublicFromPrivate, toPublicPoint, type Sm2Point } from './sm2-curve.js';
+import { readEcPkcs8 } from './ec-private-key.js';
 import { Sm2KeyError } from './sm2-errors.js';
 
 /** OIDs: id-ecPublicKey (RFC 5480) and the SM2 curve (GM/T 0006, "sm2p256v1"). */
@@ -87,29 +88,10 @@ export function sm2PrivateKeyFromPkcs8(pkcs8: Uint8Array): bigint {
   let d: bigint;
   let pub: Uint8Array | undefined;
   try {
-    const seq = derDecode(pkcs8, DerTag.SEQUENCE);
-    const version = seq.integer();
-    if (version !== 0n && version !== 1n) throw new DerError('PKCS#8: unsupported version');
-    readAlgorithm(seq);
-    const inner = derDecode(seq.octetString(), DerTag.SEQUENCE);
-    // RFC 5208 attributes [0] IMPLICIT and RFC 5958 publicKey [1] IMPLICIT may follow; they
-    // must still be well-formed TLVs.
-    while (!seq.done) seq.next();
-    if (inner.integer() !== 1n) throw new DerError('ECPrivateKey: unsupported version');
-    const dBytes = inner.octetString();
-    if (dBytes.length !== 32) throw new DerError('ECPrivateKey: private key must be 32 bytes');
-    d = bytesToBigInt(dBytes);
-    const params = inner.optionalContext(0);
-    if (params) {
-      if (params.oid() !== OID_SM2_CURVE) throw new DerError('ECPrivateKey: curve is not SM2');
-      params.end();
-    }
-    const pubField = inner.optionalContext(1);
-    if (pubField) {
-      pub = pubField.bitStringBytes();
-      pubField.end();
-    }
-    inner.end();
+    const f = readEcPkcs8(pkcs8, readAlgorithm, OID_SM2_CURVE);
+    if (f.privateKey.length !== 32) throw new DerError('ECPrivateKey: private key must be 32 bytes');
+    d = bytesToBigInt(f.privateKey);
+    pub = f.publicKey;
   } catch (e) {
     if (e instanceof DerError) throw new Sm2KeyError('SM2: malformed PKCS#8 private key');
     throw e;
