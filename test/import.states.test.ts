@@ -11,6 +11,7 @@ import { KEY_STATES } from '../src/keys/record.js';
 import { defaultBackend } from './helpers/backend.js';
 import { ManualClock, snapshotKey } from './helpers/keys.js';
 import { fixtureBackend, nodeWrap, rnd } from './helpers/wrap.js';
+import { outcomeOf } from './helpers/index.js';
 
 const backend = fixtureBackend(defaultBackend);
 
@@ -56,15 +57,6 @@ const TABLE: Record<string, string> = {
   DeleteImportedKeyMaterial: 'ok ok ok ok O R ok ok',
 };
 
-async function outcome(p: Promise<unknown>): Promise<KmsError | undefined> {
-  try {
-    await p;
-    return undefined;
-  } catch (e) {
-    expect(e).toBeInstanceOf(KmsError);
-    return e as KmsError;
-  }
-}
 
 describe('key states of keys with imported material (footnotes 8, 9)', () => {
   const cases = Object.keys(TABLE).flatMap((op) => KEY_STATES.map((state) => ({ op, state })));
@@ -77,7 +69,7 @@ describe('key states of keys with imported material (footnotes 8, 9)', () => {
         : op === 'ImportKeyMaterial'
           ? kms.importKeyMaterial({ KeyId, ImportToken: token, EncryptedKeyMaterial: nodeWrap('RSAES_OAEP_SHA_256', spki, rnd(32)), ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' })
           : kms.deleteImportedKeyMaterial({ KeyId });
-    const e = await outcome(call);
+    const e = await outcomeOf(call);
     if (want === 'R') {
       expect(e?.name).toBe('KMSInvalidStateException');
       expect(e?.message).toBe(`${arn} ${PHRASE[state]}`);

@@ -13,7 +13,7 @@ import { OPERATIONS } from '../src/model/shapes.js';
 import { OPERATION_TABLE, IMPLEMENTED_OPERATIONS } from '../src/operations/table.js';
 import type { StateOutcome } from '../src/operations/key-states.js';
 import { Kms, KmsError, defaultKeyPolicy, routedOperations } from '../src/index.js';
-import { enc } from './helpers/index.js';
+import { enc, outcomeOf } from './helpers/index.js';
 import { keyInState, newKey, refuses } from './helpers/keys.js';
 
 const ROLE = 'arn:aws:iam::111122223333:role/R';
@@ -76,15 +76,6 @@ function call(kms: Kms, op: string, input: Record<string, unknown>): Promise<unk
   return (m as (i: unknown) => Promise<unknown>).call(kms, input);
 }
 
-async function outcome(p: Promise<unknown>): Promise<KmsError | undefined> {
-  try {
-    await p;
-    return undefined;
-  } catch (e) {
-    expect(e).toBeInstanceOf(KmsError);
-    return e as KmsError;
-  }
-}
 
 describe('the table', () => {
   test('has one row per operation of the model (56), named as the model names it', () => {
@@ -118,7 +109,7 @@ describe('12.9 identifier forms per operation, from the model\'s documentation o
     for (const alias of ['alias/key', 'arn:aws:kms:us-east-1:111122223333:alias/key']) {
       const input = (SAMPLES[op] as Sample)(key.KeyId as string, CiphertextBlob as Uint8Array);
       input[member] = alias;
-      const e = await outcome(call(kms, op, input));
+      const e = await outcomeOf(call(kms, op, input));
       if (forms === 'key') {
         expect(e?.name, `${op} ${member}=${alias}`).toBe('NotFoundException');
         expect(e?.message).toBe(`Invalid keyId '${alias}'`);
@@ -256,7 +247,7 @@ describe('12.10 the key-state table, row by row: the state is checked before key
       await kms.createAlias({ AliasName: 'alias/key', TargetKeyId: other.KeyId as string });
     }
     const want = expected(awsOutcome(op, state), state, arn, origin);
-    const e = await outcome(call(kms, op, (SAMPLES[op] as Sample)(key.KeyId as string, blob)));
+    const e = await outcomeOf(call(kms, op, (SAMPLES[op] as Sample)(key.KeyId as string, blob)));
     if (want) {
       expect(e?.name, `${op} on ${state}: ${e?.message}`).toBe(want.name);
       expect(e?.message).toBe(want.message);

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { KmsError, Kms, type KeyMetadata } from '../src/index.js';
-import { enc } from './helpers/index.js';
+import { decryptOutcome, enc } from './helpers/index.js';
 
 let kms: Kms;
 let key: KeyMetadata;
@@ -18,16 +18,6 @@ let blob: Uint8Array;
 const KEY_REF = [2, 24] as const;
 const ALLOWED = new Set(['InvalidCiphertextException', 'AccessDeniedException', 'IncorrectKeyException']);
 
-async function outcome(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'success';
-  } catch (e) {
-    if (!(e instanceof KmsError)) return `bare ${String(e)}`;
-    if (e.name === 'InvalidCiphertextException' && e.message !== '') return 'InvalidCiphertextException with detail';
-    return e.name;
-  }
-}
 
 beforeAll(async () => {
   kms = new Kms();
@@ -42,7 +32,7 @@ describe('tampered symmetric blobs', () => {
       const bad = blob.slice();
       bad[i >> 3]! ^= 1 << (i & 7);
       const byte = i >> 3;
-      const r = await outcome(kms.decrypt({ CiphertextBlob: bad, EncryptionContext: { k: 'v' } }));
+      const r = await decryptOutcome(kms.decrypt({ CiphertextBlob: bad, EncryptionContext: { k: 'v' } }));
       if (byte >= KEY_REF[0] && byte < KEY_REF[1]) expect(ALLOWED.has(r), `bit ${i}: ${r}`).toBe(true);
       else expect(r, `bit ${i}`).toBe('InvalidCiphertextException');
     }
@@ -52,14 +42,14 @@ describe('tampered symmetric blobs', () => {
     for (let i = 0; i < blob.length * 8; i += 3) {
       const bad = blob.slice();
       bad[i >> 3]! ^= 1 << (i & 7);
-      const r = await outcome(kms.reEncrypt({ CiphertextBlob: bad, SourceKeyId: key.KeyId, SourceEncryptionContext: { k: 'v' }, DestinationKeyId: other.KeyId }));
+      const r = await decryptOutcome(kms.reEncrypt({ CiphertextBlob: bad, SourceKeyId: key.KeyId, SourceEncryptionContext: { k: 'v' }, DestinationKeyId: other.KeyId }));
       expect(ALLOWED.has(r), `bit ${i}: ${r}`).toBe(true);
     }
   });
 
   test('every truncation → InvalidCiphertextException', async () => {
     for (let n = 1; n < blob.length; n++) {
-      expect(await outcome(kms.decrypt({ CiphertextBlob: blob.subarray(0, n), EncryptionContext: { k: 'v' } })), `length ${n}`).toBe('InvalidCiphertextException');
+      expect(await decryptOutcome(kms.decrypt({ CiphertextBlob: blob.subarray(0, n), EncryptionContext: { k: 'v' } })), `length ${n}`).toBe('InvalidCiphertextException');
     }
   });
 
@@ -67,22 +57,22 @@ describe('tampered symmetric blobs', () => {
     for (let n = 1; n <= 64; n++) {
       const longer = new Uint8Array(blob.length + n);
       longer.set(blob);
-      expect(await outcome(kms.decrypt({ CiphertextBlob: longer, EncryptionContext: { k: 'v' } }))).toBe('InvalidCiphertextException');
+      expect(await decryptOutcome(kms.decrypt({ CiphertextBlob: longer, EncryptionContext: { k: 'v' } }))).toBe('InvalidCiphertextException');
     }
   });
 
   test('a blob of another format (AWS "AQICAHh…", wrong magic, wrong version) → InvalidCiphertextException', async () => {
     const aws = Uint8Array.from([0x01, 0x02, 0x02, 0x00, 0x78, ...new Uint8Array(180)]);
-    expect(await outcome(kms.decrypt({ CiphertextBlob: aws }))).toBe('InvalidCiphertextException');
+    expect(await decryptOutcome(kms.decrypt({ CiphertextBlob: aws }))).toBe('InvalidCiphertextException');
     const v2 = blob.slice();
     v2[1] = 0x02;
-    expect(await outcome(kms.decrypt({ CiphertextBlob: v2, EncryptionContext: { k: 'v' } }))).toBe('InvalidCiphertextException');
+    expect(await decryptOutcome(kms.decrypt({ CiphertextBlob: v2, EncryptionContext: { k: 'v' } }))).toBe('InvalidCiphertextException');
   });
 
   test('arbitrary bytes → only AWS-named KmsErrors, never success', async () => {
     await fc.assert(
       fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 400 }), fc.boolean(), async (bytes, withKey) => {
-        const r = await outcome(kms.decrypt({ CiphertextBlob: bytes, ...(withKey ? { KeyId: key.KeyId } : {}) }));
+        const r = await decryptOutcome(kms.decrypt({ CiphertextBlob: bytes, ...(withKey ? { KeyId: key.KeyId } : {}) }));
         expect(ALLOWED.has(r), r).toBe(true);
       }),
       { numRuns: 300 },
@@ -95,7 +85,7 @@ describe('tampered symmetric blobs', () => {
         const bad = new Uint8Array(56 + tail.length);
         bad.set(blob.subarray(0, 56));
         bad.set(tail, 56);
-        expect(await outcome(kms.decrypt({ CiphertextBlob: bad, EncryptionContext: { k: 'v' } }))).toBe('InvalidCiphertextException');
+        expect(await decryptOutcome(kms.decrypt({ CiphertextBlob: bad, EncryptionContext: { k: 'v' } }))).toBe('InvalidCiphertextException');
       }),
       { numRuns: 300 },
     );
@@ -104,6 +94,6 @@ describe('tampered symmetric blobs', () => {
   test('a blob naming an unknown backing-key version → InvalidCiphertextException (same path as a bad tag)', async () => {
     const bad = blob.slice();
     bad[30]! ^= 0xff; // inside KeyMaterialId
-    expect(await outcome(kms.decrypt({ CiphertextBlob: bad, EncryptionContext: { k: 'v' } }))).toBe('InvalidCiphertextException');
+    expect(await decryptOutcome(kms.decrypt({ CiphertextBlob: bad, EncryptionContext: { k: 'v' } }))).toBe('InvalidCiphertextException');
   });
 });

@@ -26,3 +26,30 @@ export async function refuses(p: Promise<unknown>, name: string, message?: strin
   else if (message) expect(k.message).toMatch(message);
   return k;
 }
+
+/** The KmsError a call ends in, or undefined when it succeeds; anything else fails the test. */
+export async function outcomeOf(p: Promise<unknown>): Promise<KmsError | undefined> {
+  try {
+    await p;
+    return undefined;
+  } catch (e) {
+    expect(e).toBeInstanceOf(KmsError);
+    return e as KmsError;
+  }
+}
+
+/**
+ * What a decrypt of a damaged blob ends in, as one comparable string: 'success', the error
+ * name, 'bare …' for an error that is not a KmsError, or 'InvalidCiphertextException with
+ * detail' when that exception carries a message (it must carry none: no oracle).
+ */
+export async function decryptOutcome(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return 'success';
+  } catch (e) {
+    if (!(e instanceof KmsError)) return `bare ${String(e)}`;
+    if (e.name === 'InvalidCiphertextException' && e.message !== '') return 'InvalidCiphertextException with detail';
+    return e.name;
+  }
+}
