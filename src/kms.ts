@@ -129,7 +129,7 @@ export class Kms {
     const env: CryptoEnv = {
       backend: options.backend ?? defaultBackend,
       random,
-      keyObject: (bk, kind, make) => cache.settled(bk, kind, (b) => Promise.resolve().then(() => make(b))),
+      keyObject: (bk, kind, make) => cache.object(bk, kind, make),
       memo: (bk, kind, make) => cache.get(bk, kind, make),
       forget: (id) => cache.forget(id),
     };

@@ -15,6 +15,7 @@ import { OPERATIONS, SHAPES } from './model/shapes.js';
 import type { OperationName, Validated } from './model/api.js';
 import type { Shape } from './model/types.js';
 import { lowerFirst } from './util/bytes.js';
+import { transientCopy } from './util/transient.js';
 
 const patternCache = new Map<string, RegExp>();
 
@@ -57,6 +58,11 @@ const objectKeys = Object.keys;
 const isArray = Array.isArray;
 const isView = ArrayBuffer.isView;
 const getTime = Date.prototype.getTime;
+const defineProperty = Object.defineProperty;
+const setPrototypeOf = Object.setPrototypeOf;
+const objectPrototype = Object.prototype;
+/** The internal [[ArrayLength]] of a typed array (an own `length` property cannot fake it). */
+const typedLength = (Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype) as object, 'length') as PropertyDescriptor).get as (this: unknown) => unknown;
 
 /** The longest value (rendered) a message echoes; longer ones are "Value at …" (issue 12.6). */
 const ECHO_MAX = 4096;
@@ -91,6 +97,12 @@ function membersOf(name: string, s: Shape): readonly Member[] {
     memberTables.set(name, t);
   }
   return t;
+}
+
+/** True for a string shape with no enum, length or pattern (EncryptionContextKey, EncryptionContextValue). */
+function unconstrainedString(name: string): boolean {
+  const s = shape(name);
+  return s.type === 'string' && s.enum === undefined && s.min === undefined && s.max === undefined && s.pattern === undefined;
 }
 
 /** The value of own property `k` of `o`, read once; undefined when `o` has no such own property. */
@@ -203,8 +215,10 @@ function checkValue(value: unknown, name: string, parent: string, seg: string | 
       // Proxy of a Uint8Array) is no blob.
       if (!(value instanceof Uint8Array) || !isView(value)) return void violate(out, value, s, parent, seg, tail, 'Member must be a blob (Uint8Array)');
       // The TypedArray constructor copies from the source's internal slots (its own `length`
-      // or iterator, if overridden, are not consulted).
-      const copy = new Uint8Array(value);
+      // or iterator, if overridden, are not consulted); so do typedLength and transientCopy. A
+      // blob that is not sensitive (a ciphertext, a public key) only lives inside the request:
+      // its copy is a transient view (util/transient.ts); sensitive ones get their own buffer.
+      const copy = s.sensitive ? new Uint8Array(value) : transientCopy(value, typedLength.call(value) as number);
       if (s.min !== undefined && copy.length < s.min) violate(out, value, s, parent, seg, tail, `Member must have length greater than or equal to ${s.min}`);
       if (s.max !== undefined && copy.length > s.max) violate(out, value, s, parent, seg, tail, `Member must have length less than or equal to ${s.max}`);
       return copy;
@@ -266,7 +280,14 @@ function checkValue(value: unknown, name: string, parent: string, seg: string | 
         return void violate(out, value, s, parent, seg, tail, 'Member must be a map');
       }
       const path = pathOf(parent, seg, tail);
-      const copy: Record<string, unknown> = Object.create(null);
+      // Built as an ordinary object, then cut off from Object.prototype: V8 keeps it in fast
+      // mode (an Object.create(null) object is a hash table from the start), which halves what
+      // canonicalContext and the condition checks pay to read it (issue 14). A key that
+      // Object.prototype has ("__proto__", "toString", or an accessor a polluted prototype
+      // added) is defined, never assigned, so no setter runs and it stays an own key.
+      const copy: Record<string, unknown> = {};
+      const plainKey = unconstrainedString(s.key as string);
+      const plainValue = unconstrainedString(s.value as string);
       for (const k of objectKeys(value)) {
         let v: unknown;
         try {
@@ -278,15 +299,19 @@ function checkValue(value: unknown, name: string, parent: string, seg: string | 
           out.push(unreadable(pathOf(path, k, 'value')));
           continue;
         }
-        check(k, s.key as string, path, k, 'key', out);
+        // Object.keys gives strings: a key shape without constraints needs no check.
+        if (!plainKey) check(k, s.key as string, path, k, 'key', out);
         if (v === undefined || v === null) {
           out.push(notNull(path, k, 'value'));
           continue;
         }
-        const c = check(v, s.value as string, path, k, 'value', out);
-        if (c !== undefined) copy[k] = c;
+        // A string for a value shape without constraints is its own validated copy.
+        const c = plainValue && typeof v === 'string' ? v : check(v, s.value as string, path, k, 'value', out);
+        if (c === undefined) continue;
+        if (hasOwn.call(objectPrototype, k)) defineProperty(copy, k, { value: c, enumerable: true, writable: true, configurable: true });
+        else copy[k] = c;
       }
-      return copy;
+      return setPrototypeOf(copy, null) as Record<string, unknown>;
     }
   }
 }

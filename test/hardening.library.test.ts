@@ -263,6 +263,34 @@ describe('12.1 encryption context: authorization reads what the AAD binds', () =
     expect({ ...c2 }).toEqual({ a: 'x' });
   });
 
+  test('12.1 a setter on a polluted Object.prototype cannot swallow a context pair while the map is copied', () => {
+    const seen: unknown[] = [];
+    const proto = Object.prototype as Record<string, unknown>;
+    Object.defineProperty(proto, 'tenant', { configurable: true, set: (v) => seen.push(v), get: () => 'acme' });
+    let c: Record<string, string>;
+    try {
+      c = validateInput('Encrypt', { KeyId: 'k', Plaintext: enc('x'), EncryptionContext: JSON.parse('{"tenant":"other","toString":"t"}') }).EncryptionContext as Record<string, string>;
+    } finally {
+      delete proto.tenant;
+    }
+    expect(seen).toEqual([]);
+    expect(Object.getPrototypeOf(c)).toBe(null);
+    expect(Object.getOwnPropertyDescriptor(c, 'tenant')).toEqual({ value: 'other', enumerable: true, writable: true, configurable: true });
+    expect(Object.keys(c)).toEqual(['tenant', 'toString']);
+    expect(c.toString).toBe('t');
+  });
+
+  test('12.1 a blob copy reads the internal length: an own length property on the Uint8Array changes nothing', () => {
+    const blob = Uint8Array.from([1, 2, 3, 4, 5]);
+    Object.defineProperty(blob, 'length', { value: 2 });
+    const pk = Uint8Array.from([9, 8, 7]);
+    Object.defineProperty(pk, 'length', { value: 100 });
+    const copy = validateInput('Decrypt', { CiphertextBlob: blob }).CiphertextBlob as Uint8Array;
+    expect([...new Uint8Array(copy)]).toEqual([1, 2, 3, 4, 5]);
+    const copy2 = validateInput('DeriveSharedSecret', { KeyId: 'k', KeyAgreementAlgorithm: 'ECDH', PublicKey: pk }).PublicKey as Uint8Array;
+    expect(Array.from({ length: copy2.byteLength }, (_, i) => copy2[i])).toEqual([9, 8, 7]);
+  });
+
   test('12.1 blobs are copied: a caller mutating its buffer mid-call changes nothing (Encrypt, Decrypt, ReEncrypt)', async () => {
     const kms = new Kms({ accountId: ACCOUNT_A });
     const key = (await kms.createKey({})).KeyMetadata as KeyMetadata;
@@ -317,7 +345,8 @@ describe('12.1 encryption context: authorization reads what the AAD binds', () =
     expect(copy.EncryptedKeyMaterial).not.toBe(material);
     expect(Object.getPrototypeOf(copy.EncryptedKeyMaterial)).toBe(Uint8Array.prototype);
     expect((copy.EncryptedKeyMaterial as Uint8Array).length).toBe(32);
-    expect((copy.EncryptedKeyMaterial as Uint8Array).byteOffset).toBe(0);
+    // Not a view of the caller's buffer (a ciphertext's copy may be a view of kms-core's own transient slab).
+    expect((copy.EncryptedKeyMaterial as Uint8Array).buffer).not.toBe(material.buffer);
     when.setTime(0);
     token.fill(7);
     expect((copy.ValidTo as Date).getTime()).toBe(Date.parse('2030-01-01T00:00:00Z'));

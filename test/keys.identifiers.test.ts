@@ -191,3 +191,27 @@ describe('two accounts sharing one store', () => {
     await a.deleteAlias({ AliasName: 'alias/tmp' });
   });
 });
+
+describe('parseKeyRef: the key-ID fast path agrees with the UUID form', () => {
+  const UUID_FORM = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+  const uuidLike = fc.uuid().map((u) => u.toLowerCase());
+  // Strings near the UUID form: a UUID with one character replaced (a dash moved or lost, an
+  // uppercase or non-hex character, the characters just outside 0-9 and a-f), cut or extended.
+  const chars = '0123456789abcdefABCDEF-g/:`@G '.split('');
+  const near = fc
+    .tuple(uuidLike, fc.nat(35), fc.constantFrom(...chars), fc.constantFrom('', 'a', '-'), fc.boolean())
+    .map(([u, i, c, extra, cut]) => (cut ? u.slice(0, 35) : u.slice(0, i) + c + u.slice(i + 1) + extra));
+
+  test('every string is a key ID exactly when it is a UUID (lowercased) or an mrk- ID', async () => {
+    const { parseKeyRef } = await import('../src/keys/arn.js');
+    fc.assert(
+      fc.property(fc.oneof(near, uuidLike, uuidLike.map((u) => u.toUpperCase())), (s) => {
+        const ref = parseKeyRef(s);
+        const lower = s.toLowerCase();
+        if (UUID_FORM.test(lower)) expect(ref).toEqual({ kind: 'keyId', keyId: lower });
+        else expect(ref?.kind === 'keyId').toBe(false);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});

@@ -59,7 +59,8 @@ interface RsaPrivate {
 export const nodeBackend: Backend = {
   name: 'node',
 
-  async hmacKey(raw) {
+  // Synchronous: a key's first use takes no microtask either (issue 14).
+  hmacKey(raw) {
     return createSecretKey(raw);
   },
 

@@ -26,8 +26,8 @@ export type RsaSignatureScheme = 'PSS' | 'PKCS1_V1_5';
 export interface Backend extends MacAgreementBackend {
   readonly name: string;
 
-  /** Imports a raw HMAC-SHA256 key once, so repeated derivations skip the import. */
-  hmacKey(raw: Uint8Array): Promise<BackendKey>;
+  /** Imports a raw HMAC-SHA256 key once, so repeated derivations skip the import (node:crypto: synchronously). */
+  hmacKey(raw: Uint8Array): MaybePromise<BackendKey>;
   /**
    * HMAC-SHA256 (FIPS 198-1) of `data` under a key from `hmacKey`. This and the two AES-GCM
    * members may answer synchronously (node:crypto does): the envelope then takes no microtask.

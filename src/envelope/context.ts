@@ -10,12 +10,16 @@
  * (aws-encryption-sdk-javascript #428): two maps equal as maps give the same bytes whatever
  * their insertion order.
  *
+ * The bytes are AAD inside one request, never returned or stored: they are transient views
+ * (util/transient.ts), and callers must not write to them.
+ *
  * Strings must be well-formed UTF-16: a lone surrogate has no UTF-8 encoding (TextEncoder would
  * replace it with U+FFFD, making two different contexts encode alike), so it is refused with
  * ValidationException.
  */
 import { ValidationException, type KmsError } from '../errors.js';
 import { utf8Encoder } from '../util/bytes.js';
+import { transientBytes } from '../util/transient.js';
 
 export type EncryptionContext = Readonly<Record<string, string>>;
 
@@ -95,7 +99,7 @@ export function canonicalContext(ctx: EncryptionContext | undefined, path = 'enc
   // Sorted by code units, which is byte order as long as every string is ASCII; the first
   // non-ASCII unit met while writing sends the whole context to the general path.
   const order = sortedIndexes(keys);
-  const out = new Uint8Array(size);
+  const out = transientBytes(size);
   putU32(out, 0, n);
   let o = 4;
   for (let x = 0; x < n; x++) {
@@ -151,7 +155,7 @@ export function canonicalGeneral(keys: readonly string[], values: readonly strin
     size += 8 + kb.length + vb.length;
   }
   if (pairs.length > 1) pairs.sort((a, b) => compareBytes(a[0], b[0]));
-  const out = new Uint8Array(size);
+  const out = transientBytes(size);
   putU32(out, 0, pairs.length);
   let o = 4;
   for (const [kb, vb] of pairs) {

@@ -5,6 +5,7 @@
  * KeyMaterialId never gets a stale value. Holds key objects only, never plaintext or data keys.
  */
 import { equalBytes } from '../util/bytes.js';
+import { BoundedCache } from '../util/bounded-cache.js';
 import type { MaybePromise } from '../util/maybe.js';
 import type { BackingKey } from './record.js';
 import { INSPECT, summary } from './redact.js';
@@ -12,15 +13,19 @@ import { INSPECT, summary } from './redact.js';
 export class MaterialCache {
   // #private: key objects, memoized scalars and the material they came from never show in
   // util.inspect, whatever its options (issue 12.5).
-  readonly #entries = new Map<string, { material: Uint8Array; value: unknown }>();
-  /** Fast path for stores that hand out the same record objects (the in-memory store). */
+  /** By (kind, KeyMaterialId): two generations, so eviction is O(1) and never clears everything. */
+  readonly #entries: BoundedCache<string, { material: Uint8Array; value: unknown }>;
+  /**
+   * Fast path for stores that hand out the same record objects (the in-memory store): one
+   * WeakMap lookup and one small Map lookup per value, which is what a call over 10^5 keys pays
+   * on each of its keys (issue 14).
+   */
   readonly #byObject = new WeakMap<BackingKey, Map<string, unknown>>();
-  readonly #capacity: number;
-  /** What each cached import promise fulfilled with (settled): the synchronous path reads it here. */
-  readonly #fulfilled = new WeakMap<Promise<unknown>, unknown>();
+  /** What each cached import fulfilled with, per backing key: the synchronous path reads it here. */
+  readonly #ready = new WeakMap<BackingKey, Map<string, unknown>>();
 
   constructor(capacity = 4096) {
-    this.#capacity = capacity;
+    this.#entries = new BoundedCache(capacity);
   }
 
   /** A summary for JSON.stringify and util.inspect: never an entry. */
@@ -34,30 +39,53 @@ export class MaterialCache {
 
   get<T>(bk: BackingKey, kind: string, make: (bk: BackingKey) => T): T {
     let own = this.#byObject.get(bk);
-    if (own?.has(kind)) return own.get(kind) as T;
+    if (own !== undefined) {
+      const v = own.get(kind);
+      if (v !== undefined || own.has(kind)) return v as T;
+    }
     const value = this.lookup(bk, kind, make);
-    if (!own) this.#byObject.set(bk, (own = new Map()));
+    if (own === undefined) this.#byObject.set(bk, (own = new Map()));
     own.set(kind, value);
     if (value instanceof Promise) value.catch(() => own.delete(kind));
     return value;
   }
 
   /**
-   * Like `get` for a value made asynchronously (an imported key object): the promise while the
-   * import runs, then the value itself, so a hit costs the caller no await (issue 14). A value
-   * that is undefined is answered as its (settled) promise.
+   * Like `get` for a key object, made synchronously (node:crypto's createSecretKey) or by a
+   * promise (WebCrypto's importKey): the value itself once it exists, the promise only while an
+   * import runs, so a hit costs the caller no await and a synchronous backend never takes a
+   * microtask, not even on a key's first use (issue 14). A `make` that throws is answered as a
+   * rejection and nothing is cached; so is a failed import. A value that is undefined is
+   * answered as its (settled) promise.
    */
-  settled<T>(bk: BackingKey, kind: string, make: (bk: BackingKey) => Promise<T>): MaybePromise<T> {
-    const p = this.get(bk, kind, (b) => {
-      const made = make(b);
-      made.then(
-        (v) => this.#fulfilled.set(made, v),
-        () => undefined,
-      );
-      return made;
-    });
-    const v = this.#fulfilled.get(p);
-    return v !== undefined ? (v as T) : p;
+  object<T>(bk: BackingKey, kind: string, make: (bk: BackingKey) => T | Promise<T>): MaybePromise<T> {
+    let ready = this.#ready.get(bk);
+    const hit = ready?.get(kind);
+    if (hit !== undefined) return hit as T;
+    let v: T | Promise<T>;
+    try {
+      v = this.get(bk, kind, make);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    if (!(v instanceof Promise)) {
+      if (v === undefined) return Promise.resolve(v);
+      if (ready === undefined) this.#ready.set(bk, (ready = new Map()));
+      ready.set(kind, v);
+      return v;
+    }
+    const p = v;
+    p.then(
+      (made) => {
+        // Only while the promise is still the cached one (a failed import is dropped).
+        if (made === undefined || this.#byObject.get(bk)?.get(kind) !== p) return;
+        let own = this.#ready.get(bk);
+        if (own === undefined) this.#ready.set(bk, (own = new Map()));
+        own.set(kind, made);
+      },
+      () => undefined,
+    );
+    return p;
   }
 
   /**
@@ -66,7 +94,7 @@ export class MaterialCache {
    * BackingKey object go with that object (callers replace, never reuse, a deleted version).
    */
   forget(id: string): void {
-    for (const k of [...this.#entries.keys()]) if (k.endsWith(id)) this.#entries.delete(k);
+    this.#entries.deleteWhere((k) => k.endsWith(id));
   }
 
   private lookup<T>(bk: BackingKey, kind: string, make: (bk: BackingKey) => T): T {
@@ -74,7 +102,6 @@ export class MaterialCache {
     const hit = this.#entries.get(id);
     if (hit && (hit.material === bk.material || equalBytes(hit.material, bk.material))) return hit.value as T;
     const value = make(bk);
-    if (this.#entries.size >= this.#capacity) this.#entries.delete(this.#entries.keys().next().value as string);
     this.#entries.set(id, { material: bk.material, value });
     if (value instanceof Promise) {
       // A failed import is not cached.

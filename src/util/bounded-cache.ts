@@ -32,6 +32,16 @@ export class BoundedCache<K, V> {
     this.current.set(key, value);
   }
 
+  delete(key: K): void {
+    this.current.delete(key);
+    this.previous.delete(key);
+  }
+
+  /** Drops every entry whose key satisfies `drop` (O(size): for rare invalidations only). */
+  deleteWhere(drop: (key: K) => boolean): void {
+    for (const m of [this.current, this.previous]) for (const k of [...m.keys()]) if (drop(k)) m.delete(k);
+  }
+
   get size(): number {
     return this.current.size + this.previous.size;
   }

@@ -13,7 +13,7 @@ export function cryptoEnv(backend: Backend, random: Random = defaultRandom): Cry
   return {
     backend,
     random,
-    keyObject: (bk, kind, make) => cache.get(bk, kind, (b) => Promise.resolve().then(() => make(b))),
+    keyObject: (bk, kind, make) => cache.object(bk, kind, make),
     memo: (bk, kind, make) => cache.get(bk, kind, make),
   };
 }

@@ -21,7 +21,7 @@ export function envFor(backend: Backend, random: (n: number) => Uint8Array = def
   return {
     backend,
     random,
-    keyObject: (bk, kind, make) => cache.get(bk, kind, (b) => Promise.resolve().then(() => make(b))),
+    keyObject: (bk, kind, make) => cache.object(bk, kind, make),
     memo: (bk, kind, make) => cache.get(bk, kind, make),
   };
 }
