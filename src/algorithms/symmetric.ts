@@ -120,11 +120,12 @@ const indexes = new WeakMap<readonly BackingKey[], { n: number; map: Map<string,
  */
 function versionOf(key: KeyRecord, blob: Uint8Array): BackingKey | undefined {
   const list = key.material;
-  const id = toHex(blob.subarray(OFF_MATERIAL_ID, OFF_MATERIAL_ID + 32));
   if (list.length <= SCAN_LIMIT) {
-    for (let i = list.length - 1; i >= 0; i--) if ((list[i] as BackingKey).id === id) return list[i];
+    // Compared as hex against the header bytes in place: no string is built for a blob.
+    for (let i = list.length - 1; i >= 0; i--) if (hexIs((list[i] as BackingKey).id, blob, OFF_MATERIAL_ID)) return list[i];
     return undefined;
   }
+  const id = toHex(blob.subarray(OFF_MATERIAL_ID, OFF_MATERIAL_ID + 32));
   let index = indexes.get(list);
   if (index === undefined || index.n !== list.length) {
     // Versions added since the index was built (or none built yet): build it once.
@@ -136,6 +137,18 @@ function versionOf(key: KeyRecord, blob: Uint8Array): BackingKey | undefined {
   const bk = list[i];
   // An entry replaced in place (a store that rewrites its list) is looked up by scanning.
   return bk !== undefined && bk.id === id ? bk : list.find((b) => b.id === id);
+}
+
+const HEX_DIGITS = '0123456789abcdef';
+
+/** True when `id` is the lowercase hex of the 32 bytes of `bytes` at `off` (KeyMaterialIds are lowercase). */
+function hexIs(id: string, bytes: Uint8Array, off: number): boolean {
+  if (id.length !== 64) return false;
+  for (let i = 0; i < 32; i++) {
+    const b = bytes[off + i] as number;
+    if (id.charCodeAt(2 * i) !== HEX_DIGITS.charCodeAt(b >>> 4) || id.charCodeAt(2 * i + 1) !== HEX_DIGITS.charCodeAt(b & 15)) return false;
+  }
+  return true;
 }
 
 /** Header bytes 0..56 for a backing key of `key`, built once per version. */
