@@ -72,3 +72,76 @@ describe('BoundedCache', () => {
     expect(c.get('u')).toBeUndefined();
   });
 });
+
+describe('the synchronous path (in-memory store, node:crypto): no microtask, not even on a key first use', () => {
+  /** True when `p` has settled after a single microtask turn (what a synchronous answer takes). */
+  async function settledAtOnce(p: Promise<unknown>): Promise<boolean> {
+    let done = false;
+    p.then(
+      () => (done = true),
+      () => (done = true),
+    );
+    await Promise.resolve();
+    return done;
+  }
+
+  test('Encrypt, Decrypt and ReEncrypt on keys never used before answer within one microtask turn', async () => {
+    const { nodeBackend } = await import('../src/backend/node.js');
+    const kms = new Kms({ backend: nodeBackend });
+    const a = (await kms.createKey()).KeyMetadata!.KeyId!;
+    const b = (await kms.createKey()).KeyMetadata!.KeyId!;
+    const enc1 = kms.encrypt({ KeyId: a, Plaintext: enc('x'), EncryptionContext: { t: 'acme' } });
+    expect(await settledAtOnce(enc1)).toBe(true);
+    const blob = (await enc1).CiphertextBlob!;
+    const re = kms.reEncrypt({ CiphertextBlob: blob, SourceEncryptionContext: { t: 'acme' }, DestinationKeyId: b });
+    expect(await settledAtOnce(re)).toBe(true);
+    expect(dec((await kms.decrypt({ CiphertextBlob: (await re).CiphertextBlob! })).Plaintext)).toBe('x');
+  });
+});
+
+describe('MaterialCache.object: one key object per (material version, kind)', async () => {
+  const { MaterialCache } = await import('../src/keys/material-cache.js');
+  const bk = () => ({ id: 'a'.repeat(64), material: new Uint8Array(32).fill(1), createdAt: 0 });
+
+  test('a synchronous make is answered as the value itself, made once', () => {
+    const c = new MaterialCache();
+    const k = bk();
+    let made = 0;
+    const make = () => ({ n: ++made });
+    const first = c.object(k, 'hmac/', make);
+    expect(first).toEqual({ n: 1 });
+    expect(c.object(k, 'hmac/', make)).toBe(first);
+    // Another record object with the same material under the same id shares the value.
+    expect(c.object({ ...k, material: Uint8Array.from(k.material) }, 'hmac/', make)).toBe(first);
+    expect(made).toBe(1);
+  });
+
+  test('an asynchronous make is the promise until it settles, then the value; a failure is not cached', async () => {
+    const c = new MaterialCache();
+    const k = bk();
+    const p = c.object(k, 'hmac/', async () => 'key');
+    expect(p).toBeInstanceOf(Promise);
+    expect(await p).toBe('key');
+    expect(c.object(k, 'hmac/', async () => 'other')).toBe('key');
+    const k2 = { ...bk(), id: 'b'.repeat(64) };
+    await expect(c.object(k2, 'hmac/', async () => Promise.reject(new Error('import failed')))).rejects.toThrow('import failed');
+    expect(await c.object(k2, 'hmac/', async () => 'retried')).toBe('retried');
+  });
+
+  test('a make that throws is a rejection, never cached', async () => {
+    const c = new MaterialCache();
+    const k = bk();
+    const r = c.object(k, 'hmac/', () => {
+      throw new Error('bad key');
+    });
+    await expect(r).rejects.toThrow('bad key');
+    expect(c.object(k, 'hmac/', () => 'good')).toBe('good');
+  });
+
+  test('a version whose material differs under the same KeyMaterialId gets its own value', () => {
+    const c = new MaterialCache();
+    const k = bk();
+    expect(c.object(k, 'hmac/', () => 'one')).toBe('one');
+    expect(c.object({ ...k, material: new Uint8Array(32).fill(2) }, 'hmac/', () => 'two')).toBe('two');
+  });
+});
