@@ -45,6 +45,30 @@ function instrumented(opts: { failEncrypt?: boolean } = {}) {
 const zero = (b: Uint8Array) => b.every((x) => x === 0);
 
 describe('zeroization', () => {
+  test.each(['node', 'web'])('GenerateDataKey wipes the data key it drew when sealing it fails (%s backend: synchronous and asynchronous failure)', async (which) => {
+    const { nodeBackend } = await import('../src/backend/node.js');
+    const base = which === 'node' ? nodeBackend : webBackend;
+    const seen: Uint8Array[] = [];
+    let armed = false;
+    const backend: Backend = {
+      ...base,
+      name: `failing-${which}`,
+      aesGcmEncrypt(key, iv, pt, aad, out, aadTail) {
+        if (!armed) return base.aesGcmEncrypt(key, iv, pt, aad, out, aadTail);
+        seen.push(pt);
+        if (which === 'node') throw new Error('injected failure');
+        return Promise.reject(new Error('injected failure'));
+      },
+    };
+    const kms = new Kms({ backend });
+    const a = (await kms.createKey()).KeyMetadata!;
+    armed = true;
+    await refuses(kms.generateDataKey({ KeyId: a.KeyId, KeySpec: 'AES_256' }), 'KMSInternalException');
+    await refuses(kms.generateDataKeyWithoutPlaintext({ KeyId: a.KeyId, NumberOfBytes: 64 }), 'KMSInternalException');
+    expect(seen.map((b) => b.length)).toEqual([32, 64]);
+    for (const b of seen) expect(zero(b)).toBe(true);
+  });
+
   test('ReEncrypt wipes the data keys and the plaintext before it returns', async () => {
     const ins = instrumented();
     const kms = new Kms({ backend: ins.backend });
