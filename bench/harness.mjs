@@ -26,9 +26,18 @@ export async function opsPerSec(fn, ms, minMs = 20) {
   }
 }
 
+// Each round ends with a young-generation collection, timed as part of the round (node
+// --expose-gc; npm run bench passes it). Without it a round only pays for the scavenges that
+// happen to fall inside it: a side whose garbage is collected in rare, large scavenges (the raw
+// baseline's Buffers: ~13 ms each, every ~2,000 calls) skips them in most 30–40 ms rounds, and the
+// median then drops its GC cost, while a side with frequent small ones pays in every round. With
+// it every side pays for exactly the garbage it made, whatever the round's length.
+const collectYoung = typeof globalThis.gc === 'function' ? () => globalThis.gc({ type: 'minor' }) : () => {};
+
 async function round(fn, batch) {
   const t0 = now();
   for (let i = 0; i < batch; i++) await fn();
+  collectYoung();
   return (batch / (now() - t0)) * 1000;
 }
 
