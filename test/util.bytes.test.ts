@@ -112,3 +112,20 @@ describe('base64', () => {
     expect(fromBase64(bad)).toBeUndefined();
   });
 });
+
+describe('isHexOf', () => {
+  test('agrees with comparing against Buffer hex, for equal, differing and wrong-length strings', async () => {
+    const { isHexOf } = await import('../src/util/bytes.js');
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 40 }), fc.nat(39), fc.nat(15), (bytes, i, d) => {
+        const hex = Buffer.from(bytes).toString('hex');
+        expect(isHexOf(hex, bytes, 0, bytes.length)).toBe(true);
+        const j = i % hex.length;
+        const other = hex.slice(0, j) + '0123456789abcdef'[d] + hex.slice(j + 1);
+        expect(isHexOf(other, bytes, 0, bytes.length)).toBe(other === hex);
+        expect(isHexOf(hex.toUpperCase(), bytes, 0, bytes.length)).toBe(hex === hex.toUpperCase());
+        expect(isHexOf(hex + '0', bytes, 0, bytes.length)).toBe(false);
+      }),
+    );
+  });
+});

@@ -16,7 +16,7 @@ import { openV1, sealV1 } from '../envelope/v1.js';
 import { openV2, sealV2 } from '../envelope/v2.js';
 import type { BackingKey, KeyRecord } from '../keys/record.js';
 import { currentMaterial } from '../keys/record.js';
-import { toHex } from '../util/bytes.js';
+import { isHexOf, toHex } from '../util/bytes.js';
 import { SM2_REGIONS } from './sm2pke.js';
 import type { CryptoEnv, EncryptionAlgorithm, KeySpecInfo, Opened, Sealed } from './types.js';
 import { andThen, type MaybePromise } from '../util/maybe.js';
@@ -122,7 +122,7 @@ function versionOf(key: KeyRecord, blob: Uint8Array): BackingKey | undefined {
   const list = key.material;
   if (list.length <= SCAN_LIMIT) {
     // Compared as hex against the header bytes in place: no string is built for a blob.
-    for (let i = list.length - 1; i >= 0; i--) if (hexIs((list[i] as BackingKey).id, blob, OFF_MATERIAL_ID)) return list[i];
+    for (let i = list.length - 1; i >= 0; i--) if (isHexOf((list[i] as BackingKey).id, blob, OFF_MATERIAL_ID, 32)) return list[i];
     return undefined;
   }
   const id = toHex(blob.subarray(OFF_MATERIAL_ID, OFF_MATERIAL_ID + 32));
@@ -137,18 +137,6 @@ function versionOf(key: KeyRecord, blob: Uint8Array): BackingKey | undefined {
   const bk = list[i];
   // An entry replaced in place (a store that rewrites its list) is looked up by scanning.
   return bk !== undefined && bk.id === id ? bk : list.find((b) => b.id === id);
-}
-
-const HEX_DIGITS = '0123456789abcdef';
-
-/** True when `id` is the lowercase hex of the 32 bytes of `bytes` at `off` (KeyMaterialIds are lowercase). */
-function hexIs(id: string, bytes: Uint8Array, off: number): boolean {
-  if (id.length !== 64) return false;
-  for (let i = 0; i < 32; i++) {
-    const b = bytes[off + i] as number;
-    if (id.charCodeAt(2 * i) !== HEX_DIGITS.charCodeAt(b >>> 4) || id.charCodeAt(2 * i + 1) !== HEX_DIGITS.charCodeAt(b & 15)) return false;
-  }
-  return true;
 }
 
 /** Header bytes 0..56 for a backing key of `key`, built once per version. */

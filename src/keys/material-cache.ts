@@ -59,8 +59,7 @@ export class MaterialCache {
    * answered as its (settled) promise.
    */
   object<T>(bk: BackingKey, kind: string, make: (bk: BackingKey) => T | Promise<T>): MaybePromise<T> {
-    let ready = this.#ready.get(bk);
-    const hit = ready?.get(kind);
+    const hit = this.#ready.get(bk)?.get(kind);
     if (hit !== undefined) return hit as T;
     let v: T | Promise<T>;
     try {
@@ -70,22 +69,25 @@ export class MaterialCache {
     }
     if (!(v instanceof Promise)) {
       if (v === undefined) return Promise.resolve(v);
-      if (ready === undefined) this.#ready.set(bk, (ready = new Map()));
-      ready.set(kind, v);
+      this.#remember(bk, kind, v);
       return v;
     }
     const p = v;
     p.then(
       (made) => {
         // Only while the promise is still the cached one (a failed import is dropped).
-        if (made === undefined || this.#byObject.get(bk)?.get(kind) !== p) return;
-        let own = this.#ready.get(bk);
-        if (own === undefined) this.#ready.set(bk, (own = new Map()));
-        own.set(kind, made);
+        if (made !== undefined && this.#byObject.get(bk)?.get(kind) === p) this.#remember(bk, kind, made);
       },
       () => undefined,
     );
     return p;
+  }
+
+  /** Records a key object that exists, for `object`'s first lookup. */
+  #remember(bk: BackingKey, kind: string, value: unknown): void {
+    let own = this.#ready.get(bk);
+    if (own === undefined) this.#ready.set(bk, (own = new Map()));
+    own.set(kind, value);
   }
 
   /**

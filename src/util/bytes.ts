@@ -20,6 +20,16 @@ export function toHex(b: Uint8Array): string {
   return s;
 }
 
+/** True when `hex` is toHex of the `len` bytes of `bytes` at `off`, compared in place (no string is built). */
+export function isHexOf(hex: string, bytes: Uint8Array, off: number, len: number): boolean {
+  if (hex.length !== 2 * len) return false;
+  for (let i = 0; i < len; i++) {
+    const h = HEX[bytes[off + i] as number] as string;
+    if (hex.charCodeAt(2 * i) !== h.charCodeAt(0) || hex.charCodeAt(2 * i + 1) !== h.charCodeAt(1)) return false;
+  }
+  return true;
+}
+
 /** Lowercase or uppercase hex to bytes; undefined when malformed. */
 export function fromHex(s: string): Uint8Array | undefined {
   if (s.length % 2 !== 0) return undefined;
