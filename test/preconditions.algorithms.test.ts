@@ -4,6 +4,7 @@
  * checks the guard's own error, so the test fails when the guard is removed (issue 13,
  * Deliver 5; test/preconditions.test.ts checks that every label has such a test).
  */
+import fc from 'fast-check';
 import { generateKeyPairSync } from 'node:crypto';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { generateDataKeyPair, type DataKeyPairSpec } from '../src/algorithms/data-key-pair.js';
@@ -118,6 +119,31 @@ describe('envelope, integers, backend', () => {
       expect(() => keyHeaderPrefix({ ...f, keyId }), keyId).toThrow(/malformed key ID in key record/);
     }
     expect(keyHeaderPrefix({ ...f, keyId: '1234abcd-12ab-34cd-56ef-1234567890ab' }).length).toBeGreaterThan(0);
+    // One character off: an uppercase digit, a digit that is not hex, a dash moved, one short or long.
+    for (const keyId of ['1234abcd-12ab-34cd-56ef-1234567890aB', '1234abcd-12ab-34cd-56ef-1234567890ag', '1234abc-d12ab-34cd-56ef-1234567890ab', '1234abcd-12ab-34cd-56ef-1234567890a', '1234abcd-12ab-34cd-56ef-1234567890abc', 'mrk-1234abcd12ab34cd56ef1234567890a', 'mrk-1234abcd12ab34cd56ef1234567890xy']) {
+      expect(() => keyHeaderPrefix({ ...f, keyId }), keyId).toThrow(/malformed key ID in key record/);
+    }
+  });
+
+  test('Precondition: a KeyMaterialId is 64 hex digits (32 bytes) — a short, long or non-hex one never becomes a header', () => {
+    const f = { accountId: '111122223333', keyId: '1234abcd-12ab-34cd-56ef-1234567890ab' };
+    for (const keyMaterialId of ['a'.repeat(62), 'a'.repeat(66), `${'a'.repeat(63)}g`, '']) {
+      expect(() => keyHeaderPrefix({ ...f, keyMaterialId }), keyMaterialId).toThrow(/malformed KeyMaterialId in key record/);
+    }
+  });
+
+  test('the header prefix carries the key ID and KeyMaterialId bytes as Buffer decodes their hex (UUID and mrk- forms)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 16, maxLength: 16 }), fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.boolean(), (id, material, mrk) => {
+        const hex = Buffer.from(id).toString('hex');
+        const keyId = mrk ? `mrk-${hex}` : `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+        const p = keyHeaderPrefix({ accountId: '111122223333', keyId, keyMaterialId: Buffer.from(material).toString('hex') });
+        expect(p.length).toBe(56);
+        expect(p[7]).toBe(mrk ? 2 : 1);
+        expect([...p.subarray(8, 24)]).toEqual([...id]);
+        expect([...p.subarray(24, 56)]).toEqual([...material]);
+      }),
+    );
   });
 
   test('Precondition: x fits in len bytes — 256 in one byte is refused, not truncated', () => {

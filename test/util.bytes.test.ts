@@ -129,3 +129,39 @@ describe('isHexOf', () => {
     );
   });
 });
+
+describe('toHex', () => {
+  test('agrees with Buffer hex on every length around its 4,096-byte chunk and on random bytes', async () => {
+    const { toHex } = await import('../src/util/bytes.js');
+    for (const n of [0, 1, 2, 31, 32, 33, 4095, 4096, 4097, 8191, 8192, 8193, 12_289]) {
+      const b = new Uint8Array(n).map((_, i) => (i * 131 + n) & 255);
+      expect(toHex(b), `${n} bytes`).toBe(Buffer.from(b).toString('hex'));
+    }
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (b) => toHex(b) === Buffer.from(b).toString('hex')));
+  });
+
+  test('a view with an offset is read from its own bytes only', async () => {
+    const { toHex } = await import('../src/util/bytes.js');
+    const whole = Uint8Array.from([0xde, 0xad, 0xbe, 0xef, 0x01]);
+    expect(toHex(whole.subarray(1, 4))).toBe('adbeef');
+  });
+});
+
+describe('hexInto', () => {
+  test('decodes in place what Buffer decodes, and refuses a non-hex digit or a short string', async () => {
+    const { hexInto } = await import('../src/util/bytes.js');
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 40 }), fc.nat(79), fc.constantFrom('g', 'G', ' ', '-', 'z', 'é'), (bytes, i, bad) => {
+        const hex = Buffer.from(bytes).toString('hex');
+        const out = new Uint8Array(bytes.length + 2);
+        expect(hexInto(`x${hex}`, 1, out, 2, bytes.length)).toBe(true);
+        expect([...out.subarray(2)]).toEqual([...bytes]);
+        expect(hexInto(hex.toUpperCase(), 0, new Uint8Array(bytes.length), 0, bytes.length)).toBe(true);
+        const j = i % hex.length;
+        expect(hexInto(hex.slice(0, j) + bad + hex.slice(j + 1), 0, new Uint8Array(bytes.length), 0, bytes.length)).toBe(false);
+        expect(hexInto(hex.slice(1), 0, new Uint8Array(bytes.length), 0, bytes.length)).toBe(false);
+        expect(hexInto(hex, 0, new Uint8Array(bytes.length - 1), 0, bytes.length)).toBe(false);
+      }),
+    );
+  });
+});

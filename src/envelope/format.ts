@@ -19,7 +19,7 @@
  * layout with version byte 0x02: the version names the cipher suite, the backing key the
  * version (a 32-byte HBK seals v1, a 16-byte one v2).
  */
-import { fromHex, toHex } from '../util/bytes.js';
+import { hexInto, toHex } from '../util/bytes.js';
 
 export const MAGIC = 0x4b;
 export const VERSION_1 = 0x01;
@@ -52,8 +52,6 @@ export interface BlobHeader extends HeaderFields {
   version: typeof VERSION_1 | typeof VERSION_2;
 }
 
-const UUID_HEX = /^([0-9a-f]{8})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{12})$/;
-
 /** Bytes 0..56 (magic through KeyMaterialId): constant per backing key, so callers cache it. */
 export function keyHeaderPrefix(f: HeaderFields, version: number = VERSION_1): Uint8Array {
   const out = new Uint8Array(OFF_NONCE);
@@ -78,19 +76,43 @@ export function writeKeyHeader(out: Uint8Array, f: HeaderFields, version: number
   const lo = acct >>> 0;
   out[2] = hi & 0xff;
   new DataView(out.buffer, out.byteOffset).setUint32(3, lo);
-  let idHex: string;
+  // The IDs are decoded into `out` in place: no regex match, joined string or array per key.
+  let ok: boolean;
   if (f.keyId.startsWith('mrk-')) {
     out[OFF_FORM] = FORM_MRK;
-    idHex = f.keyId.slice(4);
+    ok = f.keyId.length === 36 && hexInto(f.keyId, 4, out, OFF_KEY_ID, 16);
   } else {
     out[OFF_FORM] = FORM_UUID;
-    const m = UUID_HEX.exec(f.keyId);
-    /* Precondition: key IDs in the store are lowercase UUIDs or mrk- IDs. */
-    if (!m) throw new Error('kms-core: malformed key ID in key record');
-    idHex = m.slice(1).join('');
+    // 8-4-4-4-12 lowercase hex digits: the UUID's 16 bytes in order.
+    const k = f.keyId;
+    ok =
+      k.length === 36 &&
+      k.charCodeAt(8) === DASH &&
+      k.charCodeAt(13) === DASH &&
+      k.charCodeAt(18) === DASH &&
+      k.charCodeAt(23) === DASH &&
+      isLowerHex(k) &&
+      hexInto(k, 0, out, OFF_KEY_ID, 4) &&
+      hexInto(k, 9, out, OFF_KEY_ID + 4, 2) &&
+      hexInto(k, 14, out, OFF_KEY_ID + 6, 2) &&
+      hexInto(k, 19, out, OFF_KEY_ID + 8, 2) &&
+      hexInto(k, 24, out, OFF_KEY_ID + 10, 6);
   }
-  out.set(fromHex(idHex) as Uint8Array, OFF_KEY_ID);
-  out.set(fromHex(f.keyMaterialId) as Uint8Array, OFF_MATERIAL_ID);
+  /* Precondition: key IDs in the store are lowercase UUIDs or mrk- IDs. */
+  if (!ok) throw new Error('kms-core: malformed key ID in key record');
+  /* Precondition: a KeyMaterialId is 64 hex digits (32 bytes). */
+  if (f.keyMaterialId.length !== 64 || !hexInto(f.keyMaterialId, 0, out, OFF_MATERIAL_ID, 32)) throw new Error('kms-core: malformed KeyMaterialId in key record');
+}
+
+const DASH = 0x2d;
+
+/** No uppercase hex digit in `s` (the UUID form of key IDs is lowercase). */
+function isLowerHex(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x41 && c <= 0x46) return false;
+  }
+  return true;
 }
 
 /**

@@ -14,9 +14,33 @@ export function fromUtf8(b: Uint8Array): string {
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
+/** The char codes of HEX, two per byte. */
+const HEX_CODES = Uint8Array.from(HEX.join(''), (c) => c.charCodeAt(0));
+const HEX_CHUNK = 4096;
+const hexScratch = new Uint8Array(2 * HEX_CHUNK);
+/** Hex and base64 text are ASCII: any decoder reads them (one native call instead of a string per piece). */
+const asciiDecoder = new TextDecoder('utf-8');
+
+/**
+ * Lowercase hex of `b`, as one flat string. Why not `s += HEX[b[i]]`: that makes a rope of
+ * b.length pieces (V8 ConsStrings), and the IDs built here (KeyMaterialIds, key IDs) live as
+ * long as their key and are read on every call; a rope scattered over the old generation costs
+ * a cache miss per piece on a key's first use (issue 14: 10^5 keys). Hex is ASCII, so the
+ * decoder's output is exactly these characters.
+ */
 export function toHex(b: Uint8Array): string {
   let s = '';
-  for (let i = 0; i < b.length; i++) s += HEX[b[i] as number];
+  for (let at = 0; at < b.length; at += HEX_CHUNK) {
+    const end = Math.min(b.length, at + HEX_CHUNK);
+    for (let i = at, j = 0; i < end; i++, j += 2) {
+      const x = 2 * (b[i] as number);
+      hexScratch[j] = HEX_CODES[x] as number;
+      hexScratch[j + 1] = HEX_CODES[x + 1] as number;
+    }
+    s += asciiDecoder.decode(hexScratch.subarray(0, 2 * (end - at)));
+  }
+  // Some callers hex secrets (util/bigint.ts: a signing nonce); the scratch keeps none of it.
+  hexScratch.fill(0, 0, 2 * Math.min(b.length, HEX_CHUNK));
   return s;
 }
 
@@ -43,6 +67,21 @@ export function fromHex(s: string): Uint8Array | undefined {
   return out;
 }
 
+/**
+ * Decodes the `n` bytes of hex digits at `s[from..from + 2n]` into `out` at `at`, in place;
+ * false (and `out` partly written) when `s` is shorter or a character there is not a hex digit.
+ */
+export function hexInto(s: string, from: number, out: Uint8Array, at: number, n: number): boolean {
+  if (from + 2 * n > s.length || at + n > out.length) return false;
+  for (let i = 0; i < n; i++) {
+    const hi = nibble(s.charCodeAt(from + 2 * i));
+    const lo = nibble(s.charCodeAt(from + 2 * i + 1));
+    if (hi < 0 || lo < 0) return false;
+    out[at + i] = (hi << 4) | lo;
+  }
+  return true;
+}
+
 /** The value of one hex digit's code unit; -1 for anything else. */
 function nibble(c: number): number {
   if (c >= 0x30 && c <= 0x39) return c - 0x30;
@@ -59,8 +98,6 @@ for (let i = 0; i < 64; i++) {
   B64_CODES[i] = B64.charCodeAt(i);
   B64_INDEX[B64.charCodeAt(i)] = i;
 }
-/** Base64 text is ASCII: any decoder reads it (one native call instead of a string per group). */
-const asciiDecoder = new TextDecoder('utf-8');
 
 /** Little-endian platform? (Uint16 stores below write two characters in memory order.) */
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
