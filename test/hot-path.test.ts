@@ -71,6 +71,32 @@ describe('BoundedCache', () => {
     expect(c.has('u')).toBe(true);
     expect(c.get('u')).toBeUndefined();
   });
+
+  test('an undefined value survives its move to the older generation and back, as undefined', () => {
+    const c = new BoundedCache<string, number | undefined>(2);
+    c.set('u', undefined);
+    c.set('a', 1);
+    c.set('b', 2); // 'u' and 'a' are now the older generation
+    expect(c.get('u')).toBeUndefined(); // promoted beside 'b'
+    expect(c.has('u')).toBe(true);
+    c.set('c', 3); // 'b' and 'u' are the older generation; 'a' is gone
+    expect(c.has('a')).toBe(false);
+    expect(c.get('a')).toBeUndefined();
+    expect(c.has('u')).toBe(true);
+    c.set('d', 4);
+    c.set('e', 5); // 'c' and 'd' are the older generation; 'u' is gone
+    expect(c.has('u')).toBe(false);
+    expect(c.size).toBe(3);
+  });
+
+  test('values found in the older generation come back as stored, whatever their type', () => {
+    const s = Symbol('mine');
+    const values: unknown[] = [0, '', false, null, s, { x: 1 }];
+    const c = new BoundedCache<number, unknown>(values.length);
+    values.forEach((v, i) => c.set(i, v));
+    c.set(-1, 'rollover'); // everything above is now the older generation
+    values.forEach((v, i) => expect(c.get(i)).toBe(v));
+  });
 });
 
 describe('the synchronous path (in-memory store, node:crypto): no microtask, not even on a key first use', () => {

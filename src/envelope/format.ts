@@ -75,7 +75,12 @@ export function writeKeyHeader(out: Uint8Array, f: HeaderFields, version: number
   const hi = Math.floor(acct / 0x100000000);
   const lo = acct >>> 0;
   out[2] = hi & 0xff;
-  new DataView(out.buffer, out.byteOffset).setUint32(3, lo);
+  // Big-endian by shifts: a DataView would need `out.buffer`, which moves a small on-heap
+  // Uint8Array's bytes into a new off-heap ArrayBuffer first (V8).
+  out[3] = lo >>> 24;
+  out[4] = (lo >>> 16) & 0xff;
+  out[5] = (lo >>> 8) & 0xff;
+  out[6] = lo & 0xff;
   // The IDs are decoded into `out` in place: no regex match, joined string or array per key.
   let ok: boolean;
   if (f.keyId.startsWith('mrk-')) {

@@ -18,11 +18,10 @@ export class MaterialCache {
   /**
    * Fast path for stores that hand out the same record objects (the in-memory store): one
    * WeakMap lookup and one small Map lookup per value, which is what a call over 10^5 keys pays
-   * on each of its keys (issue 14).
+   * on each of its keys (issue 14). A key object's entry is its import's promise while that
+   * runs and the key object itself once it exists (`object`).
    */
   readonly #byObject = new WeakMap<BackingKey, Map<string, unknown>>();
-  /** What each cached import fulfilled with, per backing key: the synchronous path reads it here. */
-  readonly #ready = new WeakMap<BackingKey, Map<string, unknown>>();
 
   constructor(capacity = 4096) {
     this.#entries = new BoundedCache(capacity);
@@ -59,35 +58,26 @@ export class MaterialCache {
    * answered as its (settled) promise.
    */
   object<T>(bk: BackingKey, kind: string, make: (bk: BackingKey) => T | Promise<T>): MaybePromise<T> {
-    const hit = this.#ready.get(bk)?.get(kind);
-    if (hit !== undefined) return hit as T;
+    const hit = this.#byObject.get(bk)?.get(kind);
+    if (hit !== undefined) return hit as T | Promise<T>;
     let v: T | Promise<T>;
     try {
       v = this.get(bk, kind, make);
     } catch (e) {
       return Promise.reject(e);
     }
-    if (!(v instanceof Promise)) {
-      if (v === undefined) return Promise.resolve(v);
-      this.#remember(bk, kind, v);
-      return v;
-    }
+    if (!(v instanceof Promise)) return v === undefined ? Promise.resolve(v) : v;
     const p = v;
     p.then(
       (made) => {
-        // Only while the promise is still the cached one (a failed import is dropped).
-        if (made !== undefined && this.#byObject.get(bk)?.get(kind) === p) this.#remember(bk, kind, made);
+        // Only while the promise is still the cached one (a failed import is dropped): from
+        // then on the key object itself is answered, with no await.
+        const own = this.#byObject.get(bk);
+        if (made !== undefined && own?.get(kind) === p) own.set(kind, made);
       },
       () => undefined,
     );
     return p;
-  }
-
-  /** Records a key object that exists, for `object`'s first lookup. */
-  #remember(bk: BackingKey, kind: string, value: unknown): void {
-    let own = this.#ready.get(bk);
-    if (own === undefined) this.#ready.set(bk, (own = new Map()));
-    own.set(kind, value);
   }
 
   /**

@@ -6,18 +6,20 @@
  * spreads calls over 10^5 keys keeps its hot keys cached instead of losing everything at once.
  */
 export class BoundedCache<K, V> {
-  private current = new Map<K, V>();
-  private previous = new Map<K, V>();
+  // A stored undefined is kept as NONE, so that a lookup is one get per generation: a miss
+  // (a key's first use) costs two probes, not four (issue 14).
+  private current = new Map<K, V | typeof NONE>();
+  private previous = new Map<K, V | typeof NONE>();
 
   constructor(private readonly capacity = 4096) {}
 
   get(key: K): V | undefined {
     const hit = this.current.get(key);
-    if (hit !== undefined || this.current.has(key)) return hit;
-    if (!this.previous.has(key)) return undefined;
-    const v = this.previous.get(key) as V;
-    this.set(key, v);
-    return v;
+    if (hit !== undefined) return hit === NONE ? undefined : hit;
+    const old = this.previous.get(key);
+    if (old === undefined) return undefined;
+    this.put(key, old);
+    return old === NONE ? undefined : old;
   }
 
   has(key: K): boolean {
@@ -25,11 +27,15 @@ export class BoundedCache<K, V> {
   }
 
   set(key: K, value: V): void {
+    this.put(key, value === undefined ? NONE : value);
+  }
+
+  private put(key: K, stored: V | typeof NONE): void {
     if (this.current.size >= this.capacity) {
       this.previous = this.current;
       this.current = new Map();
     }
-    this.current.set(key, value);
+    this.current.set(key, stored);
   }
 
   delete(key: K): void {
@@ -46,3 +52,6 @@ export class BoundedCache<K, V> {
     return this.current.size + this.previous.size;
   }
 }
+
+/** The stored form of an undefined value (a module-private symbol: no caller's value is it). */
+const NONE: unique symbol = Symbol('none');
