@@ -123,6 +123,39 @@ describe('the synchronous path (in-memory store, node:crypto): no microtask, not
     expect(await settledAtOnce(re)).toBe(true);
     expect(dec((await kms.decrypt({ CiphertextBlob: (await re).CiphertextBlob! })).Plaintext)).toBe('x');
   });
+
+  test('ReEncrypt by a role under a custom key policy with a condition (kms:ReEncryptOnSameKey read) answers within one microtask turn, to a key ID, an ARN or an alias', async () => {
+    const { nodeBackend } = await import('../src/backend/node.js');
+    const account = '111122223333';
+    const owner = new Kms({ backend: nodeBackend, accountId: account, identityPolicy: () => false });
+    const Policy = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'kms:*', Resource: '*' },
+        { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:role/App` }, Action: 'kms:Encrypt', Resource: '*' },
+        {
+          Effect: 'Allow',
+          Principal: { AWS: `arn:aws:iam::${account}:role/App` },
+          Action: 'kms:ReEncrypt*',
+          Resource: '*',
+          Condition: { StringEquals: { 'kms:EncryptionContext:tenant': 'acme' }, Bool: { 'kms:ReEncryptOnSameKey': 'false' } },
+        },
+      ],
+    });
+    const a = (await owner.createKey({ Policy })).KeyMetadata!;
+    const b = (await owner.createKey({ Policy })).KeyMetadata!;
+    await owner.createAlias({ AliasName: 'alias/dst', TargetKeyId: b.KeyId! });
+    const role = owner.as(`arn:aws:sts::${account}:assumed-role/App/s1`);
+    const ctx = { tenant: 'acme' };
+    const blob = (await role.encrypt({ KeyId: a.KeyId!, Plaintext: enc('x'), EncryptionContext: ctx })).CiphertextBlob!;
+    for (const DestinationKeyId of [b.KeyId!, b.Arn!, 'alias/dst']) {
+      const re = role.reEncrypt({ CiphertextBlob: blob, SourceEncryptionContext: ctx, DestinationKeyId, DestinationEncryptionContext: ctx });
+      expect(await settledAtOnce(re), DestinationKeyId).toBe(true);
+      expect((await re).KeyId).toBe(b.Arn);
+    }
+    // The condition is still evaluated on that path: the same key on both sides is refused.
+    await expect(role.reEncrypt({ CiphertextBlob: blob, SourceEncryptionContext: ctx, DestinationKeyId: a.KeyId!, DestinationEncryptionContext: ctx })).rejects.toMatchObject({ name: 'AccessDeniedException' });
+  });
 });
 
 describe('MaterialCache.object: one key object per (material version, kind)', async () => {

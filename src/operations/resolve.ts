@@ -16,7 +16,7 @@ import { nowMs, type OpContext } from './context.js';
 import { aliasNotFound, invalidKeyId, keyNotFound, noRotation } from './messages.js';
 import { keySpecRow } from './spec.js';
 import { wipe } from '../util/bytes.js';
-import { andThen, type MaybePromise } from '../util/maybe.js';
+import { andThen, orUndefined, type MaybePromise } from '../util/maybe.js';
 
 /**
  * Applies what time has done to a key: deletion once DeletionDate passed, due rotations. A key
@@ -145,11 +145,14 @@ export function lookup(ctx: OpContext, id: string, forms: KeyIdForms = 'any'): M
 }
 
 /** The ARN an identifier names, or undefined when it names nothing (no error). */
-export async function arnIfAny(ctx: OpContext, id: string | undefined): Promise<string | undefined> {
+export function arnIfAny(ctx: OpContext, id: string | undefined): MaybePromise<string | undefined> {
   const ref = id === undefined ? undefined : parseKeyRef(id);
   if (!ref) return undefined;
+  // Synchronous for a key ID or ARN (and an alias in a synchronous store): ReEncrypt under a
+  // key policy reads it on every call (kms:ReEncryptOnSameKey), and an async function here put
+  // a promise and a microtask on that path (issue 14).
   try {
-    return await arnOf(ctx, ref);
+    return orUndefined(arnOf(ctx, ref));
   } catch {
     return undefined;
   }
