@@ -1,4 +1,5 @@
 /** The suite runs against every backend; this checks which one and that each is wired. */
+import { createHmac } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { nodeBackend } from '../src/backend/node.js';
 import { Kms, nobleBackend, webBackend, type Backend } from '../src/index.js';
@@ -90,5 +91,42 @@ test('AES-GCM additional data given in two parts authenticates as their concaten
     expect(Buffer.from(two), b.name).toEqual(Buffer.from(one));
     expect(await b.aesGcmDecrypt(key, iv, one, head, tail), b.name).toEqual(pt);
     expect(await b.aesGcmDecrypt(key, iv, one, whole, tail), b.name).toBeUndefined();
+  }
+});
+
+describe('hmacSha256 (the envelope KDF PRF) on every backend: RFC 2104 as node:crypto computes it', () => {
+  // (The KDF's keys are 32 bytes; WebCrypto refuses an empty one.)
+  const keyLengths = [1, 16, 31, 32, 33, 63, 64, 65, 100];
+  // Around the node backend's one-shot path (messages up to 192 bytes, keys up to the 64-byte block).
+  const messageLengths = [0, 1, 63, 64, 65, 101, 191, 192, 193, 300];
+  const bytes = (n: number, seed: number) => Uint8Array.from({ length: n }, (_, i) => (i * 131 + seed * 17 + 5) & 0xff);
+  for (const backend of [nodeBackend, webBackend, nobleBackend] as Backend[]) {
+    test(`${backend.name}: every key and message length around the block and one-shot limits`, async () => {
+      for (const kl of keyLengths) {
+        const raw = bytes(kl, kl);
+        const key = await backend.hmacKey(raw);
+        for (const ml of messageLengths) {
+          const m = bytes(ml, ml + 1);
+          const want = createHmac('sha256', Buffer.from(raw)).update(m).digest('hex');
+          expect(Buffer.from(await backend.hmacSha256(key, m)).toString('hex'), `key ${kl} B, message ${ml} B`).toBe(want);
+        }
+      }
+    });
+
+    test(`${backend.name}: interleaved keys and messages (nothing carried from one call to the next), and the key is the bytes given to hmacKey`, async () => {
+      const raws = [bytes(32, 1), bytes(32, 2), bytes(64, 3)];
+      const keys = await Promise.all(raws.map((r) => backend.hmacKey(r)));
+      const m = [bytes(101, 7), bytes(13, 8), bytes(0, 9)];
+      // A store that zeroes its record's buffer after a call does not change the imported key.
+      raws.forEach((r) => r.fill(0));
+      const orig = [bytes(32, 1), bytes(32, 2), bytes(64, 3)];
+      for (let round = 0; round < 3; round++) {
+        for (let i = 0; i < 3; i++) {
+          const j = (i + round) % 3;
+          const got = Buffer.from(await backend.hmacSha256(keys[i], m[j]!)).toString('hex');
+          expect(got, `key ${i}, message ${j}`).toBe(createHmac('sha256', Buffer.from(orig[i]!)).update(m[j]!).digest('hex'));
+        }
+      }
+    });
   }
 });

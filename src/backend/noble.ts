@@ -32,9 +32,11 @@ const noRsa = async (): Promise<never> => {
 export const nobleBackend: Backend = {
   name: 'noble',
 
-  // noble's HMAC keeps no imported state worth caching beyond the raw key bytes.
+  // noble's HMAC keeps no imported state worth caching beyond the key bytes: a copy of them, as
+  // an imported CryptoKey or KeyObject is, so a store that zeroes its record's buffer after a
+  // call leaves the cached key intact.
   async hmacKey(raw) {
-    return raw;
+    return Uint8Array.from(raw);
   },
 
   async hmacSha256(key, data) {
