@@ -19,6 +19,7 @@
  * layout with version byte 0x02: the version names the cipher suite, the backing key the
  * version (a 32-byte HBK seals v1, a 16-byte one v2).
  */
+import { isKeyId } from '../keys/arn.js';
 import { hexInto, toHex } from '../util/bytes.js';
 
 export const MAGIC = 0x4b;
@@ -82,42 +83,23 @@ export function writeKeyHeader(out: Uint8Array, f: HeaderFields, version: number
   out[5] = (lo >>> 8) & 0xff;
   out[6] = lo & 0xff;
   // The IDs are decoded into `out` in place: no regex match, joined string or array per key.
-  let ok: boolean;
-  if (f.keyId.startsWith('mrk-')) {
-    out[OFF_FORM] = FORM_MRK;
-    ok = f.keyId.length === 36 && hexInto(f.keyId, 4, out, OFF_KEY_ID, 16);
-  } else {
-    out[OFF_FORM] = FORM_UUID;
-    // 8-4-4-4-12 lowercase hex digits: the UUID's 16 bytes in order.
-    const k = f.keyId;
-    ok =
-      k.length === 36 &&
-      k.charCodeAt(8) === DASH &&
-      k.charCodeAt(13) === DASH &&
-      k.charCodeAt(18) === DASH &&
-      k.charCodeAt(23) === DASH &&
-      isLowerHex(k) &&
-      hexInto(k, 0, out, OFF_KEY_ID, 4) &&
-      hexInto(k, 9, out, OFF_KEY_ID + 4, 2) &&
-      hexInto(k, 14, out, OFF_KEY_ID + 6, 2) &&
-      hexInto(k, 19, out, OFF_KEY_ID + 8, 2) &&
-      hexInto(k, 24, out, OFF_KEY_ID + 10, 6);
-  }
+  const k = f.keyId;
   /* Precondition: key IDs in the store are lowercase UUIDs or mrk- IDs. */
-  if (!ok) throw new Error('kms-core: malformed key ID in key record');
+  if (!isKeyId(k)) throw new Error('kms-core: malformed key ID in key record');
+  if (k.startsWith('mrk-')) {
+    out[OFF_FORM] = FORM_MRK;
+    hexInto(k, 4, out, OFF_KEY_ID, 16);
+  } else {
+    // 8-4-4-4-12 hex digits: the UUID's 16 bytes in order.
+    out[OFF_FORM] = FORM_UUID;
+    hexInto(k, 0, out, OFF_KEY_ID, 4);
+    hexInto(k, 9, out, OFF_KEY_ID + 4, 2);
+    hexInto(k, 14, out, OFF_KEY_ID + 6, 2);
+    hexInto(k, 19, out, OFF_KEY_ID + 8, 2);
+    hexInto(k, 24, out, OFF_KEY_ID + 10, 6);
+  }
   /* Precondition: a KeyMaterialId is 64 hex digits (32 bytes). */
   if (f.keyMaterialId.length !== 64 || !hexInto(f.keyMaterialId, 0, out, OFF_MATERIAL_ID, 32)) throw new Error('kms-core: malformed KeyMaterialId in key record');
-}
-
-const DASH = 0x2d;
-
-/** No uppercase hex digit in `s` (the UUID form of key IDs is lowercase). */
-function isLowerHex(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0x41 && c <= 0x46) return false;
-  }
-  return true;
 }
 
 /**

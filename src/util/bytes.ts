@@ -58,13 +58,7 @@ export function isHexOf(hex: string, bytes: Uint8Array, off: number, len: number
 export function fromHex(s: string): Uint8Array | undefined {
   if (s.length % 2 !== 0) return undefined;
   const out = new Uint8Array(s.length / 2);
-  for (let i = 0; i < out.length; i++) {
-    const hi = nibble(s.charCodeAt(2 * i));
-    const lo = nibble(s.charCodeAt(2 * i + 1));
-    if (hi < 0 || lo < 0) return undefined;
-    out[i] = (hi << 4) | lo;
-  }
-  return out;
+  return hexInto(s, 0, out, 0, out.length) ? out : undefined;
 }
 
 /**
