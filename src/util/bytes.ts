@@ -12,17 +12,15 @@ export function fromUtf8(b: Uint8Array): string {
   return utf8Decoder.decode(b);
 }
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-
-/** The char codes of HEX, two per byte. */
-const HEX_CODES = Uint8Array.from(HEX.join(''), (c) => c.charCodeAt(0));
+/** The char codes of each byte's two lowercase hex digits, in byte order (toHex, isHexOf). */
+const HEX_CODES = Uint8Array.from(Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0')).join(''), (c) => c.charCodeAt(0));
 const HEX_CHUNK = 4096;
 const hexScratch = new Uint8Array(2 * HEX_CHUNK);
 /** Hex and base64 text are ASCII: any decoder reads them (one native call instead of a string per piece). */
 const asciiDecoder = new TextDecoder('utf-8');
 
 /**
- * Lowercase hex of `b`, as one flat string. Why not `s += HEX[b[i]]`: that makes a rope of
+ * Lowercase hex of `b`, as one flat string. Why not concatenating two digits per byte: that makes a rope of
  * b.length pieces (V8 ConsStrings), and the IDs built here (KeyMaterialIds, key IDs) live as
  * long as their key and are read on every call; a rope scattered over the old generation costs
  * a cache miss per piece on a key's first use (issue 14: 10^5 keys). Hex is ASCII, so the
@@ -48,8 +46,8 @@ export function toHex(b: Uint8Array): string {
 export function isHexOf(hex: string, bytes: Uint8Array, off: number, len: number): boolean {
   if (hex.length !== 2 * len) return false;
   for (let i = 0; i < len; i++) {
-    const h = HEX[bytes[off + i] as number] as string;
-    if (hex.charCodeAt(2 * i) !== h.charCodeAt(0) || hex.charCodeAt(2 * i + 1) !== h.charCodeAt(1)) return false;
+    const x = 2 * (bytes[off + i] as number);
+    if (hex.charCodeAt(2 * i) !== HEX_CODES[x] || hex.charCodeAt(2 * i + 1) !== HEX_CODES[x + 1]) return false;
   }
   return true;
 }
