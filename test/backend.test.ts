@@ -97,11 +97,12 @@ test('AES-GCM additional data given in two parts authenticates as their concaten
 describe('hmacSha256 (the envelope KDF PRF) on every backend: RFC 2104 as node:crypto computes it', () => {
   // (The KDF's keys are 32 bytes; WebCrypto refuses an empty one.)
   const keyLengths = [1, 16, 31, 32, 33, 63, 64, 65, 100];
-  // Around the node backend's one-shot path (messages up to 192 bytes, keys up to the 64-byte block).
+  // Around SHA-256's 64-byte block and its padding (the node backend's src/primitives/hmac-sha256.ts
+  // hashes keys longer than the block first and pads messages into one or two last blocks).
   const messageLengths = [0, 1, 63, 64, 65, 101, 191, 192, 193, 300];
   const bytes = (n: number, seed: number) => Uint8Array.from({ length: n }, (_, i) => (i * 131 + seed * 17 + 5) & 0xff);
   for (const backend of [nodeBackend, webBackend, nobleBackend] as Backend[]) {
-    test(`${backend.name}: every key and message length around the block and one-shot limits`, async () => {
+    test(`${backend.name}: every key and message length around the block and padding limits`, async () => {
       for (const kl of keyLengths) {
         const raw = bytes(kl, kl);
         const key = await backend.hmacKey(raw);

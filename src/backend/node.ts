@@ -20,7 +20,7 @@ import {
   verify as nodeVerify,
   type KeyObject,
 } from 'node:crypto';
-import * as nodeCrypto from 'node:crypto';
+import { HmacSha256Key } from '../primitives/hmac-sha256.js';
 import type { Backend, BackendKey, EcCurveName, HmacHash, RsaHash, ShaName } from './types.js';
 
 const TAG = 16;
@@ -57,59 +57,19 @@ interface RsaPrivate {
   oaepHash: 'sha1' | 'sha256';
 }
 
-/**
- * crypto.hash (Node ≥ 20.12 and 21.7): a one-shot digest that makes no object. Read off the
- * namespace, so that an older Node, which lacks it, still loads this module.
- */
-const oneShotHash = (nodeCrypto as { hash?: (algorithm: string, data: Uint8Array, outputEncoding: 'buffer') => Buffer }).hash;
-
-/** HMAC-SHA256 over one-shot hashes (RFC 2104 §2): block size B = 64, for keys of at most B bytes. */
-const HMAC_BLOCK = 64;
-/** The longest message the one-shot path takes (the KDF input is 101 bytes); longer ones go to createHmac. */
-const ONE_SHOT_MAX_MESSAGE = 192;
-/** (K ⊕ ipad) ‖ message and (K ⊕ opad) ‖ inner digest, rewritten and wiped by every call. */
-const innerBlock = new Uint8Array(HMAC_BLOCK + ONE_SHOT_MAX_MESSAGE);
-const outerBlock = new Uint8Array(HMAC_BLOCK + 32);
-
-/**
- * HMAC-SHA256(key, data) = H((K ⊕ opad) ‖ H((K ⊕ ipad) ‖ data)), K zero-padded to 64 bytes
- * (RFC 2104 §2; FIPS 198-1 §4), with two calls of crypto.hash. Why not createHmac: each call
- * makes a native Hmac object whose weak handle the next scavenge must process; on a heap of
- * 10^5 keys that cost ~0.7 µs per object in GC pauses (node --trace-gc-nvp,
- * heap.external_weak_global_handles), twice per ReEncrypt (issue 14). Every buffer that held
- * key-derived bytes is zeroed before returning; the result is the caller's to wipe.
- */
-function hmacSha256OneShot(hash: NonNullable<typeof oneShotHash>, key: Uint8Array, data: Uint8Array): Uint8Array {
-  for (let i = 0; i < HMAC_BLOCK; i++) {
-    const k = i < key.length ? (key[i] as number) : 0;
-    innerBlock[i] = k ^ 0x36;
-    outerBlock[i] = k ^ 0x5c;
-  }
-  innerBlock.set(data, HMAC_BLOCK);
-  const inner = hash('sha256', innerBlock.subarray(0, HMAC_BLOCK + data.length), 'buffer');
-  outerBlock.set(inner, HMAC_BLOCK);
-  inner.fill(0);
-  innerBlock.fill(0, 0, HMAC_BLOCK + data.length);
-  const out = hash('sha256', outerBlock, 'buffer');
-  outerBlock.fill(0);
-  return asBytes(out);
-}
-
 export const nodeBackend: Backend = {
   name: 'node',
 
-  // Synchronous: a key's first use takes no microtask either (issue 14). With crypto.hash the
-  // key is a copy of the bytes, as a KeyObject holds its own copy: a store that zeroes its
-  // record's buffer after a call leaves the cached key intact. Without crypto.hash, or for a
-  // key longer than the block, a KeyObject for createHmac.
+  // Synchronous, and no native object per derivation: the KDF's HMAC-SHA256 runs over the
+  // key's precomputed padded-key states (primitives/hmac-sha256.ts says why and what it measured; issue 14).
+  // The key object keeps no copy of `raw`, so a store that zeroes its record's buffer after a
+  // call leaves the cached key intact.
   hmacKey(raw) {
-    return oneShotHash && raw.length <= HMAC_BLOCK ? Uint8Array.from(raw) : createSecretKey(raw);
+    return new HmacSha256Key(raw);
   },
 
-  // Synchronous (MaybePromise in Backend): the envelope's hot path needs no promise (issue 14).
   hmacSha256(key, data) {
-    if (key instanceof Uint8Array && oneShotHash && key.length <= HMAC_BLOCK && data.length <= ONE_SHOT_MAX_MESSAGE) return hmacSha256OneShot(oneShotHash, key, data);
-    return asBytes(createHmac('sha256', key as KeyObject | Uint8Array).update(data).digest());
+    return (key as HmacSha256Key).mac(data);
   },
 
   aesGcmEncrypt(key, iv, plaintext, aad, into, aadTail) {
