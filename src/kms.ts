@@ -12,6 +12,7 @@ import { parsePrincipal, type Principal } from './auth/principals.js';
 import type { Backend } from './backend/types.js';
 import { KMSInternalException, ValidationException } from './errors.js';
 import { isAccountId, partitionOf, rootPrincipal } from './keys/arn.js';
+import { KeyArnMemo } from './keys/arn-memo.js';
 import { MaterialCache } from './keys/material-cache.js';
 import { INSPECT, summary } from './keys/redact.js';
 import { InMemoryKeyStore, type KeyStore } from './keys/store.js';
@@ -141,7 +142,7 @@ export class Kms {
     const injected = options.now;
     const clock = injected ?? (() => new Date());
     const epochMs = injected ? () => epochOf(injected) : Date.now;
-    const ctx: OpContext = { accountId, region, partition, keyStore, caller, identityPolicy: options.identityPolicy, clock, env, blobArns: new BoundedCache(4096), usage: usageLogOf(keyStore, clockMs(clock)), epochMs };
+    const ctx: OpContext = { accountId, region, partition, keyStore, caller, identityPolicy: options.identityPolicy, clock, env, blobArns: new BoundedCache(4096), keyArns: new KeyArnMemo(region, accountId), usage: usageLogOf(keyStore, clockMs(clock)), epochMs };
     CONTEXTS.set(this, ctx);
   }
 

@@ -9,6 +9,7 @@ import type { Principal } from '../auth/principals.js';
 import { KMSInternalException } from '../errors.js';
 import type { KeyStore } from '../keys/store.js';
 import type { BoundedCache } from '../util/bounded-cache.js';
+import type { KeyArnMemo } from '../keys/arn-memo.js';
 import type { KeyUsageLog } from '../keys/usage.js';
 
 export interface OpContext {
@@ -23,6 +24,8 @@ export interface OpContext {
   readonly env: CryptoEnv;
   /** Blob key reference (header bytes) → key ARN in this Region (src/operations/resolve.ts). */
   readonly blobArns: BoundedCache<string, string>;
+  /** Key ID → key ARN in this account and Region (src/keys/arn-memo.ts). */
+  readonly keyArns: KeyArnMemo;
   /** The key store's usage log (src/keys/usage.ts), shared by every Kms on the store. */
   readonly usage: KeyUsageLog;
   /** The clock as epoch ms, NaN when it answers garbage; Date.now itself for the default clock (no Date per call). */

@@ -117,7 +117,7 @@ export function keyRef(id: string, forms: KeyIdForms = 'any'): Readonly<KeyRef> 
 export function arnOf(ctx: OpContext, ref: Readonly<KeyRef>): MaybePromise<string> {
   switch (ref.kind) {
     case 'keyId':
-      return keyArn(ctx.region, ctx.accountId, ref.keyId);
+      return ctx.keyArns.arn(ref.keyId);
     case 'keyArn':
       if (ref.region !== ctx.region || ref.partition !== ctx.partition) throw new NotFoundException(`Invalid arn ${ref.region}`);
       return keyArn(ref.region, ref.accountId, ref.keyId);
@@ -128,7 +128,7 @@ export function arnOf(ctx: OpContext, ref: Readonly<KeyRef>): MaybePromise<strin
       const aArn = aliasArn(ctx.region, account, ref.aliasName);
       return andThen(ctx.keyStore.getAlias(aArn), (alias) => {
         if (!alias) throw new NotFoundException(aliasNotFound(aArn));
-        return keyArn(ctx.region, account, alias.targetKeyId);
+        return account === ctx.accountId ? ctx.keyArns.arn(alias.targetKeyId) : keyArn(ctx.region, account, alias.targetKeyId);
       });
     }
   }
