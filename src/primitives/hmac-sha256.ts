@@ -46,9 +46,12 @@ const state = new Int32Array(8);
 /** The message's last partial block, its padding (FIPS 180-4 §5.1.1) and, for the outer hash, the inner digest. */
 const tail = new Uint8Array(2 * B);
 
+/** The big-endian word of `m` at `off` (FIPS 180-4 §3.1: words are big-endian). */
+const word = (m: Uint8Array, off: number) => ((m[off] as number) << 24) | ((m[off + 1] as number) << 16) | ((m[off + 2] as number) << 8) | (m[off + 3] as number);
+
 /** FIPS 180-4 §6.2.2 steps 1–4: one 64-byte block of `m` at `off` into `h`. */
 function compress(h: Int32Array, m: Uint8Array, off: number): void {
-  for (let t = 0; t < 16; t++, off += 4) W[t] = ((m[off] as number) << 24) | ((m[off + 1] as number) << 16) | ((m[off + 2] as number) << 8) | (m[off + 3] as number);
+  for (let t = 0; t < 16; t++, off += 4) W[t] = word(m, off);
   for (let t = 16; t < 64; t++) {
     const x = W[t - 15] as number;
     const y = W[t - 2] as number;
@@ -91,13 +94,14 @@ function compress(h: Int32Array, m: Uint8Array, off: number): void {
 }
 
 /**
- * Hashes `m` into `h`, which already holds the state after `before` bytes (0, or one block B
- * for the states of HMAC), padding the whole message of before + m.length bytes (§5.1.1).
+ * Hashes m[start..] into `h`, which already holds the state after `hashed` bytes (0, or B and
+ * more for the states of HMAC), padding the whole message of hashed + (m.length − start) bytes
+ * (§5.1.1). `hashed` and `start` are multiples of B.
  */
-function absorb(h: Int32Array, m: Uint8Array, before: number): void {
+function absorb(h: Int32Array, m: Uint8Array, start: number, hashed: number): void {
   const n = m.length;
-  const full = n - (n % B);
-  for (let off = 0; off < full; off += B) compress(h, m, off);
+  const full = n - ((n - start) % B);
+  for (let off = start; off < full; off += B) compress(h, m, off);
   const rest = n - full;
   for (let i = 0; i < rest; i++) tail[i] = m[full + i] as number;
   tail[rest] = 0x80;
@@ -105,7 +109,7 @@ function absorb(h: Int32Array, m: Uint8Array, before: number): void {
   const end = rest + 9 <= B ? B : 2 * B;
   tail.fill(0, rest + 1, end - 8);
   // The length in bits as a 64-bit big-endian integer; a Uint8Array is far below 2^53 bits.
-  const bytes = before + n;
+  const bytes = hashed + n - start;
   const hi = Math.floor(bytes / 0x20000000);
   const lo = (bytes * 8) >>> 0;
   tail[end - 8] = hi >>> 24;
@@ -118,6 +122,11 @@ function absorb(h: Int32Array, m: Uint8Array, before: number): void {
   tail[end - 1] = lo;
   compress(h, tail, 0);
   if (end === 2 * B) compress(h, tail, B);
+}
+
+/** Copies 8 words of `from` at `at` into `to` at `into`. */
+function copyState(to: Int32Array, into: number, from: Int32Array, at: number): void {
+  for (let i = 0; i < 8; i++) to[into + i] = from[at + i] as number;
 }
 
 /** The 32-byte big-endian encoding of `h` into `out` at `off`. */
@@ -142,10 +151,28 @@ export function scratchIsClear(): boolean {
   return W.every((x) => x === 0) && state.every((x) => x === 0) && tail.every((x) => x === 0);
 }
 
-/** An HMAC-SHA256 key: the states after K ⊕ ipad and after K ⊕ opad (RFC 2104 §4). */
+/** Words of HmacSha256Key's state array: inner state, outer state, state after the remembered first block, that block. */
+const INNER = 0;
+const OUTER = 8;
+const AFTER_FIRST = 16;
+const FIRST = 24;
+const WORDS = 40;
+
+/**
+ * An HMAC-SHA256 key: the states after K ⊕ ipad and after K ⊕ opad (RFC 2104 §4), and the
+ * inner state after the first block of the last message of at least B bytes.
+ *
+ * Why the first block: the KDF's message (envelope/kdf.ts) begins with 64 bytes that are the
+ * same for every derivation under one material version (counter, label and the header prefix:
+ * magic, version, key reference, KeyMaterialId); only the nonce after them changes. When a
+ * message begins with the remembered block, its inner hash starts from the remembered state:
+ * 2 compressions per derivation instead of 3. The block is compared in full, word by word, so a
+ * different message never takes another's state; the comparison's timing says only whether two
+ * public header prefixes are equal.
+ */
 export class HmacSha256Key {
-  /** Words 0..7: the inner state; 8..15: the outer state. */
-  readonly #states = new Int32Array(16);
+  readonly #s = new Int32Array(WORDS);
+  #hasFirst = false;
 
   /** Takes any key length: a key longer than B is replaced by its SHA-256 (RFC 2104 §2, step 1). */
   constructor(raw: Uint8Array) {
@@ -153,18 +180,18 @@ export class HmacSha256Key {
     try {
       if (raw.length > B) {
         state.set(H0);
-        absorb(state, raw, 0);
+        absorb(state, raw, 0, 0);
         writeDigest(state, k, 0);
       } else k.set(raw);
       const block = new Uint8Array(B);
       for (const [pad, at] of [
-        [IPAD, 0],
-        [OPAD, 8],
+        [IPAD, INNER],
+        [OPAD, OUTER],
       ] as const) {
         for (let i = 0; i < B; i++) block[i] = (k[i] as number) ^ pad;
-        const h = this.#states.subarray(at, at + 8);
-        h.set(H0);
-        compress(h, block, 0);
+        copyState(state, 0, H0, 0);
+        compress(state, block, 0);
+        copyState(this.#s, at, state, 0);
       }
       block.fill(0);
     } finally {
@@ -175,13 +202,24 @@ export class HmacSha256Key {
 
   /** HMAC-SHA256(K, data) = H((K ⊕ opad) ‖ H((K ⊕ ipad) ‖ data)). */
   mac(data: Uint8Array): Uint8Array {
-    const s = this.#states;
+    const s = this.#s;
     try {
-      state.set(s.subarray(0, 8));
-      absorb(state, data, B);
+      let start = 0;
+      if (data.length >= B) {
+        if (this.#hasFirst && this.#startsWithFirst(data)) copyState(state, 0, s, AFTER_FIRST);
+        else {
+          copyState(state, 0, s, INNER);
+          compress(state, data, 0);
+          copyState(s, AFTER_FIRST, state, 0);
+          for (let t = 0; t < 16; t++) s[FIRST + t] = word(data, 4 * t);
+          this.#hasFirst = true;
+        }
+        start = B;
+      } else copyState(state, 0, s, INNER);
+      absorb(state, data, start, B + start);
       // The outer message is the 32-byte inner digest: one block after the outer state.
       writeDigest(state, tail, 0);
-      state.set(s.subarray(8, 16));
+      copyState(state, 0, s, OUTER);
       tail[32] = 0x80;
       tail.fill(0, 33, B - 2);
       // (B + 32) bytes = 768 bits = 0x0300.
@@ -194,6 +232,12 @@ export class HmacSha256Key {
     } finally {
       clearScratch();
     }
+  }
+
+  #startsWithFirst(data: Uint8Array): boolean {
+    const s = this.#s;
+    for (let t = 0; t < 16; t++) if (word(data, 4 * t) !== s[FIRST + t]) return false;
+    return true;
   }
 
   /** A summary for JSON.stringify and util.inspect: never the states. */

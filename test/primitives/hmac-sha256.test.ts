@@ -68,6 +68,29 @@ describe('HmacSha256Key: RFC 2104 HMAC with SHA-256 (FIPS 180-4)', () => {
     }
   });
 
+  test('the remembered first block: messages sharing it, and messages differing from it in any one byte, each get their own HMAC', () => {
+    // The KDF's case: 64 bytes the same for every derivation under a key, then a changing tail.
+    const raw = bytes(32, 5);
+    const key = new HmacSha256Key(raw);
+    const first = bytes(64, 6);
+    const ref = (m: Uint8Array) => createHmac('sha256', raw).update(m).digest('hex');
+    const join = (a: Uint8Array, b: Uint8Array) => Uint8Array.from([...a, ...b]);
+    for (let tl = 0; tl <= 100; tl++) {
+      const m = join(first, bytes(tl, tl));
+      expect(toHexString(key.mac(m)), `shared first block, tail ${tl} B`).toBe(ref(m));
+      // Differs from the remembered block in byte `at` only (every byte position in turn).
+      const other = m.slice();
+      const at = tl % 64;
+      other[at] = (other[at] as number) ^ 0x01;
+      expect(toHexString(key.mac(other)), `byte ${at} flipped, tail ${tl} B`).toBe(ref(other));
+      // Back to the shared block after the other one took the memo.
+      expect(toHexString(key.mac(m)), `shared first block again, tail ${tl} B`).toBe(ref(m));
+      // Shorter than a block: no first block at all.
+      const short = first.subarray(0, tl % 64);
+      expect(toHexString(key.mac(short)), `${short.length} B message`).toBe(ref(short));
+    }
+  });
+
   test('random keys and messages (up to 5,000 bytes) against @noble/hashes, one key object reused', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 200 }), fc.array(fc.uint8Array({ maxLength: 5000 }), { minLength: 1, maxLength: 4 }), (k, ms) => {
