@@ -6,7 +6,7 @@
 import type { Backend, BackendKey } from '../backend/types.js';
 import type { Random } from '../random.js';
 import { wipe } from '../util/bytes.js';
-import { lastly, andThen, type MaybePromise } from '../util/maybe.js';
+import { isPending, settledThen, valueAfter, type MaybePromise } from '../util/maybe.js';
 import { HEADER_LEN, IV_LEN, NONCE_LEN, OFF_IV, OFF_NONCE, TAG_LEN } from './format.js';
 import { deriveDataKey } from './kdf.js';
 
@@ -15,7 +15,7 @@ import { deriveDataKey } from './kdf.js';
  * Encrypts `plaintext` under the backing key `hbk`, binding `context` (canonical bytes).
  * `prefix` is bytes 0..56 of the header for that backing key (format.ts keyHeaderPrefix).
  * Synchronous when the backend is (node:crypto); the data key is wiped once the cipher is done
- * either way (util/maybe.ts lastly).
+ * either way.
  */
 export function sealV1(
   backend: Backend,
@@ -29,13 +29,31 @@ export function sealV1(
   blob.set(prefix);
   blob.set(random(NONCE_LEN), OFF_NONCE);
   blob.set(random(IV_LEN), OFF_IV);
-  return andThen(deriveDataKey(backend, hbk, blob), (dataKey) =>
-    lastly(
-      // AAD = header ‖ canonical context (vectors/FORMAT.md §3), given in its two parts.
-      () => andThen(backend.aesGcmEncrypt(dataKey, blob.subarray(OFF_IV, HEADER_LEN), plaintext, blob.subarray(0, HEADER_LEN), blob.subarray(HEADER_LEN), context), () => blob),
-      () => wipe(dataKey),
-    ),
-  );
+  const dataKey = deriveDataKey(backend, hbk, blob);
+  return isPending(dataKey) ? sealLater(dataKey, backend, blob, plaintext, context) : sealUnder(backend, dataKey, blob, plaintext, context);
+}
+
+// The asynchronous continuations live in functions of their own: a closure in sealV1 or openV1
+// would make V8 allocate a context for their variables on every call, synchronous or not.
+function sealLater(dataKey: PromiseLike<Uint8Array>, backend: Backend, blob: Uint8Array, plaintext: Uint8Array, context: Uint8Array): Promise<Uint8Array> {
+  return Promise.resolve(dataKey).then((k) => sealUnder(backend, k, blob, plaintext, context));
+}
+
+/**
+ * The AES-GCM half of sealV1: encrypts into `blob`, then wipes the data key once the backend has
+ * settled. Written without closures (util/maybe.ts settledThen, valueAfter): on node:crypto
+ * the whole seal allocates nothing but the blob, its views and node's own objects (issue 14).
+ */
+function sealUnder(backend: Backend, dataKey: Uint8Array, blob: Uint8Array, plaintext: Uint8Array, context: Uint8Array): MaybePromise<Uint8Array> {
+  let sealed: MaybePromise<Uint8Array>;
+  try {
+    // AAD = header ‖ canonical context (vectors/FORMAT.md §3), given in its two parts.
+    sealed = backend.aesGcmEncrypt(dataKey, blob.subarray(OFF_IV, HEADER_LEN), plaintext, blob.subarray(0, HEADER_LEN), blob.subarray(HEADER_LEN), context);
+  } catch (e) {
+    wipe(dataKey);
+    throw e;
+  }
+  return valueAfter(settledThen(sealed, wipe, dataKey), blob);
 }
 
 /**
@@ -44,10 +62,22 @@ export function sealV1(
  * InvalidCiphertextException.
  */
 export function openV1(backend: Backend, hbk: BackendKey, blob: Uint8Array, context: Uint8Array): MaybePromise<Uint8Array | undefined> {
-  return andThen(deriveDataKey(backend, hbk, blob), (dataKey) =>
-    lastly(
-      () => backend.aesGcmDecrypt(dataKey, blob.subarray(OFF_IV, HEADER_LEN), blob.subarray(HEADER_LEN), blob.subarray(0, HEADER_LEN), context),
-      () => wipe(dataKey),
-    ),
-  );
+  const dataKey = deriveDataKey(backend, hbk, blob);
+  return isPending(dataKey) ? openLater(dataKey, backend, blob, context) : openUnder(backend, dataKey, blob, context);
+}
+
+function openLater(dataKey: PromiseLike<Uint8Array>, backend: Backend, blob: Uint8Array, context: Uint8Array): Promise<Uint8Array | undefined> {
+  return Promise.resolve(dataKey).then((k) => openUnder(backend, k, blob, context));
+}
+
+/** The AES-GCM half of openV1; the data key is wiped once the backend has settled (as sealUnder). */
+function openUnder(backend: Backend, dataKey: Uint8Array, blob: Uint8Array, context: Uint8Array): MaybePromise<Uint8Array | undefined> {
+  let opened: MaybePromise<Uint8Array | undefined>;
+  try {
+    opened = backend.aesGcmDecrypt(dataKey, blob.subarray(OFF_IV, HEADER_LEN), blob.subarray(HEADER_LEN), blob.subarray(0, HEADER_LEN), context);
+  } catch (e) {
+    wipe(dataKey);
+    throw e;
+  }
+  return settledThen(opened, wipe, dataKey);
 }

@@ -5,7 +5,7 @@
  */
 import { algorithm } from '../algorithms/registry.js';
 import type { EncryptionAlgorithm, EncryptionAlgorithmSpec, Opened } from '../algorithms/types.js';
-import { ciphertextAccessDeniedMessage, type RequestFacts } from '../auth/evaluate.js';
+import { ciphertextAccessDeniedMessage, type Denial, type RequestFacts } from '../auth/evaluate.js';
 import type { EncryptionContext } from '../envelope/context.js';
 import { AccessDeniedException, IncorrectKeyException, ValidationException, invalidCiphertext } from '../errors.js';
 import type { KeyRecord } from '../keys/record.js';
@@ -19,7 +19,7 @@ import { CIPHERTEXT_KEY_INACCESSIBLE, INCORRECT_KEY } from './messages.js';
 import { blobKeyArn, getKey } from './resolve.js';
 import { algorithmFor, checkUsage } from './spec.js';
 import type { OperationRow } from './types.js';
-import { orUndefined, andThen, type MaybePromise } from '../util/maybe.js';
+import { orUndefined, andThenWith, type MaybePromise } from '../util/maybe.js';
 
 export interface CiphertextSource {
   readonly rec: KeyRecord;
@@ -53,33 +53,40 @@ export function ciphertextSource<Op extends OperationName>(ctx: OpContext, op: O
   const alg = q.algorithm ?? 'SYMMETRIC_DEFAULT';
   const facts: RequestFacts = { encryptionContext: q.context, encryptionAlgorithm: alg };
   if (q.keyId !== undefined) {
-    return andThen(resolveKey(ctx, op, q.names.keyMember, q.keyId, q.action, facts, q.peer), (rec) => {
-      checkUsage(rec, 'ENCRYPT_DECRYPT', op.name);
-      const row = algorithmFor(rec, alg);
-      if (row.selfDescribing && !q.ignoreCiphertext) {
-        const arn = blobKeyArn(ctx, q.blob as Uint8Array);
-        if (arn === undefined) throw invalidCiphertext();
-        /* Precondition: the key named in the request is the ciphertext's key. */
-        if (arn !== rec.arn) throw new IncorrectKeyException(INCORRECT_KEY);
-      }
-      return sourceOf(op, rec, alg, q);
-    });
+    return andThenWith(resolveKey(ctx, op, q.names.keyMember, q.keyId, q.action, facts, q.peer), namedSource, ctx, op, alg, q);
   }
   /* Precondition: asymmetric ciphertext (no header) comes with its key. */
   if (!algorithm(alg)?.selfDescribing) throw new ValidationException(`${q.names.keyId} is required when the ciphertext was encrypted under an asymmetric KMS key (${alg}).`);
   if (q.ignoreCiphertext) throw new ValidationException(`${q.names.keyId} is required when DryRunModifiers includes IGNORE_CIPHERTEXT.`);
   const arn = blobKeyArn(ctx, q.blob as Uint8Array);
   if (arn === undefined) throw invalidCiphertext();
-  return andThen(getKey(ctx, arn), (found) => {
-    /* Precondition: the ciphertext's key exists and allows the caller. */
-    if (!found) throw new AccessDeniedException(CIPHERTEXT_KEY_INACCESSIBLE);
-    return andThen(denialOf(ctx, op, q.action, found, facts, q.peer), (d) => {
-      // IAM's refusal has its own documented wording; a key policy's keeps "The ciphertext refers to …".
-      if (d === 'no-identity-policy') throw new AccessDeniedException(ciphertextAccessDeniedMessage(ctx.caller.arn, q.action));
-      if (d !== undefined) throw new AccessDeniedException(CIPHERTEXT_KEY_INACCESSIBLE);
-      return sourceOf(op, found, alg, q);
-    });
-  });
+  return andThenWith(getKey(ctx, arn), blobSource, ctx, op, alg, facts, q);
+}
+
+// Continuations as plain functions (util/maybe.ts andThenWith): no closure per call (issue 14).
+function namedSource<Op extends OperationName>(rec: KeyRecord, ctx: OpContext, op: OperationRow<Op>, alg: EncryptionAlgorithmSpec, q: SourceRequest): CiphertextSource {
+  checkUsage(rec, 'ENCRYPT_DECRYPT', op.name);
+  const row = algorithmFor(rec, alg);
+  if (row.selfDescribing && !q.ignoreCiphertext) {
+    const arn = blobKeyArn(ctx, q.blob as Uint8Array);
+    if (arn === undefined) throw invalidCiphertext();
+    /* Precondition: the key named in the request is the ciphertext's key. */
+    if (arn !== rec.arn) throw new IncorrectKeyException(INCORRECT_KEY);
+  }
+  return sourceOf(op, rec, alg, q);
+}
+
+function blobSource<Op extends OperationName>(found: KeyRecord | undefined, ctx: OpContext, op: OperationRow<Op>, alg: EncryptionAlgorithmSpec, facts: RequestFacts, q: SourceRequest): MaybePromise<CiphertextSource> {
+  /* Precondition: the ciphertext's key exists and allows the caller. */
+  if (!found) throw new AccessDeniedException(CIPHERTEXT_KEY_INACCESSIBLE);
+  return andThenWith(denialOf(ctx, op, q.action, found, facts, q.peer), allowedSource, ctx, op, found, alg, q);
+}
+
+function allowedSource<Op extends OperationName>(d: Denial | undefined, ctx: OpContext, op: OperationRow<Op>, found: KeyRecord, alg: EncryptionAlgorithmSpec, q: SourceRequest): CiphertextSource {
+  // IAM's refusal has its own documented wording; a key policy's keeps "The ciphertext refers to …".
+  if (d === 'no-identity-policy') throw new AccessDeniedException(ciphertextAccessDeniedMessage(ctx.caller.arn, q.action));
+  if (d !== undefined) throw new AccessDeniedException(CIPHERTEXT_KEY_INACCESSIBLE);
+  return sourceOf(op, found, alg, q);
 }
 
 /** The source once its key is known and the caller may use it: state, usage, algorithm, the AAD. */
@@ -105,7 +112,11 @@ function tryDecrypt(ctx: OpContext, src: CiphertextSource, rec: KeyRecord, blob:
  * failure the record is read again once, and the ciphertext retried if it gained versions.
  */
 export function open(ctx: OpContext, src: CiphertextSource, blob: Uint8Array): MaybePromise<Opened> {
-  return andThen(tryDecrypt(ctx, src, src.rec, blob), (opened) => opened ?? retry(ctx, src, blob));
+  return andThenWith(tryDecrypt(ctx, src, src.rec, blob), openedOrRetry, ctx, src, blob);
+}
+
+function openedOrRetry(opened: Opened | undefined, ctx: OpContext, src: CiphertextSource, blob: Uint8Array): MaybePromise<Opened> {
+  return opened ?? retry(ctx, src, blob);
 }
 
 /** The one retry after a failed decryption, with the record read again from the shared store. */

@@ -4,12 +4,12 @@
  * destination are both checked, with both keys' states and algorithms, before anything is
  * decrypted; the plaintext lives only inside this call and is wiped before it returns or throws.
  */
-import type { EncryptionAlgorithm, Opened } from '../algorithms/types.js';
+import type { EncryptionAlgorithm, Opened, Sealed } from '../algorithms/types.js';
 import type { KeyRecord } from '../keys/record.js';
 import type { Validated } from '../model/api.js';
 import type * as T from '../types.js';
 import { wipe } from '../util/bytes.js';
-import { lastly, andThen, type MaybePromise } from '../util/maybe.js';
+import { andThenWith, settledThen, type MaybePromise } from '../util/maybe.js';
 import { resolveKey } from './access.js';
 import { checkPlaintextLimit, contextFor, dryRun } from './checks.js';
 import { ciphertextSource, ignoresCiphertext, open, type CiphertextSource } from './ciphertext-source.js';
@@ -19,9 +19,11 @@ import { arnIfAny } from './resolve.js';
 import { algorithmFor, checkUsage } from './spec.js';
 import type { OperationRow } from './types.js';
 
+/** The source's member names, as AWS names them in messages. */
+const SOURCE_NAMES = { blob: 'ciphertextBlob', keyId: 'SourceKeyId', keyMember: 'SourceKeyId', context: 'sourceEncryptionContext' } as const;
+
 export function reEncrypt(ctx: OpContext, input: Validated<'ReEncrypt'>, op: OperationRow<'ReEncrypt'>): MaybePromise<T.ReEncryptResponse> {
   const ignore = ignoresCiphertext(input);
-  const destinationId = input.DestinationKeyId;
   const source = ciphertextSource(ctx, op, {
     blob: input.CiphertextBlob,
     keyId: input.SourceKeyId,
@@ -29,49 +31,64 @@ export function reEncrypt(ctx: OpContext, input: Validated<'ReEncrypt'>, op: Ope
     context: input.SourceEncryptionContext,
     ignoreCiphertext: ignore,
     action: 'ReEncryptFrom',
-    names: { blob: 'ciphertextBlob', keyId: 'SourceKeyId', keyMember: 'SourceKeyId', context: 'sourceEncryptionContext' },
+    names: SOURCE_NAMES,
     // kms:ReEncryptOnSameKey: is the source ARN the destination ARN?
-    peer: () => arnIfAny(ctx, destinationId),
+    peer: peerOf(ctx, input.DestinationKeyId),
   });
-  return andThen(source, (src) =>
-    andThen(
-      resolveKey(ctx, op, 'DestinationKeyId', destinationId, 'ReEncryptTo', {
-        encryptionContext: input.DestinationEncryptionContext,
-        encryptionAlgorithm: input.DestinationEncryptionAlgorithm ?? 'SYMMETRIC_DEFAULT',
-        reEncryptPeer: src.rec.arn,
-      }),
-      (dst) => {
-        checkKeyState(op.keyStates as NonNullable<typeof op.keyStates>, dst);
-        checkUsage(dst, 'ENCRYPT_DECRYPT', 'ReEncrypt');
-        const dstRow = algorithmFor(dst, input.DestinationEncryptionAlgorithm);
-        const dstAad = contextFor(dstRow, input.DestinationEncryptionContext, 'destinationEncryptionContext');
-        if (ignore) dryRun(input);
-        return andThen(open(ctx, src, input.CiphertextBlob as Uint8Array), (opened) => reEncryptOpened(ctx, input, src, dst, dstRow, dstAad, opened));
-      },
-    ),
-  );
+  return andThenWith(source, withSource, ctx, input, op, ignore);
+}
+
+// The steps below are plain functions chained by util/maybe.ts andThenWith, not closures: on a
+// synchronous store and backend a ReEncrypt allocates no closure context per step (issue 14).
+
+/** The destination's ARN, read only when a policy condition asks (kms:ReEncryptOnSameKey). */
+function peerOf(ctx: OpContext, destinationId: string | undefined): () => MaybePromise<string | undefined> {
+  return () => arnIfAny(ctx, destinationId);
+}
+
+function withSource(src: CiphertextSource, ctx: OpContext, input: Validated<'ReEncrypt'>, op: OperationRow<'ReEncrypt'>, ignore: boolean): MaybePromise<T.ReEncryptResponse> {
+  const dst = resolveKey(ctx, op, 'DestinationKeyId', input.DestinationKeyId, 'ReEncryptTo', {
+    encryptionContext: input.DestinationEncryptionContext,
+    encryptionAlgorithm: input.DestinationEncryptionAlgorithm ?? 'SYMMETRIC_DEFAULT',
+    reEncryptPeer: src.rec.arn,
+  });
+  return andThenWith(dst, withDestination, ctx, input, op, src, ignore);
+}
+
+function withDestination(dst: KeyRecord, ctx: OpContext, input: Validated<'ReEncrypt'>, op: OperationRow<'ReEncrypt'>, src: CiphertextSource, ignore: boolean): MaybePromise<T.ReEncryptResponse> {
+  checkKeyState(op.keyStates as NonNullable<typeof op.keyStates>, dst);
+  checkUsage(dst, 'ENCRYPT_DECRYPT', 'ReEncrypt');
+  const dstRow = algorithmFor(dst, input.DestinationEncryptionAlgorithm);
+  const dstAad = contextFor(dstRow, input.DestinationEncryptionContext, 'destinationEncryptionContext');
+  if (ignore) dryRun(input);
+  return andThenWith(open(ctx, src, input.CiphertextBlob as Uint8Array), reEncryptOpened, ctx, input, src, dst, dstRow, dstAad);
 }
 
 /** The second half: the plaintext, sealed under the destination key, then wiped whatever happens. */
-function reEncryptOpened(ctx: OpContext, input: Validated<'ReEncrypt'>, src: CiphertextSource, dst: KeyRecord, dstRow: EncryptionAlgorithm, dstAad: Uint8Array, opened: Opened): MaybePromise<T.ReEncryptResponse> {
+function reEncryptOpened(opened: Opened, ctx: OpContext, input: Validated<'ReEncrypt'>, src: CiphertextSource, dst: KeyRecord, dstRow: EncryptionAlgorithm, dstAad: Uint8Array): MaybePromise<T.ReEncryptResponse> {
   const pt = opened.Plaintext;
-  return lastly(
-    () => {
-      checkPlaintextLimit(dstRow, dst, pt.length);
-      dryRun(input);
-      return andThen(dstRow.encrypt(ctx.env, dst, pt, dstAad), (sealed) => {
-        const out: T.ReEncryptResponse = {
-          CiphertextBlob: sealed.CiphertextBlob,
-          SourceKeyId: src.rec.arn,
-          KeyId: dst.arn,
-          SourceEncryptionAlgorithm: src.row.name,
-          DestinationEncryptionAlgorithm: dstRow.name,
-        };
-        if (opened.KeyMaterialId !== undefined) out.SourceKeyMaterialId = opened.KeyMaterialId;
-        if (sealed.KeyMaterialId !== undefined) out.DestinationKeyMaterialId = sealed.KeyMaterialId;
-        return out;
-      });
-    },
-    () => wipe(pt),
-  );
+  let sealed: MaybePromise<Sealed>;
+  try {
+    checkPlaintextLimit(dstRow, dst, pt.length);
+    dryRun(input);
+    sealed = dstRow.encrypt(ctx.env, dst, pt, dstAad);
+  } catch (e) {
+    wipe(pt);
+    throw e;
+  }
+  // The plaintext is wiped once the encryption has settled, whether it succeeded or not.
+  return andThenWith(settledThen(sealed, wipe, pt), response, src, dst, dstRow, opened);
+}
+
+function response(sealed: Sealed, src: CiphertextSource, dst: KeyRecord, dstRow: EncryptionAlgorithm, opened: Opened): T.ReEncryptResponse {
+  const out: T.ReEncryptResponse = {
+    CiphertextBlob: sealed.CiphertextBlob,
+    SourceKeyId: src.rec.arn,
+    KeyId: dst.arn,
+    SourceEncryptionAlgorithm: src.row.name,
+    DestinationEncryptionAlgorithm: dstRow.name,
+  };
+  if (opened.KeyMaterialId !== undefined) out.SourceKeyMaterialId = opened.KeyMaterialId;
+  if (sealed.KeyMaterialId !== undefined) out.DestinationKeyMaterialId = sealed.KeyMaterialId;
+  return out;
 }

@@ -16,7 +16,7 @@ import { nowMs, type OpContext } from './context.js';
 import { aliasNotFound, invalidKeyId, keyNotFound, noRotation } from './messages.js';
 import { keySpecRow } from './spec.js';
 import { wipe } from '../util/bytes.js';
-import { andThen, orUndefined, type MaybePromise } from '../util/maybe.js';
+import { andThen, andThenWith, orUndefined, type MaybePromise } from '../util/maybe.js';
 
 /**
  * Applies what time has done to a key: deletion once DeletionDate passed, due rotations. A key
@@ -95,7 +95,7 @@ export function newVersion(ctx: OpContext, rec: KeyRecord): (createdAt: number) 
 
 /** The live record stored under `arn`. */
 export function getKey(ctx: OpContext, arn: string): MaybePromise<KeyRecord | undefined> {
-  return andThen(ctx.keyStore.getKey(arn), (rec) => refresh(ctx, rec));
+  return andThenWith(ctx.keyStore.getKey(arn), refreshIn, ctx);
 }
 
 /**
@@ -136,12 +136,21 @@ export function arnOf(ctx: OpContext, ref: Readonly<KeyRef>): MaybePromise<strin
 
 /** Resolves an identifier to a live record without authorizing anything. */
 export function lookup(ctx: OpContext, id: string, forms: KeyIdForms = 'any'): MaybePromise<KeyRecord> {
-  return andThen(arnOf(ctx, keyRef(id, forms)), (arn) =>
-    andThen(getKey(ctx, arn), (rec) => {
-      if (!rec) throw new NotFoundException(keyNotFound(arn));
-      return rec;
-    }),
-  );
+  return andThenWith(arnOf(ctx, keyRef(id, forms)), lookupArn, ctx);
+}
+
+// Continuations as plain functions (util/maybe.ts andThenWith): no closure per call (issue 14).
+function lookupArn(arn: string, ctx: OpContext): MaybePromise<KeyRecord> {
+  return andThenWith(getKey(ctx, arn), found, arn);
+}
+
+function refreshIn(rec: KeyRecord | undefined, ctx: OpContext): MaybePromise<KeyRecord | undefined> {
+  return refresh(ctx, rec);
+}
+
+function found(rec: KeyRecord | undefined, arn: string): KeyRecord {
+  if (!rec) throw new NotFoundException(keyNotFound(arn));
+  return rec;
 }
 
 /** The ARN an identifier names, or undefined when it names nothing (no error). */

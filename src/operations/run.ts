@@ -16,7 +16,7 @@
  * Nothing but a KmsError leaves it.
  */
 import { UnsupportedOperationException, asKmsError } from '../errors.js';
-import type { OperationName, OperationOutput } from '../model/api.js';
+import type { OperationName, OperationOutput, Validated } from '../model/api.js';
 import { validateInput } from '../validate.js';
 import { notImplementedMessage } from './implemented.js';
 import { resolveKey } from './access.js';
@@ -24,8 +24,9 @@ import { checkGrantTokens } from './authorize.js';
 import type { OpContext } from './context.js';
 import { checkKeyState } from './key-states.js';
 import { noteUsage } from './last-usage.js';
-import type { OperationRow } from './types.js';
-import { isPending, andThen, type MaybePromise } from '../util/maybe.js';
+import type { FreeRow, KeyedRow, OperationRow } from './types.js';
+import type { KeyRecord } from '../keys/record.js';
+import { isPending, andThenWith, type MaybePromise } from '../util/maybe.js';
 
 export function runOperation<Op extends OperationName>(ctx: OpContext, row: OperationRow<Op>, raw: unknown, requestId?: string): Promise<OperationOutput<Op>> {
   try {
@@ -50,17 +51,25 @@ function steps<Op extends OperationName>(ctx: OpContext, row: OperationRow<Op>, 
   row.precheck?.(input);
   const tokens = row.grantTokens ? (input as { GrantTokens?: readonly string[] | undefined }).GrantTokens : undefined;
   const granted = tokens !== undefined && tokens.length > 0 ? checkGrantTokens(ctx, tokens) : undefined;
-  return andThen(granted, () => {
-    const done = (out: OperationOutput<Op>) => {
-      noteUsage(ctx, row.name, out, requestId);
-      return out;
-    };
-    if (row.key === undefined) return andThen(row.handler(ctx, input, row), done);
-    const { member, facts } = row.key;
-    const permission = row.permissions[0] as { action: string };
-    return andThen(resolveKey(ctx, row, member, input[member] as string, permission.action, facts?.(input)), (rec) => {
-      checkKeyState(row.keyStates as NonNullable<typeof row.keyStates>, rec);
-      return andThen(row.handler(ctx, input, rec, row), done);
-    });
-  });
+  return andThenWith(granted, afterGrants, ctx, row, input, requestId);
+}
+
+// The steps after validation, as plain functions chained by util/maybe.ts andThenWith rather
+// than closures: a synchronous call allocates no closure context per step (issue 14).
+function afterGrants<Op extends OperationName>(_: unknown, ctx: OpContext, row: KeyedRow<Op> | FreeRow<Op>, input: Validated<Op>, requestId: string | undefined): MaybePromise<OperationOutput<Op>> {
+  if (row.key === undefined) return andThenWith(row.handler(ctx, input, row), noted, ctx, row, requestId);
+  const { member, facts } = row.key;
+  const permission = row.permissions[0] as { action: string };
+  return andThenWith(resolveKey(ctx, row, member, input[member] as string, permission.action, facts?.(input)), keyed, ctx, row, input, requestId);
+}
+
+function keyed<Op extends OperationName>(rec: KeyRecord, ctx: OpContext, row: KeyedRow<Op>, input: Validated<Op>, requestId: string | undefined): MaybePromise<OperationOutput<Op>> {
+  checkKeyState(row.keyStates as NonNullable<typeof row.keyStates>, rec);
+  return andThenWith(row.handler(ctx, input, rec, row), noted, ctx, row, requestId);
+}
+
+/** Step 5: the key last usage of the keys the response names. */
+function noted<Op extends OperationName>(out: OperationOutput<Op>, ctx: OpContext, row: OperationRow<Op>, requestId: string | undefined): OperationOutput<Op> {
+  noteUsage(ctx, row.name, out, requestId);
+  return out;
 }

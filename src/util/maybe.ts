@@ -47,3 +47,42 @@ export function lastly<T>(run: () => MaybePromise<T>, done: () => void): MaybePr
 export function orUndefined<T>(v: MaybePromise<T | undefined>): MaybePromise<T | undefined> {
   return isPending(v) ? Promise.resolve(v).then(undefined, () => undefined) : v;
 }
+
+/**
+ * `v`, with `done` run once it has settled: `lastly` for a result already in hand. Takes no
+ * closure from its caller: a hot path that answers synchronously allocates nothing for it.
+ */
+export function settledThen<T>(v: MaybePromise<T>, done: (arg: Uint8Array) => void, arg: Uint8Array): MaybePromise<T> {
+  if (isPending(v)) return Promise.resolve(v).finally(() => done(arg));
+  done(arg);
+  return v;
+}
+
+/** `(await v, value)`: `value` once `v` has settled, without a closure on the synchronous path. */
+export function valueAfter<T>(v: MaybePromise<unknown>, value: T): MaybePromise<T> {
+  return isPending(v) ? Promise.resolve(v).then(() => value) : value;
+}
+
+/**
+ * `f(await v, a, b, c, d, e, g)`: andThen for a continuation that is a plain function of its
+ * arguments rather than a closure. On the synchronous path (an in-memory store, node:crypto)
+ * nothing is allocated: a closure in the caller would make V8 allocate a context for every
+ * variable it captures on each call, taken or not (issue 14). The closure for a promise is made
+ * in `later`, only when there is one.
+ */
+export function andThenWith<T, U, A = undefined, B = undefined, C = undefined, D = undefined, E = undefined, G = undefined>(
+  v: MaybePromise<T>,
+  f: (value: T, a: A, b: B, c: C, d: D, e: E, g: G) => MaybePromise<U>,
+  a?: A,
+  b?: B,
+  c?: C,
+  d?: D,
+  e?: E,
+  g?: G,
+): MaybePromise<U> {
+  return isPending(v) ? later(v, f, a as A, b as B, c as C, d as D, e as E, g as G) : f(v, a as A, b as B, c as C, d as D, e as E, g as G);
+}
+
+function later<T, U, A, B, C, D, E, G>(v: PromiseLike<T>, f: (value: T, a: A, b: B, c: C, d: D, e: E, g: G) => MaybePromise<U>, a: A, b: B, c: C, d: D, e: E, g: G): Promise<U> {
+  return Promise.resolve(v).then((x) => f(x, a, b, c, d, e, g));
+}
