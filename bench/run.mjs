@@ -507,7 +507,7 @@ console.log('\n── Targets of issue 14 ──');
 console.log(`${'target'.padEnd(66)} ${'want'.padStart(9)} ${'measured'.padStart(9)}  noise  result  ${motoOn ? 'raw node:crypto × moto (same rounds)' : ''}`);
 for (const t of targets) {
   const m = t.measured === undefined ? '—' : t.measured.toFixed(2);
-  const raw = t.rawTimesMoto === undefined ? '' : `${t.rawTimesMoto.toFixed(2)}×${t.rawTimesMoto < MOTO_TARGET ? ` (< ${MOTO_TARGET}: the floor itself misses)` : ''}`;
+  const raw = t.rawTimesMoto === undefined ? '' : `${t.rawTimesMoto.toFixed(2)}×${t.rawTimesMoto < MOTO_TARGET ? ` (< ${MOTO_TARGET}: raw node:crypto itself misses)` : ''}`;
   console.log(`${t.target.padEnd(66)} ${t.want.padStart(9)} ${m.padStart(9)}  ${t.noise === undefined ? '     ' : pct(t.noise)}  ${(t.pass === undefined ? 'n/a (moto absent)' : t.pass ? 'pass' : 'FAIL').padEnd(6)}  ${raw}`);
 }
 const passed = targets.filter((t) => t.pass).length;
