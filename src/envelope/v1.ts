@@ -41,8 +41,9 @@ function sealLater(dataKey: PromiseLike<Uint8Array>, backend: Backend, blob: Uin
 
 /**
  * The AES-GCM half of sealV1: encrypts into `blob`, then wipes the data key once the backend has
- * settled. Written without closures (util/maybe.ts settledThen, valueAfter): on node:crypto
- * the whole seal allocates nothing but the blob, its views and node's own objects (issue 14).
+ * settled. Written without closures (util/maybe.ts settledThen, valueAfter): on node:crypto a
+ * seal allocates no closure or context, only the blob, its views, the data key and node's own
+ * objects (issue 14).
  */
 function sealUnder(backend: Backend, dataKey: Uint8Array, blob: Uint8Array, plaintext: Uint8Array, context: Uint8Array): MaybePromise<Uint8Array> {
   let sealed: MaybePromise<Uint8Array>;
