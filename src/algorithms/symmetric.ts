@@ -19,7 +19,7 @@ import { currentMaterial } from '../keys/record.js';
 import { isHexOf, toHex } from '../util/bytes.js';
 import { SM2_REGIONS } from './sm2pke.js';
 import type { CryptoEnv, EncryptionAlgorithm, KeySpecInfo, Opened, Sealed } from './types.js';
-import { isPending, type MaybePromise } from '../util/maybe.js';
+import { andThenWith, type MaybePromise } from '../util/maybe.js';
 import type { BackendKey } from '../backend/types.js';
 
 /**
@@ -84,29 +84,26 @@ function encryptSymmetric(env: CryptoEnv, key: KeyRecord, plaintext: Uint8Array,
   /* Precondition: a symmetric backing key is 32 (AES) or 16 (SM4) bytes (the snapshot reader checks it). */
   if (!suite) throw new Error('kms-core: symmetric backing key of unknown length');
   const prefix = headerPrefix(env, key, bk, suite);
-  if (suite === 'SM4_GCM') return { CiphertextBlob: sealV2(sm3Key(env, bk), prefix, plaintext, context, env.random), KeyMaterialId: bk.id };
-  const hbk = hmacKey(env, bk);
-  if (isPending(hbk)) return sealV1Later(hbk, env, bk, prefix, plaintext, context);
-  const blob = sealV1(env.backend, hbk, prefix, plaintext, context, env.random);
-  return isPending(blob) ? sealedLater(blob, bk) : { CiphertextBlob: blob, KeyMaterialId: bk.id };
+  if (suite === 'SM4_GCM') return sealedBy(sealV2(sm3Key(env, bk), prefix, plaintext, context, env.random), bk);
+  return andThenWith(hmacKey(env, bk), sealWith, env, bk, prefix, plaintext, context);
 }
 
-// Continuations for asynchronous key imports and backends, apart from the functions above so
-// that a synchronous call allocates no closure context for them (issue 14).
-function sealV1Later(hbk: PromiseLike<BackendKey>, env: CryptoEnv, bk: BackingKey, prefix: Uint8Array, plaintext: Uint8Array, context: Uint8Array): Promise<Sealed> {
-  return Promise.resolve(hbk).then((k) => sealedLater(sealV1(env.backend, k, prefix, plaintext, context, env.random), bk));
+// Continuations as plain functions, not closures (util/maybe.ts andThenWith): a synchronous
+// import and backend allocate no closure context for them (issue 14).
+function sealWith(hbk: BackendKey, env: CryptoEnv, bk: BackingKey, prefix: Uint8Array, plaintext: Uint8Array, context: Uint8Array): MaybePromise<Sealed> {
+  return andThenWith(sealV1(env.backend, hbk, prefix, plaintext, context, env.random), sealedBy, bk);
 }
 
-function sealedLater(blob: MaybePromise<Uint8Array>, bk: BackingKey): Promise<Sealed> {
-  return Promise.resolve(blob).then((b) => ({ CiphertextBlob: b, KeyMaterialId: bk.id }));
+function sealedBy(blob: Uint8Array, bk: BackingKey): Sealed {
+  return { CiphertextBlob: blob, KeyMaterialId: bk.id };
 }
 
-function openV1Later(hbk: PromiseLike<BackendKey>, env: CryptoEnv, bk: BackingKey, blob: Uint8Array, context: Uint8Array): Promise<Opened | undefined> {
-  return Promise.resolve(hbk).then((k) => openedLater(openV1(env.backend, k, blob, context), bk));
+function openWith(hbk: BackendKey, env: CryptoEnv, bk: BackingKey, blob: Uint8Array, context: Uint8Array): MaybePromise<Opened | undefined> {
+  return andThenWith(openV1(env.backend, hbk, blob, context), openedBy, bk);
 }
 
-function openedLater(pt: MaybePromise<Uint8Array | undefined>, bk: BackingKey): Promise<Opened | undefined> {
-  return Promise.resolve(pt).then((p) => p && { Plaintext: p, KeyMaterialId: bk.id });
+function openedBy(pt: Uint8Array | undefined, bk: BackingKey): Opened | undefined {
+  return pt && { Plaintext: pt, KeyMaterialId: bk.id };
 }
 
 function decryptSymmetric(env: CryptoEnv, key: KeyRecord, blob: Uint8Array, context: Uint8Array): MaybePromise<Opened | undefined> {
@@ -118,15 +115,8 @@ function decryptSymmetric(env: CryptoEnv, key: KeyRecord, blob: Uint8Array, cont
   // KeyMaterialId) the blob carries, found by the KeyMaterialId in the header.
   const bk = versionOf(key, blob);
   if (!bk || symmetricSuite(bk) !== suite || !hasPrefix(blob, headerPrefix(env, key, bk, suite))) return undefined;
-  if (suite === 'SM4_GCM') {
-    const pt = openV2(sm3Key(env, bk), blob, context);
-    return pt && { Plaintext: pt, KeyMaterialId: bk.id };
-  }
-  const hbk = hmacKey(env, bk);
-  if (isPending(hbk)) return openV1Later(hbk, env, bk, blob, context);
-  const pt = openV1(env.backend, hbk, blob, context);
-  if (isPending(pt)) return openedLater(pt, bk);
-  return pt && { Plaintext: pt, KeyMaterialId: bk.id };
+  if (suite === 'SM4_GCM') return openedBy(openV2(sm3Key(env, bk), blob, context), bk);
+  return andThenWith(hmacKey(env, bk), openWith, env, bk, blob, context);
 }
 
 /** Short histories are scanned (newest first: most blobs are recent); longer ones are indexed. */

@@ -6,7 +6,7 @@
 import type { Backend, BackendKey } from '../backend/types.js';
 import type { Random } from '../random.js';
 import { wipe } from '../util/bytes.js';
-import { isPending, settledThen, valueAfter, type MaybePromise } from '../util/maybe.js';
+import { andThenWith, settledThen, valueAfter, type MaybePromise } from '../util/maybe.js';
 import { HEADER_LEN, IV_LEN, NONCE_LEN, OFF_IV, OFF_NONCE, TAG_LEN } from './format.js';
 import { deriveDataKey } from './kdf.js';
 
@@ -29,14 +29,9 @@ export function sealV1(
   blob.set(prefix);
   blob.set(random(NONCE_LEN), OFF_NONCE);
   blob.set(random(IV_LEN), OFF_IV);
-  const dataKey = deriveDataKey(backend, hbk, blob);
-  return isPending(dataKey) ? sealLater(dataKey, backend, blob, plaintext, context) : sealUnder(backend, dataKey, blob, plaintext, context);
-}
-
-// The asynchronous continuations live in functions of their own: a closure in sealV1 or openV1
-// would make V8 allocate a context for their variables on every call, synchronous or not.
-function sealLater(dataKey: PromiseLike<Uint8Array>, backend: Backend, blob: Uint8Array, plaintext: Uint8Array, context: Uint8Array): Promise<Uint8Array> {
-  return Promise.resolve(dataKey).then((k) => sealUnder(backend, k, blob, plaintext, context));
+  // Continued by a plain function, not a closure: a closure here would make V8 allocate a
+  // context for these variables on every call, synchronous or not (util/maybe.ts andThenWith).
+  return andThenWith(deriveDataKey(backend, hbk, blob), sealUnder, backend, blob, plaintext, context);
 }
 
 /**
@@ -45,7 +40,7 @@ function sealLater(dataKey: PromiseLike<Uint8Array>, backend: Backend, blob: Uin
  * seal allocates no closure or context, only the blob, its views, the data key and node's own
  * objects (issue 14).
  */
-function sealUnder(backend: Backend, dataKey: Uint8Array, blob: Uint8Array, plaintext: Uint8Array, context: Uint8Array): MaybePromise<Uint8Array> {
+function sealUnder(dataKey: Uint8Array, backend: Backend, blob: Uint8Array, plaintext: Uint8Array, context: Uint8Array): MaybePromise<Uint8Array> {
   let sealed: MaybePromise<Uint8Array>;
   try {
     // AAD = header ‖ canonical context (vectors/FORMAT.md §3), given in its two parts.
@@ -63,16 +58,11 @@ function sealUnder(backend: Backend, dataKey: Uint8Array, blob: Uint8Array, plai
  * InvalidCiphertextException.
  */
 export function openV1(backend: Backend, hbk: BackendKey, blob: Uint8Array, context: Uint8Array): MaybePromise<Uint8Array | undefined> {
-  const dataKey = deriveDataKey(backend, hbk, blob);
-  return isPending(dataKey) ? openLater(dataKey, backend, blob, context) : openUnder(backend, dataKey, blob, context);
-}
-
-function openLater(dataKey: PromiseLike<Uint8Array>, backend: Backend, blob: Uint8Array, context: Uint8Array): Promise<Uint8Array | undefined> {
-  return Promise.resolve(dataKey).then((k) => openUnder(backend, k, blob, context));
+  return andThenWith(deriveDataKey(backend, hbk, blob), openUnder, backend, blob, context);
 }
 
 /** The AES-GCM half of openV1; the data key is wiped once the backend has settled (as sealUnder). */
-function openUnder(backend: Backend, dataKey: Uint8Array, blob: Uint8Array, context: Uint8Array): MaybePromise<Uint8Array | undefined> {
+function openUnder(dataKey: Uint8Array, backend: Backend, blob: Uint8Array, context: Uint8Array): MaybePromise<Uint8Array | undefined> {
   let opened: MaybePromise<Uint8Array | undefined>;
   try {
     opened = backend.aesGcmDecrypt(dataKey, blob.subarray(OFF_IV, HEADER_LEN), blob.subarray(HEADER_LEN), blob.subarray(0, HEADER_LEN), context);

@@ -1,11 +1,14 @@
 /**
  * The checks operations share after a key is resolved, authorized and its state checked:
- * encryption context, plaintext limits, DryRun. Each is a labelled precondition.
+ * encryption context, plaintext limits, DryRun. Each is a labelled precondition. And the one
+ * step Encrypt and ReEncrypt share once they hold a plaintext: seal it, then wipe it.
  */
-import type { EncryptionAlgorithm } from '../algorithms/types.js';
+import type { CryptoEnv, EncryptionAlgorithm, Sealed } from '../algorithms/types.js';
 import { canonicalContext, hasContext, type EncryptionContext } from '../envelope/context.js';
 import { DryRunOperationException, ValidationException } from '../errors.js';
 import type { KeyRecord } from '../keys/record.js';
+import { wipe } from '../util/bytes.js';
+import { settledThen, type MaybePromise } from '../util/maybe.js';
 import { validationError } from '../validate.js';
 import { DRY_RUN } from './messages.js';
 
@@ -27,4 +30,23 @@ export function checkPlaintextLimit(row: EncryptionAlgorithm, rec: KeyRecord, le
 /* Precondition: a DryRun request stops here, once every check has passed. */
 export function dryRun(input: { readonly DryRun?: boolean | undefined }): void {
   if (input.DryRun === true) throw new DryRunOperationException(DRY_RUN);
+}
+
+/**
+ * Encrypts a plaintext the operation owns (validation's copy for Encrypt, the decrypted bytes
+ * for ReEncrypt) under `rec`, after its size check and DryRun, and wipes it once the cipher has
+ * settled, whatever happens. Written without closures (util/maybe.ts settledThen): a
+ * synchronous backend allocates none for it (issue 14).
+ */
+export function sealOwned(env: CryptoEnv, row: EncryptionAlgorithm, rec: KeyRecord, pt: Uint8Array, aad: Uint8Array, input: { readonly DryRun?: boolean | undefined }): MaybePromise<Sealed> {
+  let sealed: MaybePromise<Sealed>;
+  try {
+    checkPlaintextLimit(row, rec, pt.length);
+    dryRun(input);
+    sealed = row.encrypt(env, rec, pt, aad);
+  } catch (e) {
+    wipe(pt);
+    throw e;
+  }
+  return settledThen(sealed, wipe, pt);
 }

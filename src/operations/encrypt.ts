@@ -2,10 +2,9 @@
 import type { KeyRecord } from '../keys/record.js';
 import type { Validated } from '../model/api.js';
 import type * as T from '../types.js';
-import { wipe } from '../util/bytes.js';
-import { andThenWith, settledThen, type MaybePromise } from '../util/maybe.js';
+import { andThenWith, type MaybePromise } from '../util/maybe.js';
 import type { EncryptionAlgorithm, Sealed } from '../algorithms/types.js';
-import { checkPlaintextLimit, contextFor, dryRun } from './checks.js';
+import { contextFor, sealOwned } from './checks.js';
 import type { OpContext } from './context.js';
 import { algorithmFor, checkUsage } from './spec.js';
 
@@ -13,20 +12,9 @@ export function encrypt(ctx: OpContext, input: Validated<'Encrypt'>, rec: KeyRec
   checkUsage(rec, 'ENCRYPT_DECRYPT', 'Encrypt');
   const row = algorithmFor(rec, input.EncryptionAlgorithm);
   const aad = contextFor(row, input.EncryptionContext, 'encryptionContext');
-  // Validation's own copy of the caller's plaintext: wiped here, whatever happens (once the
-  // cipher is done, synchronous or not).
-  const pt = input.Plaintext;
-  let sealed: MaybePromise<Sealed>;
-  try {
-    checkPlaintextLimit(row, rec, pt.length);
-    dryRun(input);
-    sealed = row.encrypt(ctx.env, rec, pt, aad);
-  } catch (e) {
-    wipe(pt);
-    throw e;
-  }
-  // No closure per call (util/maybe.ts andThenWith; issue 14).
-  return andThenWith(settledThen(sealed, wipe, pt), response, rec, row);
+  // Validation's own copy of the caller's plaintext: sealOwned wipes it, whatever happens (once
+  // the cipher is done, synchronous or not). No closure per call (util/maybe.ts andThenWith).
+  return andThenWith(sealOwned(ctx.env, row, rec, input.Plaintext, aad, input), response, rec, row);
 }
 
 function response(sealed: Sealed, rec: KeyRecord, row: EncryptionAlgorithm): T.EncryptResponse {

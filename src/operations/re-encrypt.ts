@@ -8,10 +8,9 @@ import type { EncryptionAlgorithm, Opened, Sealed } from '../algorithms/types.js
 import type { KeyRecord } from '../keys/record.js';
 import type { Validated } from '../model/api.js';
 import type * as T from '../types.js';
-import { wipe } from '../util/bytes.js';
-import { andThenWith, settledThen, type MaybePromise } from '../util/maybe.js';
+import { andThenWith, type MaybePromise } from '../util/maybe.js';
 import { resolveKey } from './access.js';
-import { checkPlaintextLimit, contextFor, dryRun } from './checks.js';
+import { contextFor, dryRun, sealOwned } from './checks.js';
 import { ciphertextSource, ignoresCiphertext, open, type CiphertextSource } from './ciphertext-source.js';
 import type { OpContext } from './context.js';
 import { checkKeyState } from './key-states.js';
@@ -66,18 +65,7 @@ function withDestination(dst: KeyRecord, ctx: OpContext, input: Validated<'ReEnc
 
 /** The second half: the plaintext, sealed under the destination key, then wiped whatever happens. */
 function reEncryptOpened(opened: Opened, ctx: OpContext, input: Validated<'ReEncrypt'>, src: CiphertextSource, dst: KeyRecord, dstRow: EncryptionAlgorithm, dstAad: Uint8Array): MaybePromise<T.ReEncryptResponse> {
-  const pt = opened.Plaintext;
-  let sealed: MaybePromise<Sealed>;
-  try {
-    checkPlaintextLimit(dstRow, dst, pt.length);
-    dryRun(input);
-    sealed = dstRow.encrypt(ctx.env, dst, pt, dstAad);
-  } catch (e) {
-    wipe(pt);
-    throw e;
-  }
-  // The plaintext is wiped once the encryption has settled, whether it succeeded or not.
-  return andThenWith(settledThen(sealed, wipe, pt), response, src, dst, dstRow, opened);
+  return andThenWith(sealOwned(ctx.env, dstRow, dst, opened.Plaintext, dstAad, input), response, src, dst, dstRow, opened);
 }
 
 function response(sealed: Sealed, src: CiphertextSource, dst: KeyRecord, dstRow: EncryptionAlgorithm, opened: Opened): T.ReEncryptResponse {
