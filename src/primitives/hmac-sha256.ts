@@ -17,7 +17,7 @@
  * comparison with the remembered first block, whose timing tells only whether two public
  * header prefixes are equal.
  *
- * Hygiene: the key's states live in a #private field that inspection and JSON cannot reach;
+ * Hygiene: the key's states live in #private fields that inspection and JSON cannot reach;
  * the key bytes themselves are not kept. The module's scratch (message schedule, working state,
  * the padded last blocks, which hold the inner digest) is zeroed before every call returns. The
  * digest is a fresh Uint8Array, the caller's to wipe.
@@ -153,12 +153,9 @@ export function scratchIsClear(): boolean {
   return W.every((x) => x === 0) && state.every((x) => x === 0) && tail.every((x) => x === 0);
 }
 
-/** Words of HmacSha256Key's state array: inner state, outer state, state after the remembered first block, that block. */
+/** Words of HmacSha256Key's padded-key states: the inner (K ⊕ ipad) state, then the outer (K ⊕ opad) one. */
 const INNER = 0;
 const OUTER = 8;
-const AFTER_FIRST = 16;
-const FIRST = 24;
-const WORDS = 40;
 
 /**
  * An HMAC-SHA256 key: the states after K ⊕ ipad and after K ⊕ opad (RFC 2104 §4), and the
@@ -173,7 +170,20 @@ const WORDS = 40;
  * public header prefixes are equal.
  */
 export class HmacSha256Key {
-  readonly #s = new Int32Array(WORDS);
+  // Three arrays of at most 64 bytes each, not one of 160: V8 keeps a typed array that small on
+  // its own heap, next to the key object, where a larger one is a separate malloc'd block behind
+  // an ArrayBuffer. With a key per call picked among 10^5, each off-heap block was a cache and
+  // TLB miss in another region of memory, and 10^5 small blocks that live as long as their keys
+  // fragment glibc's heap among the 4 KiB buffers every call allocates and frees: 10 µs more per
+  // ReEncrypt in steady state (issue 14). Neither placement wipes: V8 moves on-heap arrays, and
+  // frees off-heap ones unwiped, when the key is collected; the backing key's own bytes are an
+  // on-heap array already.
+  /** The inner state (words 0..7) and the outer state (words 8..15). */
+  readonly #pads = new Int32Array(16);
+  /** The inner state after the remembered first block. */
+  readonly #afterFirst = new Int32Array(8);
+  /** The remembered first block, as 16 big-endian words. */
+  readonly #first = new Int32Array(16);
   #hasFirst = false;
 
   /** Takes any key length: a key longer than B is replaced by its SHA-256 (RFC 2104 §2, step 1). */
@@ -193,7 +203,7 @@ export class HmacSha256Key {
         for (let i = 0; i < B; i++) block[i] = (k[i] as number) ^ pad;
         copyState(state, 0, H0, 0);
         compress(state, block, 0);
-        copyState(this.#s, at, state, 0);
+        copyState(this.#pads, at, state, 0);
       }
       block.fill(0);
     } finally {
@@ -204,24 +214,25 @@ export class HmacSha256Key {
 
   /** HMAC-SHA256(K, data) = H((K ⊕ opad) ‖ H((K ⊕ ipad) ‖ data)). */
   mac(data: Uint8Array): Uint8Array {
-    const s = this.#s;
+    const pads = this.#pads;
     try {
       let start = 0;
       if (data.length >= B) {
-        if (this.#hasFirst && this.#startsWithFirst(data)) copyState(state, 0, s, AFTER_FIRST);
+        if (this.#hasFirst && this.#startsWithFirst(data)) copyState(state, 0, this.#afterFirst, 0);
         else {
-          copyState(state, 0, s, INNER);
+          copyState(state, 0, pads, INNER);
           compress(state, data, 0);
-          copyState(s, AFTER_FIRST, state, 0);
-          for (let t = 0; t < 16; t++) s[FIRST + t] = word(data, 4 * t);
+          copyState(this.#afterFirst, 0, state, 0);
+          const first = this.#first;
+          for (let t = 0; t < 16; t++) first[t] = word(data, 4 * t);
           this.#hasFirst = true;
         }
         start = B;
-      } else copyState(state, 0, s, INNER);
+      } else copyState(state, 0, pads, INNER);
       absorb(state, data, start, B + start);
       // The outer message is the 32-byte inner digest: one block after the outer state.
       writeDigest(state, tail, 0);
-      copyState(state, 0, s, OUTER);
+      copyState(state, 0, pads, OUTER);
       tail[32] = 0x80;
       tail.fill(0, 33, B - 2);
       // (B + 32) bytes = 768 bits = 0x0300.
@@ -237,8 +248,8 @@ export class HmacSha256Key {
   }
 
   #startsWithFirst(data: Uint8Array): boolean {
-    const s = this.#s;
-    for (let t = 0; t < 16; t++) if (word(data, 4 * t) !== s[FIRST + t]) return false;
+    const first = this.#first;
+    for (let t = 0; t < 16; t++) if (word(data, 4 * t) !== first[t]) return false;
     return true;
   }
 
