@@ -174,10 +174,10 @@ export class HmacSha256Key {
   // its own heap, next to the key object, where a larger one is a separate malloc'd block behind
   // an ArrayBuffer. With a key per call picked among 10^5, each off-heap block was a cache and
   // TLB miss in another region of memory, and 10^5 small blocks that live as long as their keys
-  // fragment glibc's heap among the 4 KiB buffers every call allocates and frees: 10 µs more per
-  // ReEncrypt in steady state (issue 14). Neither placement wipes: V8 moves on-heap arrays, and
-  // frees off-heap ones unwiped, when the key is collected; the backing key's own bytes are an
-  // on-heap array already.
+  // fragment glibc's heap among the 4 KiB buffers every call allocates and frees: ~8 µs more per
+  // ReEncrypt in steady state (57 against 49 µs; issue 14). Neither placement wipes: V8 moves
+  // on-heap arrays, and frees off-heap ones unwiped, when the key is collected; the backing
+  // key's own bytes are an on-heap array already.
   /** The inner state (words 0..7) and the outer state (words 8..15). */
   readonly #pads = new Int32Array(16);
   /** The inner state after the remembered first block. */
