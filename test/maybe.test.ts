@@ -4,7 +4,7 @@
  * settledThen runs once, after the result settled, on every path.
  */
 import { describe, expect, test } from 'vitest';
-import { andThen, andThenWith, isPending, lastly, settledThen, valueAfter } from '../src/util/maybe.js';
+import { andThen, andThenWith, isPending, lastly, lastlyWith, settledThen, valueAfter } from '../src/util/maybe.js';
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
@@ -72,6 +72,31 @@ describe('util/maybe', () => {
     expect(await p).toBe('y');
     expect(done).toBe(true);
     await expect(valueAfter(Promise.reject(new Error('z')), 'y')).rejects.toThrow('z');
+  });
+
+  test('lastlyWith passes every argument, answers a value at once, and runs done once after it', () => {
+    const order: string[] = [];
+    const buf = new Uint8Array([1, 2]);
+    const out = lastlyWith((b) => (order.push('done'), b.fill(0)), buf, (a, b, c, d, e, g) => (order.push(`f ${[a, b, c, d, e, g].join('')}`), 'v'), 'a', 'b', 'c', 'd', 'e', 'g');
+    expect(out).toBe('v');
+    expect(order).toEqual(['f abcdeg', 'done']);
+    expect([...buf]).toEqual([0, 0]);
+  });
+
+  test('lastlyWith runs done when f throws, before the throw leaves, and after a promise settles (resolved or rejected)', async () => {
+    let calls = 0;
+    const buf = new Uint8Array([7]);
+    expect(() => lastlyWith(() => calls++, buf, () => { throw new Error('sync'); })).toThrow('sync');
+    expect(calls).toBe(1);
+    let release!: (v: string) => void;
+    const pending = lastlyWith(() => calls++, buf, () => new Promise<string>((r) => (release = r)));
+    await tick();
+    expect(calls).toBe(1);
+    release('later');
+    expect(await pending).toBe('later');
+    expect(calls).toBe(2);
+    await expect(lastlyWith(() => calls++, buf, () => Promise.reject(new Error('async')))).rejects.toThrow('async');
+    expect(calls).toBe(3);
   });
 
   test('lastly keeps its contract (run, then done once)', async () => {

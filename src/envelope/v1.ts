@@ -6,7 +6,7 @@
 import type { Backend, BackendKey } from '../backend/types.js';
 import type { Random } from '../random.js';
 import { wipe } from '../util/bytes.js';
-import { andThenWith, settledThen, valueAfter, type MaybePromise } from '../util/maybe.js';
+import { andThenWith, lastlyWith, valueAfter, type MaybePromise } from '../util/maybe.js';
 import { HEADER_LEN, IV_LEN, NONCE_LEN, OFF_IV, OFF_NONCE, TAG_LEN } from './format.js';
 import { deriveDataKey } from './kdf.js';
 
@@ -36,20 +36,17 @@ export function sealV1(
 
 /**
  * The AES-GCM half of sealV1: encrypts into `blob`, then wipes the data key once the backend has
- * settled. Written without closures (util/maybe.ts settledThen, valueAfter): on node:crypto a
+ * settled. Written without closures (util/maybe.ts lastlyWith, valueAfter): on node:crypto a
  * seal allocates no closure or context, only the blob, its views, the data key and node's own
  * objects (issue 14).
  */
 function sealUnder(dataKey: Uint8Array, backend: Backend, blob: Uint8Array, plaintext: Uint8Array, context: Uint8Array): MaybePromise<Uint8Array> {
-  let sealed: MaybePromise<Uint8Array>;
-  try {
-    // AAD = header ‖ canonical context (vectors/FORMAT.md §3), given in its two parts.
-    sealed = backend.aesGcmEncrypt(dataKey, blob.subarray(OFF_IV, HEADER_LEN), plaintext, blob.subarray(0, HEADER_LEN), blob.subarray(HEADER_LEN), context);
-  } catch (e) {
-    wipe(dataKey);
-    throw e;
-  }
-  return valueAfter(settledThen(sealed, wipe, dataKey), blob);
+  return valueAfter(lastlyWith(wipe, dataKey, encryptInto, backend, dataKey, blob, plaintext, context), blob);
+}
+
+function encryptInto(backend: Backend, dataKey: Uint8Array, blob: Uint8Array, plaintext: Uint8Array, context: Uint8Array): MaybePromise<unknown> {
+  // AAD = header ‖ canonical context (vectors/FORMAT.md §3), given in its two parts.
+  return backend.aesGcmEncrypt(dataKey, blob.subarray(OFF_IV, HEADER_LEN), plaintext, blob.subarray(0, HEADER_LEN), blob.subarray(HEADER_LEN), context);
 }
 
 /**
@@ -63,12 +60,9 @@ export function openV1(backend: Backend, hbk: BackendKey, blob: Uint8Array, cont
 
 /** The AES-GCM half of openV1; the data key is wiped once the backend has settled (as sealUnder). */
 function openUnder(dataKey: Uint8Array, backend: Backend, blob: Uint8Array, context: Uint8Array): MaybePromise<Uint8Array | undefined> {
-  let opened: MaybePromise<Uint8Array | undefined>;
-  try {
-    opened = backend.aesGcmDecrypt(dataKey, blob.subarray(OFF_IV, HEADER_LEN), blob.subarray(HEADER_LEN), blob.subarray(0, HEADER_LEN), context);
-  } catch (e) {
-    wipe(dataKey);
-    throw e;
-  }
-  return settledThen(opened, wipe, dataKey);
+  return lastlyWith(wipe, dataKey, decryptFrom, backend, dataKey, blob, context);
+}
+
+function decryptFrom(backend: Backend, dataKey: Uint8Array, blob: Uint8Array, context: Uint8Array): MaybePromise<Uint8Array | undefined> {
+  return backend.aesGcmDecrypt(dataKey, blob.subarray(OFF_IV, HEADER_LEN), blob.subarray(HEADER_LEN), blob.subarray(0, HEADER_LEN), context);
 }

@@ -8,7 +8,7 @@ import { canonicalContext, hasContext, type EncryptionContext } from '../envelop
 import { DryRunOperationException, ValidationException } from '../errors.js';
 import type { KeyRecord } from '../keys/record.js';
 import { wipe } from '../util/bytes.js';
-import { settledThen, type MaybePromise } from '../util/maybe.js';
+import { lastlyWith, type MaybePromise } from '../util/maybe.js';
 import { validationError } from '../validate.js';
 import { DRY_RUN } from './messages.js';
 
@@ -35,18 +35,15 @@ export function dryRun(input: { readonly DryRun?: boolean | undefined }): void {
 /**
  * Encrypts a plaintext the operation owns (validation's copy for Encrypt, the decrypted bytes
  * for ReEncrypt) under `rec`, after its size check and DryRun, and wipes it once the cipher has
- * settled, whatever happens. Written without closures (util/maybe.ts settledThen): a
+ * settled, whatever happens. Written without closures (util/maybe.ts lastlyWith): a
  * synchronous backend allocates none for it (issue 14).
  */
 export function sealOwned(env: CryptoEnv, row: EncryptionAlgorithm, rec: KeyRecord, pt: Uint8Array, aad: Uint8Array, input: { readonly DryRun?: boolean | undefined }): MaybePromise<Sealed> {
-  let sealed: MaybePromise<Sealed>;
-  try {
-    checkPlaintextLimit(row, rec, pt.length);
-    dryRun(input);
-    sealed = row.encrypt(env, rec, pt, aad);
-  } catch (e) {
-    wipe(pt);
-    throw e;
-  }
-  return settledThen(sealed, wipe, pt);
+  return lastlyWith(wipe, pt, sealChecked, env, row, rec, pt, aad, input);
+}
+
+function sealChecked(env: CryptoEnv, row: EncryptionAlgorithm, rec: KeyRecord, pt: Uint8Array, aad: Uint8Array, input: { readonly DryRun?: boolean | undefined }): MaybePromise<Sealed> {
+  checkPlaintextLimit(row, rec, pt.length);
+  dryRun(input);
+  return row.encrypt(env, rec, pt, aad);
 }

@@ -58,6 +58,31 @@ export function settledThen<T>(v: MaybePromise<T>, done: (arg: Uint8Array) => vo
   return v;
 }
 
+/**
+ * `lastly` without closures: `f(a, b, c, d, e, g)`, then `done(arg)` once its result has settled,
+ * or at once when `f` throws. The hot path wipes its data keys and plaintexts with it (issue 14).
+ */
+export function lastlyWith<T, A = undefined, B = undefined, C = undefined, D = undefined, E = undefined, G = undefined>(
+  done: (arg: Uint8Array) => void,
+  arg: Uint8Array,
+  f: (a: A, b: B, c: C, d: D, e: E, g: G) => MaybePromise<T>,
+  a?: A,
+  b?: B,
+  c?: C,
+  d?: D,
+  e?: E,
+  g?: G,
+): MaybePromise<T> {
+  let r: MaybePromise<T>;
+  try {
+    r = f(a as A, b as B, c as C, d as D, e as E, g as G);
+  } catch (x) {
+    done(arg);
+    throw x;
+  }
+  return settledThen(r, done, arg);
+}
+
 /** `(await v, value)`: `value` once `v` has settled, without a closure on the synchronous path. */
 export function valueAfter<T>(v: MaybePromise<unknown>, value: T): MaybePromise<T> {
   return isPending(v) ? Promise.resolve(v).then(() => value) : value;
