@@ -15,6 +15,7 @@ import { OPERATIONS, SHAPES } from './model/shapes.js';
 import type { OperationName, Validated } from './model/api.js';
 import type { Shape } from './model/types.js';
 import { lowerFirst } from './util/bytes.js';
+import { releaseSensitive, sensitiveCopy } from './util/sensitive-copy.js';
 import { transientCopy } from './util/transient.js';
 
 const patternCache = new Map<string, RegExp>();
@@ -217,8 +218,10 @@ function checkValue(value: unknown, name: string, parent: string, seg: string | 
       // The TypedArray constructor copies from the source's internal slots (its own `length`
       // or iterator, if overridden, are not consulted); so do typedLength and transientCopy. A
       // blob that is not sensitive (a ciphertext, a public key) only lives inside the request:
-      // its copy is a transient view (util/transient.ts); sensitive ones get their own buffer.
-      const copy = s.sensitive ? new Uint8Array(value) : transientCopy(value, typedLength.call(value) as number);
+      // its copy is a transient view (util/transient.ts); sensitive ones get a buffer lent to this
+      // request alone, wiped when the operation releases it (util/sensitive-copy.ts).
+      const length = typedLength.call(value) as number;
+      const copy = s.sensitive ? sensitiveCopy(value, length) : transientCopy(value, length);
       if (s.min !== undefined && copy.length < s.min) violate(out, value, s, parent, seg, tail, `Member must have length greater than or equal to ${s.min}`);
       if (s.max !== undefined && copy.length > s.max) violate(out, value, s, parent, seg, tail, `Member must have length less than or equal to ${s.max}`);
       return copy;
@@ -347,8 +350,44 @@ export function validateInput<Op extends OperationName>(operation: Op, input: un
   if (!op) throw new Error(`kms-core: operation ${operation} not in the model`);
   const out: string[] = [];
   const copy = check(input ?? {}, op.input, '', '', undefined, out);
-  if (out.length) throw validationError(out);
+  if (out.length) {
+    // A refused request still wipes (and returns) the sensitive copies it made.
+    const secret = sensitiveCopyIn(operation, copy);
+    if (secret !== undefined) releaseSensitive(secret);
+    throw validationError(out);
+  }
   return copy as Validated<Op>;
+}
+
+const sensitiveTables = new Map<string, string | null>();
+
+/**
+ * The top-level member of `operation`'s input whose shape is a sensitive blob (PlaintextType:
+ * Encrypt's Plaintext, the Message of Sign, Verify, GenerateMac and VerifyMac), if any.
+ * Validation copies it into a lent buffer (util/sensitive-copy.ts), which the runner releases.
+ */
+export function sensitiveMember(operation: OperationName): string | undefined {
+  let m = sensitiveTables.get(operation);
+  if (m === undefined) {
+    const name = (OPERATIONS[operation] as { input: string }).input;
+    const found = membersOf(name, shape(name)).filter(({ memberShape }) => {
+      const t = shape(memberShape);
+      return t.type === 'blob' && t.sensitive === true;
+    });
+    /* Invariant: the model gives an operation at most one sensitive blob, at the top level (model data, never request data). */
+    if (found.length > 1) throw new Error(`kms-core: ${operation} has more than one sensitive blob`);
+    m = found[0]?.member ?? null;
+    sensitiveTables.set(operation, m);
+  }
+  return m ?? undefined;
+}
+
+/** Validation's copy of `operation`'s sensitive member in `input` (a validated copy), if it holds one. */
+export function sensitiveCopyIn(operation: OperationName, input: unknown): Uint8Array | undefined {
+  const member = sensitiveMember(operation);
+  // A refused request's copy may be missing (the request was no structure).
+  const v = member === undefined || typeof input !== 'object' || input === null ? undefined : (input as Record<string, unknown>)[member];
+  return v instanceof Uint8Array ? v : undefined;
 }
 
 /** A single range violation found by a service-level rule (e.g. PendingWindowInDays 7..30). */

@@ -7,7 +7,7 @@ import type { CryptoEnv, EncryptionAlgorithm, Sealed } from '../algorithms/types
 import { canonicalContext, hasContext, type EncryptionContext } from '../envelope/context.js';
 import { DryRunOperationException, ValidationException } from '../errors.js';
 import type { KeyRecord } from '../keys/record.js';
-import { wipe } from '../util/bytes.js';
+import { releaseSensitive } from '../util/sensitive-copy.js';
 import { lastlyWith, type MaybePromise } from '../util/maybe.js';
 import { validationError } from '../validate.js';
 import { DRY_RUN } from './messages.js';
@@ -35,11 +35,13 @@ export function dryRun(input: { readonly DryRun?: boolean | undefined }): void {
 /**
  * Encrypts a plaintext the operation owns (validation's copy for Encrypt, the decrypted bytes
  * for ReEncrypt) under `rec`, after its size check and DryRun, and wipes it once the cipher has
- * settled, whatever happens. Written without closures (util/maybe.ts lastlyWith): a
- * synchronous backend allocates none for it (issue 14).
+ * settled, whatever happens: releaseSensitive wipes the decrypted bytes, and releases
+ * validation's lent copy (the runner's later release of it is then a no-op;
+ * util/sensitive-copy.ts). Written without closures (util/maybe.ts lastlyWith): a synchronous
+ * backend allocates none for it (issue 14).
  */
 export function sealOwned(env: CryptoEnv, row: EncryptionAlgorithm, rec: KeyRecord, pt: Uint8Array, aad: Uint8Array, input: { readonly DryRun?: boolean | undefined }): MaybePromise<Sealed> {
-  return lastlyWith(wipe, pt, sealChecked, env, row, rec, pt, aad, input);
+  return lastlyWith(releaseSensitive, pt, sealChecked, env, row, rec, pt, aad, input);
 }
 
 function sealChecked(env: CryptoEnv, row: EncryptionAlgorithm, rec: KeyRecord, pt: Uint8Array, aad: Uint8Array, input: { readonly DryRun?: boolean | undefined }): MaybePromise<Sealed> {

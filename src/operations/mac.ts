@@ -6,7 +6,8 @@
  * the kms:MacAlgorithm condition key and checked its state; the checks here follow in AWS's
  * order: key usage (InvalidKeyUsageException), algorithm for the key spec
  * (InvalidKeyUsageException), DryRun. The message (PlaintextType, 1..4096 bytes, sensitive) is
- * validation's copy: wiped here. The MAC is not secret (API_GenerateMac: "Mac").
+ * validation's copy, wiped by the runner once the operation has settled (operations/run.ts).
+ * The MAC is not secret (API_GenerateMac: "Mac").
  */
 import { macAlgorithm, generateMac as hmacOf, verifyMac as hmacVerifies } from '../algorithms/mac.js';
 import type { MacAlgorithm } from '../algorithms/mac.js';
@@ -14,7 +15,6 @@ import { KMSInvalidMacException } from '../errors.js';
 import type { KeyRecord } from '../keys/record.js';
 import type { Validated } from '../model/api.js';
 import type * as T from '../types.js';
-import { wipe } from '../util/bytes.js';
 import { dryRun } from './checks.js';
 import type { OpContext } from './context.js';
 import { checkListedAlgorithm, checkUsage, keyMaterial, keySpecRow } from './spec.js';
@@ -29,15 +29,10 @@ function macAlgorithmFor(rec: KeyRecord, name: string, op: MacOp): MacAlgorithm 
 }
 
 export async function generateMac(ctx: OpContext, input: Validated<'GenerateMac'>, rec: KeyRecord): Promise<T.GenerateMacResponse> {
-  const message = input.Message;
-  try {
-    const alg = macAlgorithmFor(rec, input.MacAlgorithm, 'GenerateMac');
-    const bk = keyMaterial(rec);
-    dryRun(input);
-    return { Mac: await hmacOf(ctx.env, alg, bk, message), MacAlgorithm: alg.name, KeyId: rec.arn };
-  } finally {
-    wipe(message);
-  }
+  const alg = macAlgorithmFor(rec, input.MacAlgorithm, 'GenerateMac');
+  const bk = keyMaterial(rec);
+  dryRun(input);
+  return { Mac: await hmacOf(ctx.env, alg, bk, input.Message), MacAlgorithm: alg.name, KeyId: rec.arn };
 }
 
 /**
@@ -46,15 +41,10 @@ export async function generateMac(ctx: OpContext, input: Validated<'GenerateMac'
  * constant-time over the digest (algorithms/mac.ts), a MAC of another length simply invalid.
  */
 export async function verifyMac(ctx: OpContext, input: Validated<'VerifyMac'>, rec: KeyRecord): Promise<T.VerifyMacResponse> {
-  const message = input.Message;
-  try {
-    const alg = macAlgorithmFor(rec, input.MacAlgorithm, 'VerifyMac');
-    const bk = keyMaterial(rec);
-    dryRun(input);
-    /* Precondition: the MAC is the HMAC of the message under the key (KMSInvalidMacException). */
-    if (!(await hmacVerifies(ctx.env, alg, bk, message, input.Mac))) throw new KMSInvalidMacException('');
-    return { KeyId: rec.arn, MacValid: true, MacAlgorithm: alg.name };
-  } finally {
-    wipe(message);
-  }
+  const alg = macAlgorithmFor(rec, input.MacAlgorithm, 'VerifyMac');
+  const bk = keyMaterial(rec);
+  dryRun(input);
+  /* Precondition: the MAC is the HMAC of the message under the key (KMSInvalidMacException). */
+  if (!(await hmacVerifies(ctx.env, alg, bk, input.Message, input.Mac))) throw new KMSInvalidMacException('');
+  return { KeyId: rec.arn, MacValid: true, MacAlgorithm: alg.name };
 }

@@ -17,7 +17,7 @@
  */
 import { UnsupportedOperationException, asKmsError } from '../errors.js';
 import type { OperationName, OperationOutput, Validated } from '../model/api.js';
-import { validateInput } from '../validate.js';
+import { sensitiveCopyIn, validateInput } from '../validate.js';
 import { notImplementedMessage } from './implemented.js';
 import { resolveKey } from './access.js';
 import { checkGrantTokens } from './authorize.js';
@@ -26,7 +26,8 @@ import { checkKeyState } from './key-states.js';
 import { noteUsage } from './last-usage.js';
 import type { FreeRow, KeyedRow, OperationRow } from './types.js';
 import type { KeyRecord } from '../keys/record.js';
-import { isPending, andThenWith, type MaybePromise } from '../util/maybe.js';
+import { isPending, andThenWith, lastlyWith, type MaybePromise } from '../util/maybe.js';
+import { releaseSensitive } from '../util/sensitive-copy.js';
 
 export function runOperation<Op extends OperationName>(ctx: OpContext, row: OperationRow<Op>, raw: unknown, requestId?: string): Promise<OperationOutput<Op>> {
   try {
@@ -48,6 +49,13 @@ function steps<Op extends OperationName>(ctx: OpContext, row: OperationRow<Op>, 
   /* Precondition: kms-core implements the operation. */
   if (row.handler === undefined) throw new UnsupportedOperationException(notImplementedMessage(row.name));
   const input = validateInput(row.name, raw);
+  // Validation's copy of a plaintext or message is lent to this request: released (wiped, then
+  // reusable) once the operation has settled, whatever its outcome (util/sensitive-copy.ts).
+  const secret = sensitiveCopyIn(row.name, input);
+  return secret === undefined ? validated(ctx, row, input, requestId) : lastlyWith(releaseSensitive, secret, validated, ctx, row, input, requestId);
+}
+
+function validated<Op extends OperationName>(ctx: OpContext, row: KeyedRow<Op> | FreeRow<Op>, input: Validated<Op>, requestId: string | undefined): MaybePromise<OperationOutput<Op>> {
   row.precheck?.(input);
   const tokens = row.grantTokens ? (input as { GrantTokens?: readonly string[] | undefined }).GrantTokens : undefined;
   const granted = tokens !== undefined && tokens.length > 0 ? checkGrantTokens(ctx, tokens) : undefined;

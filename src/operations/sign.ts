@@ -14,7 +14,6 @@ import { currentMaterial, type BackingKey, type KeyRecord } from '../keys/record
 import { stateError } from '../keys/state.js';
 import type { Validated } from '../model/api.js';
 import type * as T from '../types.js';
-import { wipe } from '../util/bytes.js';
 import { dryRun } from './checks.js';
 import type { OpContext } from './context.js';
 
@@ -40,30 +39,23 @@ function prepare(rec: KeyRecord, input: Validated<SignOp>, op: SignOp): { row: S
   return { row, bk };
 }
 
+// The Message (a sensitive member) is validation's own copy: the runner wipes it once the
+// operation has settled, whatever happens (operations/run.ts, util/sensitive-copy.ts).
 export async function sign(ctx: OpContext, input: Validated<'Sign'>, rec: KeyRecord): Promise<T.SignResponse> {
-  // The Message (a sensitive member) is validation's own copy: wiped here, whatever happens.
-  try {
-    const { row, bk } = prepare(rec, input, 'Sign');
-    dryRun(input);
-    const Signature = await row.sign(ctx.env, bk, input.Message, input.MessageType ?? 'RAW');
-    return { KeyId: rec.arn, Signature, SigningAlgorithm: row.name };
-  } finally {
-    wipe(input.Message);
-  }
+  const { row, bk } = prepare(rec, input, 'Sign');
+  dryRun(input);
+  const Signature = await row.sign(ctx.env, bk, input.Message, input.MessageType ?? 'RAW');
+  return { KeyId: rec.arn, Signature, SigningAlgorithm: row.name };
 }
 
 export async function verify(ctx: OpContext, input: Validated<'Verify'>, rec: KeyRecord): Promise<T.VerifyResponse> {
-  try {
-    const { row, bk } = prepare(rec, input, 'Verify');
-    // DryRun checks permissions and parameters (Developer Guide, "Testing your AWS KMS API
-    // calls"); whether the signature verifies is the outcome, not a parameter.
-    dryRun(input);
-    // API_Verify: "If the signature verification fails, the Verify operation fails with an
-    // KMSInvalidSignatureException exception" — never SignatureValid: false, one answer for
-    // a malformed, truncated or mismatched signature alike.
-    if (!(await row.verify(ctx.env, bk, input.Message, input.MessageType ?? 'RAW', input.Signature))) throw new KMSInvalidSignatureException('');
-    return { KeyId: rec.arn, SignatureValid: true, SigningAlgorithm: row.name };
-  } finally {
-    wipe(input.Message);
-  }
+  const { row, bk } = prepare(rec, input, 'Verify');
+  // DryRun checks permissions and parameters (Developer Guide, "Testing your AWS KMS API
+  // calls"); whether the signature verifies is the outcome, not a parameter.
+  dryRun(input);
+  // API_Verify: "If the signature verification fails, the Verify operation fails with an
+  // KMSInvalidSignatureException exception" — never SignatureValid: false, one answer for
+  // a malformed, truncated or mismatched signature alike.
+  if (!(await row.verify(ctx.env, bk, input.Message, input.MessageType ?? 'RAW', input.Signature))) throw new KMSInvalidSignatureException('');
+  return { KeyId: rec.arn, SignatureValid: true, SigningAlgorithm: row.name };
 }

@@ -11,7 +11,8 @@
  *   - bump allocation, never reuse: an offset handed out is never handed out again, so no two
  *     views ever share a byte; a slab is freed by the GC once no view into it is left;
  *   - only for bytes that are not secret (ciphertexts, public keys, encryption contexts, which
- *     AWS itself logs): plaintext, data keys and key material always get buffers of their own,
+ *     AWS itself logs): plaintext, data keys and key material never come from the slab (they
+ *     get buffers of their own, or one lent to their request alone: util/sensitive-copy.ts),
  *     so a view's `.buffer` never reaches secret bytes of another request;
  *   - only for what stays inside a request: nothing carved here is returned to a caller or kept
  *     in a record (a view would keep its whole slab alive, and structuredClone copies a whole
