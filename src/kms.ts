@@ -12,7 +12,7 @@ import { parsePrincipal, type Principal } from './auth/principals.js';
 import type { Backend } from './backend/types.js';
 import { KMSInternalException, ValidationException } from './errors.js';
 import { isAccountId, partitionOf, rootPrincipal } from './keys/arn.js';
-import { KeyArnMemo } from './keys/arn-memo.js';
+import { BlobArnMemo, KeyArnMemo } from './keys/arn-memo.js';
 import { MaterialCache } from './keys/material-cache.js';
 import { INSPECT, summary } from './keys/redact.js';
 import { InMemoryKeyStore, type KeyStore } from './keys/store.js';
@@ -23,7 +23,6 @@ import { runOperation } from './operations/run.js';
 import { OPERATION_TABLE } from './operations/table.js';
 import { checkedRandom, pooledRandom, type Random } from './random.js';
 import type * as T from './types.js';
-import { BoundedCache } from './util/bounded-cache.js';
 import { echo } from './validate.js';
 
 export interface KmsOptions {
@@ -142,7 +141,7 @@ export class Kms {
     const injected = options.now;
     const clock = injected ?? (() => new Date());
     const epochMs = injected ? () => epochOf(injected) : Date.now;
-    const ctx: OpContext = { accountId, region, partition, keyStore, caller, identityPolicy: options.identityPolicy, clock, env, blobArns: new BoundedCache(4096), keyArns: new KeyArnMemo(region, accountId), usage: usageLogOf(keyStore, clockMs(clock)), epochMs };
+    const ctx: OpContext = { accountId, region, partition, keyStore, caller, identityPolicy: options.identityPolicy, clock, env, blobArns: new BlobArnMemo(region), keyArns: new KeyArnMemo(region, accountId), usage: usageLogOf(keyStore, clockMs(clock)), epochMs };
     CONTEXTS.set(this, ctx);
   }
 

@@ -48,11 +48,6 @@ export interface HeaderFields {
   keyMaterialId: string;
 }
 
-/** The header of a blob of a known version (readKeyHeader). */
-export interface BlobHeader extends HeaderFields {
-  version: typeof VERSION_1 | typeof VERSION_2;
-}
-
 /** Bytes 0..56 (magic through KeyMaterialId): constant per backing key, so callers cache it. */
 export function keyHeaderPrefix(f: HeaderFields, version: number = VERSION_1): Uint8Array {
   const out = new Uint8Array(OFF_NONCE);
@@ -102,15 +97,25 @@ export function writeKeyHeader(out: Uint8Array, f: HeaderFields, version: number
   if (f.keyMaterialId.length !== 64 || !hexInto(f.keyMaterialId, 0, out, OFF_MATERIAL_ID, 32)) throw new Error('kms-core: malformed KeyMaterialId in key record');
 }
 
+/** The key a blob names: its header bytes 0..24 (magic, version, account ID, key-ID form, key ID). */
+export const KEY_REF_LEN = OFF_MATERIAL_ID;
+
+/** The key a blob names (readKeyRef). */
+export interface BlobKeyRef {
+  version: typeof VERSION_1 | typeof VERSION_2;
+  accountId: string;
+  keyId: string;
+}
+
 /**
- * Reads the key reference of a blob; undefined when it is not a v1 or v2 blob (both share this
- * header, so Decrypt and ReEncrypt find the key the same way for either).
+ * Reads the key reference of a blob (bytes 0..24); undefined when it is not a v1 or v2 blob
+ * (both share this header, so Decrypt and ReEncrypt find the key the same way for either).
  */
-export function readKeyHeader(blob: Uint8Array): BlobHeader | undefined {
+export function readKeyRef(blob: Uint8Array): BlobKeyRef | undefined {
   const version = blob[1];
   if (blob.length < OVERHEAD || blob[0] !== MAGIC || (version !== VERSION_1 && version !== VERSION_2)) return undefined;
-  const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
-  const acct = (blob[2] as number) * 0x100000000 + view.getUint32(3);
+  // Big-endian 40 bits by arithmetic (no DataView: that needs `blob.buffer`).
+  const acct = (blob[2] as number) * 0x100000000 + (((blob[3] as number) << 24) >>> 0) + ((blob[4] as number) << 16) + ((blob[5] as number) << 8) + (blob[6] as number);
   if (acct > 999_999_999_999) return undefined;
   const form = blob[OFF_FORM];
   const id = toHex(blob.subarray(OFF_KEY_ID, OFF_MATERIAL_ID));
@@ -118,10 +123,5 @@ export function readKeyHeader(blob: Uint8Array): BlobHeader | undefined {
   if (form === FORM_MRK) keyId = `mrk-${id}`;
   else if (form === FORM_UUID) keyId = `${id.slice(0, 8)}-${id.slice(8, 12)}-${id.slice(12, 16)}-${id.slice(16, 20)}-${id.slice(20)}`;
   else return undefined;
-  return {
-    version,
-    accountId: String(acct).padStart(12, '0'),
-    keyId,
-    keyMaterialId: toHex(blob.subarray(OFF_MATERIAL_ID, OFF_NONCE)),
-  };
+  return { version, accountId: String(acct).padStart(12, '0'), keyId };
 }

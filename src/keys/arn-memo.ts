@@ -12,6 +12,7 @@
  * No eviction policy to tune, no entry outlives its slot being reused, and nothing but IDs and
  * ARNs is held (never anything secret).
  */
+import { KEY_REF_LEN, readKeyRef } from '../envelope/format.js';
 import { keyArn } from './arn.js';
 
 const SLOTS = 256;
@@ -37,5 +38,50 @@ export class KeyArnMemo {
     this.#ids[slot] = keyId;
     this.#arns[slot] = arn;
     return arn;
+  }
+}
+
+/** Slots of a BlobArnMemo: 1,024, so that a few dozen hot keys seldom share one. */
+const BLOB_SLOTS = 1024;
+
+/**
+ * Key ARNs by the key reference a symmetric blob carries (header bytes 0..24: version, account,
+ * key ID), in a direct-mapped table like KeyArnMemo's: Decrypt and ReEncrypt name their source
+ * key this way on every call.
+ *
+ * Why (issue 14): the earlier memo was a two-generation Map keyed by a 24-character string built
+ * from those bytes on every call, hit or miss. Over 10^5 keys it missed nearly always, and its
+ * entries lived long enough to be promoted before they were dropped (~90 of the ~130 bytes a
+ * ReEncrypt promoted at 10^5 keys). Here a hit compares the blob's bytes in place (no string),
+ * and a miss only overwrites a slot: bounded (24 KiB of reference bytes and 1,024 ARNs) whatever
+ * the number of keys. Slots are indexed by the key ID's last byte and two bits of the one before
+ * (random in a UUID and in an `mrk-` ID). Nothing but public header bytes and ARNs is held.
+ */
+export class BlobArnMemo {
+  readonly #refs = new Uint8Array(BLOB_SLOTS * KEY_REF_LEN);
+  readonly #arns: (string | undefined)[] = new Array<string | undefined>(BLOB_SLOTS).fill(undefined);
+
+  constructor(private readonly region: string) {}
+
+  /** The ARN of the key `blob` names, in this Region; undefined when it is no kms-core envelope. */
+  arn(blob: Uint8Array): string | undefined {
+    if (blob.length < KEY_REF_LEN) return undefined;
+    const slot = (blob[KEY_REF_LEN - 1] as number) | (((blob[KEY_REF_LEN - 2] as number) & 3) << 8);
+    const hit = this.#arns[slot];
+    if (hit !== undefined && this.#holds(slot, blob)) return hit;
+    const ref = readKeyRef(blob);
+    if (!ref) return undefined;
+    const arn = keyArn(this.region, ref.accountId, ref.keyId);
+    this.#refs.set(blob.subarray(0, KEY_REF_LEN), slot * KEY_REF_LEN);
+    this.#arns[slot] = arn;
+    return arn;
+  }
+
+  /** True when slot `slot` holds the key reference `blob` starts with. */
+  #holds(slot: number, blob: Uint8Array): boolean {
+    const refs = this.#refs;
+    const base = slot * KEY_REF_LEN;
+    for (let i = 0; i < KEY_REF_LEN; i++) if (refs[base + i] !== blob[i]) return false;
+    return true;
   }
 }

@@ -8,8 +8,7 @@ import type { IdentityPolicy } from '../auth/evaluate.js';
 import type { Principal } from '../auth/principals.js';
 import { KMSInternalException } from '../errors.js';
 import type { KeyStore } from '../keys/store.js';
-import type { BoundedCache } from '../util/bounded-cache.js';
-import type { KeyArnMemo } from '../keys/arn-memo.js';
+import type { BlobArnMemo, KeyArnMemo } from '../keys/arn-memo.js';
 import type { KeyUsageLog } from '../keys/usage.js';
 
 export interface OpContext {
@@ -22,8 +21,8 @@ export interface OpContext {
   readonly identityPolicy: IdentityPolicy | undefined;
   readonly clock: () => Date;
   readonly env: CryptoEnv;
-  /** Blob key reference (header bytes) → key ARN in this Region (src/operations/resolve.ts). */
-  readonly blobArns: BoundedCache<string, string>;
+  /** Blob key reference (header bytes 0..24) → key ARN in this Region (src/keys/arn-memo.ts). */
+  readonly blobArns: BlobArnMemo;
   /** Key ID → key ARN in this account and Region (src/keys/arn-memo.ts). */
   readonly keyArns: KeyArnMemo;
   /** The key store's usage log (src/keys/usage.ts), shared by every Kms on the store. */

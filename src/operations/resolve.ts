@@ -3,7 +3,7 @@
  * each operation accepts, the key a symmetric blob names, and what time has done to a key
  * (scheduled deletion and rotation) before anyone reads it.
  */
-import { OFF_MATERIAL_ID as KEY_REF_LEN, OVERHEAD, readKeyHeader } from '../envelope/format.js';
+import { OVERHEAD } from '../envelope/format.js';
 import { NotFoundException, UnsupportedOperationException } from '../errors.js';
 import { aliasArn, keyArn, parseKeyRef, type KeyRef } from '../keys/arn.js';
 import type { BackingKey, KeyRecord } from '../keys/record.js';
@@ -170,17 +170,9 @@ export function arnIfAny(ctx: OpContext, id: string | undefined): MaybePromise<s
 /**
  * The ARN of the key a symmetric blob names (its header bytes 0..24 resolved in this Region),
  * or undefined when the blob is not a kms-core envelope. Memoized per key reference: blobs of
- * one key share those bytes.
+ * one key share those bytes (keys/arn-memo.ts BlobArnMemo).
  */
 export function blobKeyArn(ctx: OpContext, blob: Uint8Array): string | undefined {
   if (blob.length < OVERHEAD) return undefined;
-  const ref = String.fromCharCode.apply(null, blob.subarray(0, KEY_REF_LEN) as unknown as number[]);
-  const memo = ctx.blobArns;
-  const hit = memo.get(ref);
-  if (hit !== undefined) return hit;
-  const h = readKeyHeader(blob);
-  if (!h) return undefined;
-  const arn = keyArn(ctx.region, h.accountId, h.keyId);
-  memo.set(ref, arn);
-  return arn;
+  return ctx.blobArns.arn(blob);
 }
