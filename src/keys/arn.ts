@@ -15,12 +15,17 @@ export function partitionOf(region: string): string {
   return 'aws';
 }
 
+// Key and alias ARNs are joined, not concatenated: a template literal of this length is a rope
+// of cons strings in V8, which a record keeps for as long as the key lives and which every read
+// of its characters (a Map lookup's comparison, a flatten on first hash) goes through. With
+// 10^5 keys each rope is ~5 more objects in cold memory per key (issue 14); join gives one flat
+// string.
 export function keyArn(region: string, accountId: string, keyId: string): string {
-  return `arn:${partitionOf(region)}:kms:${region}:${accountId}:key/${keyId}`;
+  return ['arn:', partitionOf(region), ':kms:', region, ':', accountId, ':key/', keyId].join('');
 }
 
 export function aliasArn(region: string, accountId: string, aliasName: string): string {
-  return `arn:${partitionOf(region)}:kms:${region}:${accountId}:${aliasName}`;
+  return ['arn:', partitionOf(region), ':kms:', region, ':', accountId, ':', aliasName].join('');
 }
 
 export function rootPrincipal(region: string, accountId: string): string {
