@@ -203,4 +203,23 @@ describe('MaterialCache.object: one key object per (material version, kind)', as
     expect(c.object(k, 'hmac/', () => 'one')).toBe('one');
     expect(c.object({ ...k, material: new Uint8Array(32).fill(2) }, 'hmac/', () => 'two')).toBe('two');
   });
+
+  test('a polluted Object.prototype is never answered as a cached value (a kind the backing key has not made yet, or a value undefined)', () => {
+    const c = new MaterialCache();
+    const k = bk();
+    const proto = Object.prototype as Record<string, unknown>;
+    try {
+      proto['v1-prefix/'] = 'polluted prefix';
+      proto['hmac/'] = 'polluted key';
+      // The backing key has a holder already (another kind made first), and none yet.
+      expect(c.get(k, 'sm3/', () => 'sm3 state')).toBe('sm3 state');
+      expect(c.get(k, 'v1-prefix/', () => 'real prefix')).toBe('real prefix');
+      expect(c.object({ ...bk(), id: 'c'.repeat(64) }, 'hmac/', () => 'real key')).toBe('real key');
+      expect(c.get(k, 'undefined/', () => undefined)).toBeUndefined();
+      expect(c.get(k, 'undefined/', () => 'made again')).toBeUndefined();
+    } finally {
+      delete proto['v1-prefix/'];
+      delete proto['hmac/'];
+    }
+  });
 });
