@@ -221,7 +221,13 @@ function checkValue(value: unknown, name: string, parent: string, seg: string | 
       // its copy is a transient view (util/transient.ts); sensitive ones get a buffer lent to this
       // request alone, wiped when the operation releases it (util/sensitive-copy.ts).
       const length = typedLength.call(value) as number;
-      const copy = s.sensitive ? sensitiveCopy(value, length) : transientCopy(value, length);
+      let copy: Uint8Array;
+      if (s.sensitive) {
+        copy = sensitiveCopy(value, length);
+        secretsMade[secretsMade.length] = copy;
+      } else {
+        copy = transientCopy(value, length);
+      }
       if (s.min !== undefined && copy.length < s.min) violate(out, value, s, parent, seg, tail, `Member must have length greater than or equal to ${s.min}`);
       if (s.max !== undefined && copy.length > s.max) violate(out, value, s, parent, seg, tail, `Member must have length less than or equal to ${s.max}`);
       return copy;
@@ -340,6 +346,13 @@ export function validationError(violations: readonly string[]): InstanceType<typ
 
 /**
 /**
+ * The sensitive copies made by the validations running now (util/sensitive-copy.ts): a stack,
+ * since a caller's getter may validate another request inside this one. A validation that
+ * succeeds hands its copies to the runner (operations/run.ts); one that throws releases them.
+ */
+const secretsMade: Uint8Array[] = [];
+
+/**
  * Validates `input` against the model's request shape of `operation` and returns its validated
  * copy (own data, null prototypes; see above): callers read only the copy. Throws
  * ValidationException. The copy is typed with the operation's required members present.
@@ -349,15 +362,21 @@ export function validateInput<Op extends OperationName>(operation: Op, input: un
   /* Precondition: only operations of the model are validated. */
   if (!op) throw new Error(`kms-core: operation ${operation} not in the model`);
   const out: string[] = [];
-  const copy = check(input ?? {}, op.input, '', '', undefined, out);
-  if (out.length) {
-    // A refused request still wipes (and returns) the sensitive copies it made.
-    const secret = sensitiveCopyIn(operation, copy);
-    if (secret !== undefined) releaseSensitive(secret);
-    throw validationError(out);
+  const mark = secretsMade.length;
+  try {
+    const copy = check(input ?? {}, op.input, '', '', undefined, out);
+    if (out.length) throw validationError(out);
+    return copy as Validated<Op>;
+  } catch (e) {
+    // A refused request (a violation, or a KmsError a caller's getter threw) still wipes, and
+    // returns, the sensitive copies it made.
+    for (let i = mark; i < secretsMade.length; i++) releaseSensitive(secretsMade[i] as Uint8Array);
+    throw e;
+  } finally {
+    secretsMade.length = mark;
   }
-  return copy as Validated<Op>;
 }
+
 
 const sensitiveTables = new Map<string, string | null>();
 

@@ -6,7 +6,7 @@
  * backend) never see each other's plaintext.
  */
 import { describe, expect, test } from 'vitest';
-import { Kms, webBackend, type Backend } from '../src/index.js';
+import { Kms, NotFoundException, webBackend, type Backend } from '../src/index.js';
 import { validateInput } from '../src/validate.js';
 import { releaseSensitive, sensitiveCopy } from '../src/util/sensitive-copy.js';
 import { dec, enc } from './helpers/index.js';
@@ -100,6 +100,44 @@ describe('util/sensitive-copy', () => {
     for (const c of got) releaseSensitive(c);
   });
 
+  test('built-ins replaced after load (Array push and pop, WeakMap get and set, %TypedArray% set and fill) never receive a pooled buffer or a copy', () => {
+    const typedProto = Object.getPrototypeOf(Uint8Array.prototype) as Record<string, unknown>;
+    const patched: [Record<string, unknown>, string][] = [[Array.prototype as unknown as Record<string, unknown>, 'push'], [Array.prototype as unknown as Record<string, unknown>, 'pop'], [WeakMap.prototype as unknown as Record<string, unknown>, 'get'], [WeakMap.prototype as unknown as Record<string, unknown>, 'set'], [typedProto, 'set'], [typedProto, 'fill']];
+    const saved = patched.map(([o, k]) => o[k] as (...a: unknown[]) => unknown);
+    const receivers: unknown[] = [];
+    const src = enc('secret under patched built-ins');
+    let a: Uint8Array;
+    let b: Uint8Array;
+    try {
+      patched.forEach(([o, k], i) => {
+        const orig = saved[i] as (...a: unknown[]) => unknown;
+        o[k] = function (this: unknown, ...args: unknown[]) {
+          receivers.push(this, ...args);
+          return orig.apply(this, args);
+        };
+      });
+      a = sensitiveCopy(src, src.length);
+      releaseSensitive(a);
+      b = sensitiveCopy(src, src.length);
+      releaseSensitive(b);
+    } finally {
+      patched.forEach(([o, k], i) => (o[k] = saved[i]));
+    }
+    const pooled = new Set<unknown>([a!, b!, a!.buffer, b!.buffer]);
+    expect(receivers.filter((x) => pooled.has(x))).toEqual([]);
+    expect(a!.every((x) => x === 0)).toBe(true);
+  });
+
+  test('releasing a subarray of a lent copy neither wipes nor frees the buffer (only the borrower does)', () => {
+    const c = copyOf('borrowed bytes');
+    releaseSensitive(c.subarray(2));
+    expect(dec(c)).toBe('borrowed bytes');
+    const other = copyOf('other');
+    expect(other.buffer).not.toBe(c.buffer);
+    releaseSensitive(c);
+    releaseSensitive(other);
+  });
+
   test('a copy longer than PlaintextType’s max gets a buffer of its own (validation then refuses it)', () => {
     const src = new Uint8Array(4097).fill(1);
     const c = sensitiveCopy(src, src.length);
@@ -122,7 +160,8 @@ describe('util/sensitive-copy', () => {
   });
 
   test('Encrypt on an asynchronous backend, 16 requests in flight: each blob decrypts to its own plaintext, and every buffer the cipher read is wiped after', async () => {
-    // 5 ms: every other request validates (and takes a buffer) before this one reads its plaintext.
+    // Every request validates (and takes its buffer) before any await; the 5 ms keep all 16
+    // ciphers in flight at once, each reading its plaintext only then.
     const { backend, seen } = watching(5);
     const kms = new Kms({ backend });
     const { KeyId } = (await kms.createKey()).KeyMetadata!;
@@ -136,7 +175,7 @@ describe('util/sensitive-copy', () => {
     expect(seen.slice(0, 16).some((p) => p.buffer === seen[16]!.buffer)).toBe(true);
   });
 
-  test('a request refused before its cipher (validation, NotFoundException, DisabledException, DryRun, a failing Sign or GenerateMac) still wipes validation’s copy and frees its buffer', async () => {
+  test('a request refused before its cipher (validation, a KmsError from a getter, NotFoundException, DisabledException, DryRun, a failing Sign, Verify or GenerateMac) borrowed a buffer, and still wipes and frees it', async () => {
     const { backend, seen } = watching();
     const kms = new Kms({ backend });
     const { KeyId } = (await kms.createKey()).KeyMetadata!;
@@ -145,26 +184,44 @@ describe('util/sensitive-copy', () => {
     const signer = (await kms.createKey({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' })).KeyMetadata!.KeyId;
     const mac = (await kms.createKey({ KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' })).KeyMetadata!.KeyId;
     await kms.disableKey({ KeyId: mac });
-    const secret = enc('SECRET-refused-plaintext');
+    const text = 'SECRET-refused-plaintext';
+    const secret = enc(text);
+    let held: ArrayBufferLike | undefined;
+    let borrowed = false;
+    // GrantTokens is validated after Plaintext and Message in each of these requests (model
+    // order): its getter sees whether the refused request's copy sits in the buffer held.
+    const spied = <T extends object>(req: T, thrown?: Error): T =>
+      Object.defineProperty(req, 'GrantTokens', {
+        enumerable: true,
+        get() {
+          borrowed = held !== undefined && dec(new Uint8Array(held).subarray(0, text.length)) === text;
+          if (thrown) throw thrown;
+          return undefined;
+        },
+      });
     const refused: [string, () => Promise<unknown>][] = [
-      ['ValidationException', () => kms.encrypt({ KeyId, Plaintext: secret, EncryptionAlgorithm: 'NOPE' as 'SYMMETRIC_DEFAULT' })],
-      ['NotFoundException', () => kms.encrypt({ KeyId: '00000000-0000-4000-8000-000000000000', Plaintext: secret })],
-      ['DisabledException', () => kms.encrypt({ KeyId: off, Plaintext: secret })],
-      ['DryRunOperationException', () => kms.encrypt({ KeyId, Plaintext: secret, DryRun: true })],
-      ['KMSInvalidSignatureException', () => kms.verify({ KeyId: signer, Message: secret, SigningAlgorithm: 'ECDSA_SHA_256', Signature: new Uint8Array(70) })],
-      ['InvalidKeyUsageException', () => kms.sign({ KeyId: signer, Message: secret, SigningAlgorithm: 'ECDSA_SHA_384' })],
-      ['DisabledException', () => kms.generateMac({ KeyId: mac, Message: secret, MacAlgorithm: 'HMAC_SHA_256' })],
+      ['ValidationException', () => kms.encrypt(spied({ KeyId, Plaintext: secret, EncryptionAlgorithm: 'NOPE' as 'SYMMETRIC_DEFAULT' }))],
+      ['NotFoundException', () => kms.encrypt(spied({ KeyId, Plaintext: secret }, new NotFoundException('thrown by a getter')))],
+      ['NotFoundException', () => kms.encrypt(spied({ KeyId: '00000000-0000-4000-8000-000000000000', Plaintext: secret }))],
+      ['DisabledException', () => kms.encrypt(spied({ KeyId: off, Plaintext: secret }))],
+      ['DryRunOperationException', () => kms.encrypt(spied({ KeyId, Plaintext: secret, DryRun: true }))],
+      ['KMSInvalidSignatureException', () => kms.verify(spied({ KeyId: signer, Message: secret, SigningAlgorithm: 'ECDSA_SHA_256' as const, Signature: new Uint8Array(70) }))],
+      ['InvalidKeyUsageException', () => kms.sign(spied({ KeyId: signer, Message: secret, SigningAlgorithm: 'ECDSA_SHA_384' as const }))],
+      ['DisabledException', () => kms.generateMac(spied({ KeyId: mac, Message: secret, MacAlgorithm: 'HMAC_SHA_256' as const }))],
     ];
     for (const [i, [name, call]] of refused.entries()) {
-      // The buffer the last Encrypt read is the one the refused request is lent next (the free list is last in, first out).
+      // The buffer the last Encrypt read is the one the refused request is lent next (the free
+      // list is last in, first out); `borrowed` shows that it was.
       await kms.encrypt({ KeyId, Plaintext: enc('warm') });
-      const held = seen.at(-1)!.buffer;
+      held = seen.at(-1)!.buffer;
+      borrowed = false;
       const e = await call().then(() => undefined, (x: unknown) => x);
-      expect((e as { name?: string } | undefined)?.name, name).toBe(name);
+      expect((e as { name?: string } | undefined)?.name, `${i} ${name}`).toBe(name);
+      expect.soft(borrowed, `${i} ${name}: the refused request borrowed the buffer`).toBe(true);
       expect.soft(zero(held), `${i} ${name}: the refused request’s bytes are wiped`).toBe(true);
       await kms.encrypt({ KeyId, Plaintext: enc('again') });
       expect.soft(seen.at(-1)!.buffer, `${i} ${name}: its buffer was freed for reuse`).toBe(held);
     }
-    expect(dec(secret)).toBe('SECRET-refused-plaintext');
+    expect(dec(secret)).toBe(text);
   });
 });

@@ -7,6 +7,10 @@
  * backend/noble.ts (pure JS on @noble/*, for runtimes without WebCrypto; no RSA).
  * Randomness is not the backend's: every random byte comes from the `random` option of `Kms`,
  * so that injected randomness makes every backend produce the same bytes.
+ *
+ * Input bytes are lent for the call: a plaintext or message may be validation's copy, which is
+ * wiped and reused by a later request once the call has settled (util/sensitive-copy.ts). A
+ * backend reads its inputs before its answer settles and keeps no reference to them after.
  */
 
 import type { MaybePromise } from '../util/maybe.js';

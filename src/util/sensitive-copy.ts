@@ -28,11 +28,25 @@ const SIZE = 4096;
 /** Buffers kept for reuse: enough for a few requests in flight at once; the rest are collected. */
 const KEEP = 4;
 
+// Captured once (as src/validate.ts does): code that later replaces Array.prototype.push,
+// WeakMap.prototype.get or %TypedArray%.prototype.set never receives a pooled buffer, which
+// would show it every later request's plaintext.
+const U8 = Uint8Array;
+const AB = ArrayBuffer;
+const typedProto = Object.getPrototypeOf(U8.prototype) as object;
+const typedSet = U8.prototype.set;
+const typedFill = U8.prototype.fill;
+const typedBuffer = (Object.getOwnPropertyDescriptor(typedProto, 'buffer') as PropertyDescriptor).get as (this: Uint8Array) => ArrayBufferLike;
+const mapGet = WeakMap.prototype.get;
+const mapSet = WeakMap.prototype.set;
+
+/** A free buffer's entry in `lent` (it is ours, and nobody's to release). */
+const FREE = 0;
+/** Every buffer made here: its borrower (the one view whose release frees it), or FREE. */
+const lent = new WeakMap<ArrayBufferLike, Uint8Array | typeof FREE>();
+/** Free buffers, a stack of `freeCount` (indexed by hand: no push or pop to replace). */
 const free: ArrayBuffer[] = [];
-/** Every buffer made here, lent or free. */
-const ours = new WeakSet<ArrayBufferLike>();
-/** A lent buffer's borrower: the one view whose release frees it. */
-const lent = new WeakMap<ArrayBufferLike, Uint8Array>();
+let freeCount = 0;
 
 /**
  * A copy of `src` (`length` bytes, read by the caller from the internal slot) that the caller
@@ -40,31 +54,40 @@ const lent = new WeakMap<ArrayBufferLike, Uint8Array>();
  * (%TypedArray%.prototype.set with a typed array), as `new Uint8Array(src)` does.
  */
 export function sensitiveCopy(src: Uint8Array, length: number): Uint8Array {
-  if (length > SIZE) return new Uint8Array(src);
-  let buf = free.pop();
-  if (buf === undefined) {
-    buf = new ArrayBuffer(SIZE);
-    ours.add(buf);
+  if (length > SIZE) {
+    const own = new U8(length);
+    typedSet.call(own, src);
+    return own;
   }
-  const out = new Uint8Array(buf, 0, length);
-  lent.set(buf, out);
-  out.set(src);
+  let buf: ArrayBuffer;
+  if (freeCount > 0) {
+    buf = free[--freeCount] as ArrayBuffer;
+    free[freeCount] = undefined as unknown as ArrayBuffer;
+  } else {
+    buf = new AB(SIZE);
+  }
+  const out = new U8(buf, 0, length);
+  mapSet.call(lent, buf, out);
+  typedSet.call(out, src);
   return out;
 }
 
 /**
- * Wipes `b`. A sensitive copy's whole buffer is wiped and returned for reuse when `b` is its
- * borrower, and left alone when not (see above); any other bytes (a backend's output) are wiped.
+ * Wipes `b` and frees its buffer when `b` is a sensitive copy's borrower. A view of one of these
+ * buffers that is not its borrower (a stale copy released twice, a subarray) is left alone: the
+ * buffer is free, already wiped, or another request's. Any other bytes (a backend's output, the
+ * plaintext ReEncrypt decrypted) are wiped.
  */
 export function releaseSensitive(b: Uint8Array): void {
-  const buf = b.buffer;
-  if (!ours.has(buf)) {
-    b.fill(0);
+  const buf = typedBuffer.call(b);
+  const borrower = mapGet.call(lent, buf) as Uint8Array | typeof FREE | undefined;
+  if (borrower === undefined) {
+    typedFill.call(b, 0);
     return;
   }
   /* Precondition: only the borrower frees a buffer; a stale view is no longer anyone's. */
-  if (lent.get(buf) !== b) return;
-  lent.delete(buf);
-  new Uint8Array(buf).fill(0);
-  if (free.length < KEEP) free.push(buf as ArrayBuffer);
+  if (borrower !== b) return;
+  mapSet.call(lent, buf, FREE);
+  typedFill.call(new U8(buf), 0);
+  if (freeCount < KEEP) free[freeCount++] = buf as ArrayBuffer;
 }
