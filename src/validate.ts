@@ -345,7 +345,6 @@ export function validationError(violations: readonly string[]): InstanceType<typ
 }
 
 /**
-/**
  * The sensitive copies made by the validations running now (util/sensitive-copy.ts): a stack,
  * since a caller's getter may validate another request inside this one. A validation that
  * succeeds hands its copies to the runner (operations/run.ts); one that throws releases them.
@@ -376,7 +375,6 @@ export function validateInput<Op extends OperationName>(operation: Op, input: un
     secretsMade.length = mark;
   }
 }
-
 
 const sensitiveTables = new Map<string, string | null>();
 

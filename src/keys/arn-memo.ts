@@ -51,7 +51,7 @@ const BLOB_SLOTS = 1024;
  *
  * Why (issue 14): the earlier memo was a two-generation Map keyed by a 24-character string built
  * from those bytes on every call, hit or miss. Over 10^5 keys it missed nearly always, and its
- * entries lived long enough to be promoted before they were dropped (~90 of the ~130 bytes a
+ * entries lived long enough to be promoted before they were dropped (~83 of the ~130 bytes a
  * ReEncrypt promoted at 10^5 keys). Here a hit compares the blob's bytes in place (no string),
  * and a miss only overwrites a slot: bounded (24 KiB of reference bytes and 1,024 ARNs) whatever
  * the number of keys. Slots are indexed by the key ID's last byte and two bits of the one before
