@@ -153,8 +153,12 @@ describe('util/sensitive-copy', () => {
     expect(v.Plaintext.length).toBe(4096);
     expect(v.Plaintext.buffer.byteLength).toBe(4096);
     expect(v.Plaintext.every((x) => x === 9)).toBe(true);
+    // Lent, not merely copied: released, its buffer is the next copy's (a fresh
+    // `new Uint8Array(pt)` would never be handed out again).
+    const lentTo = v.Plaintext.buffer;
     releaseSensitive(v.Plaintext);
     const m = validateInput('GenerateMac', { KeyId: 'k', Message: enc('mac me'), MacAlgorithm: 'HMAC_SHA_256' });
+    expect(m.Message.buffer).toBe(lentTo);
     expect(dec(m.Message)).toBe('mac me');
     releaseSensitive(m.Message);
   });
