@@ -45,7 +45,7 @@ const FREE = 0;
 /** Every buffer made here: its borrower (the one view whose release frees it), or FREE. */
 const lent = new WeakMap<ArrayBufferLike, Uint8Array | typeof FREE>();
 /** Free buffers, a stack of `freeCount` (indexed by hand: no push or pop to replace). */
-const free: ArrayBuffer[] = [];
+const free: (ArrayBuffer | undefined)[] = [];
 let freeCount = 0;
 
 /**
@@ -59,13 +59,9 @@ export function sensitiveCopy(src: Uint8Array, length: number): Uint8Array {
     typedSet.call(own, src);
     return own;
   }
-  let buf: ArrayBuffer;
-  if (freeCount > 0) {
-    buf = free[--freeCount] as ArrayBuffer;
-    free[freeCount] = undefined as unknown as ArrayBuffer;
-  } else {
-    buf = new AB(SIZE);
-  }
+  let buf = freeCount > 0 ? free[--freeCount] : undefined;
+  if (buf === undefined) buf = new AB(SIZE);
+  else free[freeCount] = undefined;
   const out = new U8(buf, 0, length);
   mapSet.call(lent, buf, out);
   typedSet.call(out, src);
