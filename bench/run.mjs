@@ -34,7 +34,7 @@ const WARM = quick ? 10 : 400;
 const MANY = Number(process.env.BENCH_MANY_KEYS ?? (quick ? 2_000 : 100_000));
 const HEAP_OPS = Number(process.env.BENCH_HEAP_OPS ?? (quick ? 5_000 : 1_000_000));
 // BENCH_ONLY=keys,adapter runs only those sections (matrix, keys, rotation, callers, adapter,
-// endpoint, other, heap); the Targets table then lists what was measured.
+// endpoint, other, heap, young); the Targets table then lists what was measured.
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((x) => x.trim())) : undefined;
 const want = (section) => !ONLY || ONLY.has(section);
 const OUT = process.env.BENCH_OUT ? new URL(`file://${process.env.BENCH_OUT.replace(/\/?$/, '/')}`) : new URL('./', import.meta.url);
@@ -483,6 +483,13 @@ if (want('heap')) {
   console.log(`\nmemory: heap after ${warmOps.toLocaleString('en')} ReEncrypts ${before.toFixed(1)} MiB, after ${HEAP_OPS.toLocaleString('en')} ${after.toFixed(1)} MiB (Δ ${memory.deltaMiB.toFixed(2)} MiB; samples ${samples.map((s) => s.heapMiB.toFixed(1)).join(' ')}; ${memory.seconds.toFixed(0)} s${memory.gcExposed ? '' : '; run with --expose-gc for exact figures'})`);
 }
 
+// ── 6. The young generation's size: child processes, default vs --max-semi-space-size=4 (bench/young-gen.mjs) ──
+let youngGeneration;
+if (want('young')) {
+  const { runYoungGen } = await import('./young-gen.mjs');
+  youngGeneration = await runYoungGen({ quick });
+}
+
 // ── The issue's Targets, each with its measured figure ──
 const targets = [];
 const byName = (n) => rows.find((r) => r.name === n);
@@ -540,6 +547,7 @@ const results = {
   endpoint,
   keygenMs: keygen,
   memory,
+  youngGeneration,
   stores,
   targets,
   noise,
