@@ -64,8 +64,9 @@ async function child(keys, ms, warm) {
   return { keys, calls: n, cpuUsPerCall: (cpu.user + cpu.system) / n, wallUsPerCall: (wall * 1000) / n, scavenges, markCompacts };
 }
 
+/** One child's figures; a child that has not answered in 5 minutes is killed (the run then fails). */
 function runChild(flags, keys, ms, warm) {
-  const out = execFileSync(process.execPath, [...flags, '--expose-gc', SELF, '--child', String(keys), String(ms), String(warm)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const out = execFileSync(process.execPath, [...flags, '--expose-gc', SELF, '--child', String(keys), String(ms), String(warm)], { encoding: 'utf8', maxBuffer: 1 << 20, timeout: 300_000 });
   return JSON.parse(out.trim().split('\n').pop());
 }
 
