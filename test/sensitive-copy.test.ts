@@ -229,3 +229,36 @@ describe('util/sensitive-copy', () => {
     expect(dec(secret)).toBe(text);
   });
 });
+
+describe('the model: where sensitive blobs sit in requests', () => {
+  // The runner releases only the top-level sensitive member validation lent (validate.ts
+  // sensitiveMember); a sensitive blob nested deeper would be lent and never released. The model
+  // has none: this fails if a model update brings one.
+  test('every sensitive blob of every request shape is a top-level member, at most one per operation', async () => {
+    const { OPERATIONS, SHAPES } = await import('../src/model/shapes.js');
+    const { sensitiveMember } = await import('../src/validate.js');
+    const found: string[] = [];
+    const walk = (name: string, path: string, depth: number, seen: Set<string>): void => {
+      const s = SHAPES[name];
+      if (!s || seen.has(name)) return;
+      if (s.type === 'blob' && s.sensitive === true) found.push(`${depth}:${path}`);
+      const next = new Set(seen).add(name);
+      for (const [m, t] of Object.entries(s.members ?? {})) walk(t, `${path}.${m}`, depth + 1, next);
+      if (s.member) walk(s.member, `${path}[]`, depth + 1, next);
+      if (s.key) walk(s.key, `${path}{key}`, depth + 1, next);
+      if (s.value) walk(s.value, `${path}{value}`, depth + 1, next);
+    };
+    const top: Record<string, string> = {};
+    for (const [op, model] of Object.entries(OPERATIONS)) {
+      const before = found.length;
+      walk((model as { input: string }).input, op, 0, new Set());
+      const mine = found.slice(before);
+      expect(mine.filter((f) => !f.startsWith('1:'))).toEqual([]);
+      expect(mine.length).toBeLessThanOrEqual(1);
+      const member = sensitiveMember(op as Parameters<typeof sensitiveMember>[0]);
+      expect(member === undefined ? [] : [`1:${op}.${member}`]).toEqual(mine);
+      if (member) top[op] = member;
+    }
+    expect(top).toEqual({ Encrypt: 'Plaintext', GenerateMac: 'Message', Sign: 'Message', Verify: 'Message', VerifyMac: 'Message' });
+  });
+});
