@@ -23,7 +23,7 @@ import { compileGlob } from '../dist/auth/glob.js';
 import { measureEndpoints, prepare, startKmsCore, startMotoServer, startNoop } from './endpoint.mjs';
 import { CLOCK, compare, spread } from './harness.mjs';
 import { startMoto } from './moto.mjs';
-import { KiB, PAIR_COUNTS, SIZES, baselineAad, contextOf, label, pairsLabel } from './workloads.mjs';
+import { BLOB_POOL, KiB, PAIR_COUNTS, SIZES, baselineAad, contextOf, keySet as sharedKeySet, label, pairsLabel } from './workloads.mjs';
 
 const sm2js = createRequire(import.meta.url)('sm-crypto').sm2;
 const quick = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
@@ -166,29 +166,8 @@ if (want('matrix')) {
 const UCTX = contextOf(2);
 const UPT = randomBytes(KiB(4));
 const uReq = (blob, dst) => ({ CiphertextBlob: blob, DestinationKeyId: dst, SourceEncryptionContext: UCTX, DestinationEncryptionContext: UCTX });
-const pick = (xs) => xs[(Math.random() * xs.length) | 0];
-const BLOB_POOL = 10_000;
-
-/**
- * `count` keys in their own Kms, and BLOB_POOL blobs (4 KiB, 2 pairs) under random ones of them.
- * Both key sets get the same pool: 10,000 blobs are 40 MB that no cache holds, and a random one
- * of them costs ~3.5 µs more per call than one of 10 whatever the number of keys (measured on
- * 10 keys, 10 vs 10,000 blobs). With the pool the same, the 10 vs 10^5 rows differ only in the
- * number of keys, which is what their target is about.
- */
-async function keySet(count) {
-  const k = new Kms({ backend: nodeBackend });
-  const ids = [];
-  for (let i = 0; i < count; i++) ids.push((await k.createKey()).KeyMetadata.KeyId);
-  const blobs = [];
-  // Every key has blobs when there are fewer keys than blobs; then the rest go to random keys.
-  for (let i = 0; i < BLOB_POOL; i++) blobs.push((await k.encrypt({ KeyId: i < count ? ids[i] : pick(ids), Plaintext: UPT, EncryptionContext: UCTX })).CiphertextBlob);
-  const hot = (await k.encrypt({ KeyId: ids[0], Plaintext: UPT, EncryptionContext: UCTX })).CiphertextBlob;
-  return {
-    hot: () => k.reEncrypt(uReq(hot, ids[1])),
-    random: () => k.reEncrypt(uReq(pick(blobs), pick(ids))),
-  };
-}
+/** `count` keys in their own Kms and the shared blob pool (workloads.mjs keySet says why one pool). */
+const keySet = (count) => sharedKeySet(() => new Kms({ backend: nodeBackend }), count, UPT, UCTX);
 const MANY_LABEL = MANY === 100_000 ? '10^5' : MANY.toLocaleString('en');
 if (want('keys')) {
   console.log(`\n── ReEncrypt 4 KiB, 2 pairs: 10 vs ${MANY_LABEL} keys (random: each call a random source blob of the same ${BLOB_POOL.toLocaleString('en')} for both, and a random destination) ──`);

@@ -20,21 +20,13 @@ import { fileURLToPath } from 'node:url';
 
 const SELF = fileURLToPath(import.meta.url);
 export const YOUNG_FLAG = '--max-semi-space-size=4';
-const BLOBS = 10_000;
 
 async function child(keys, ms, warm) {
   const { Kms } = await import('kms-core');
   const { nodeBackend } = await import('kms-core/backend/node');
-  const { contextOf } = await import('./workloads.mjs');
-  const ctx = contextOf(2);
-  const pt = randomBytes(4096);
-  const pick = (xs) => xs[(Math.random() * xs.length) | 0];
-  const kms = new Kms({ backend: nodeBackend });
-  const ids = [];
-  for (let i = 0; i < keys; i++) ids.push((await kms.createKey()).KeyMetadata.KeyId);
-  const blobs = [];
-  for (let i = 0; i < BLOBS; i++) blobs.push((await kms.encrypt({ KeyId: i < keys ? ids[i] : pick(ids), Plaintext: pt, EncryptionContext: ctx })).CiphertextBlob);
-  const call = () => kms.reEncrypt({ CiphertextBlob: pick(blobs), DestinationKeyId: pick(ids), SourceEncryptionContext: ctx, DestinationEncryptionContext: ctx });
+  const { contextOf, keySet } = await import('./workloads.mjs');
+  // The same key set, blob pool and random ReEncrypt as the many-keys rows of run.mjs.
+  const call = (await keySet(() => new Kms({ backend: nodeBackend }), keys, randomBytes(4096), contextOf(2))).random;
   // Warm long enough for V8's heap limits to settle as a long-running process's do (the
   // mark-compact storm below sets in only after tens of thousands of calls), and for every key
   // to have been used about once.
