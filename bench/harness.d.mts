@@ -1,4 +1,5 @@
 /** Types for bench/harness.mjs (imported by test/bench.test.ts). */
+export declare const GC_MODE: 'single-threaded' | 'concurrent';
 export declare const median: (xs: readonly number[]) => number;
 export declare const quantile: (xs: readonly number[], q: number) => number;
 export declare function spread(num: readonly number[], den: readonly number[]): number;

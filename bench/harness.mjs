@@ -7,6 +7,15 @@
 // by more runnable processes than cores, wall time mostly measures how often the scheduler ran
 // us; CPU time per call is what the code costs. On a quiet machine both agree for synchronous
 // work. BENCH_CLOCK=wall switches.
+//
+// The CPU clock counts V8's GC helper threads too (concurrent marking and sweeping), and they
+// charge their work to whichever side's round they happen to run in, not to the side whose
+// garbage it is: two identical closures (the same ReEncrypt, ratio ≡ 1) read anywhere from 0.43
+// to 1.30 per row, each with a tight ±3–10% spread of rounds, because the helpers' pace locks
+// onto the alternation. With --single-threaded-gc every collection runs on the main thread, in
+// the round of the allocation that triggered it, and the same pair reads 0.96–1.02 (issue 14).
+// npm run bench passes the flag; GC_MODE says whether this run has it.
+export const GC_MODE = process.execArgv.includes('--single-threaded-gc') || process.execArgv.includes('--single-threaded') ? 'single-threaded' : 'concurrent';
 export const CLOCK = process.env.BENCH_CLOCK === 'wall' ? 'wall' : 'cpu';
 const cpuMs = () => {
   const u = process.cpuUsage();

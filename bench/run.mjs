@@ -21,7 +21,7 @@ import { nodeRsaDecrypt, nodeRsaEncrypt, nodeSym, webSealOpen } from './baseline
 import { svgChart } from './chart.mjs';
 import { compileGlob } from '../dist/auth/glob.js';
 import { measureEndpoints, prepare, startKmsCore, startMotoServer, startNoop } from './endpoint.mjs';
-import { CLOCK, compare, spread } from './harness.mjs';
+import { CLOCK, GC_MODE, compare, spread } from './harness.mjs';
 import { startMoto } from './moto.mjs';
 import { BLOB_POOL, KiB, PAIR_COUNTS, SIZES, baselineAad, contextOf, keySet as sharedKeySet, label, pairsLabel } from './workloads.mjs';
 
@@ -33,7 +33,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (quick ? 3 : 15));
 const WARM = quick ? 10 : 400;
 const MANY = Number(process.env.BENCH_MANY_KEYS ?? (quick ? 2_000 : 100_000));
 const HEAP_OPS = Number(process.env.BENCH_HEAP_OPS ?? (quick ? 5_000 : 1_000_000));
-// BENCH_ONLY=keys,adapter runs only those sections (matrix, keys, rotation, callers, adapter,
+// BENCH_ONLY=keys,adapter runs only those sections (harness, matrix, keys, rotation, callers, adapter,
 // endpoint, other, heap, young); the Targets table then lists what was measured.
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((x) => x.trim())) : undefined;
 const want = (section) => !ONLY || ONLY.has(section);
@@ -93,7 +93,7 @@ async function row(name, subject, baselineName, baseline, { target, motoWorkload
   }
 }
 
-console.log(`kms-core benchmark — node ${process.version}, ${quick ? 'quick' : 'full'} run, ${ROUNDS} interleaved rounds per row (~${MS} ms of ${CLOCK} time per side; endpoint: wall time); load average ${load0.map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} cores`);
+console.log(`kms-core benchmark — node ${process.version}, ${quick ? 'quick' : 'full'} run, ${ROUNDS} interleaved rounds per row (~${MS} ms of ${CLOCK} time per side; endpoint: wall time); load average ${load0.map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} cores; ${GC_MODE === 'single-threaded' ? 'GC on the main thread (--single-threaded-gc)' : 'concurrent GC: CPU-clock ratios swing ±30% and more (run with --single-threaded-gc, as npm run bench does; bench/harness.mjs says why)'}`);
 console.log(motoOn ? `moto ${moto.version.moto} (python ${moto.version.python}): in-process backend (moto.kms.models.KmsBackend) in a child process, its rounds interleaved with each row's` : `moto: absent (${moto.absent}); the × moto columns are left out`);
 console.log('±x%: half the interquartile range of the per-round ratios (the noise of that ratio)\n');
 console.log(`${'kms-core'.padEnd(52)} ${'ops/s'.padStart(8)}  ${'baseline (same run)'.padEnd(40)} ${'ops/s'.padStart(8)}  ratio  noise ${'target'.padEnd(13)} ${motoOn ? `${'moto'.padStart(8)} × moto` : ''}`);
@@ -103,6 +103,20 @@ const symA = (await kms.createKey()).KeyMetadata;
 const symB = (await kms.createKey()).KeyMetadata;
 const sym = nodeSym(randomBytes(32));
 const ctxOf = (ctx, side) => (ctx ? { [side]: ctx } : {});
+
+// ── 0. The harness itself: the same call on both sides, whose true ratio is 1 ──
+// What this run's ratios are good to. Under V8's concurrent GC this read anywhere from 0.43 to
+// 1.30 (bench/harness.mjs says why); npm run bench runs --single-threaded-gc.
+let harnessCheck;
+if (want('harness')) {
+  console.log('\n── Harness check: the same ReEncrypt on both sides (true ratio 1.00) ──');
+  const blob = (await kms.encrypt({ KeyId: symA.KeyId, Plaintext: randomBytes(KiB(4)), EncryptionContext: contextOf(2) })).CiphertextBlob;
+  const req = { CiphertextBlob: blob, DestinationKeyId: symB.KeyId, SourceEncryptionContext: contextOf(2), DestinationEncryptionContext: contextOf(2) };
+  // Two closures, as every row has: the same code, two call sites.
+  const r = await row('harness check: ReEncrypt 4 KiB, 2 pairs', () => kms.reEncrypt(req), 'the same call', () => kms.reEncrypt(req), { section: 'harness', scale: 2 });
+  harnessCheck = { ratio: r.ratio, noise: r.noise, gc: GC_MODE };
+  console.log(`identical work reads ${r.ratio.toFixed(2)}: this run's ratios are good to about ±${Math.max(Math.abs(1 - r.ratio), r.noise / 2).toFixed(2)}`);
+}
 
 // ── 1. What users send: four operations × three sizes × {0, 2, 10} context pairs ──
 if (want('matrix')) {
@@ -524,6 +538,8 @@ const results = {
   date: new Date().toISOString(),
   quick,
   clock: CLOCK,
+  gc: GC_MODE,
+  harnessCheck,
   rounds: ROUNDS,
   msPerSide: MS,
   moto: motoOn ? moto.version : { absent: moto.absent },
