@@ -5,6 +5,8 @@
  * (auth/evaluate.ts). Pure code (no node:*).
  */
 import { contextPairs } from '../envelope/context.js';
+
+const hasOwn = Object.prototype.hasOwnProperty;
 import type { AuthRequest } from './types.js';
 
 const EC_PREFIX = 'kms:encryptioncontext:';
@@ -12,6 +14,23 @@ const RESOURCE_TAG_PREFIX = 'aws:resourcetag/';
 const REQUEST_TAG_PREFIX = 'aws:requesttag/';
 const EC_ACTIONS = new Set(['Encrypt', 'Decrypt', 'ReEncryptFrom', 'ReEncryptTo', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext', 'CreateGrant']);
 const GRANT_ADMIN_ACTIONS = new Set(['CreateGrant', 'ListGrants', 'RevokeGrant']);
+
+/**
+ * `s.toLowerCase()` equals `key` from `at` on (`key` is lowercase), without building the
+ * lowercase string while `s` is ASCII: an ASCII character lowercases on its own, whatever
+ * follows it, so a mismatch there decides. The first non-ASCII character hands over to
+ * toLowerCase and its full Unicode rules (a character may lowercase to two, İ → i̇).
+ */
+export function lowercaseIs(s: string, key: string, at: number): boolean {
+  const n = key.length - at;
+  for (let i = 0; i < s.length; i++) {
+    let c = s.charCodeAt(i);
+    if (c >= 0x80) return s.toLowerCase() === (at === 0 ? key : key.slice(at));
+    if (c >= 0x41 && c <= 0x5a) c += 0x20;
+    if (i >= n || key.charCodeAt(at + i) !== c) return false;
+  }
+  return s.length === n;
+}
 
 /**
  * The request context: the values of a (lowercase) condition key, or undefined when the
@@ -23,11 +42,16 @@ export function contextValues(req: AuthRequest, key: string): readonly string[] 
     if (!EC_ACTIONS.has(req.action) || !f.encryptionContext) return undefined;
     // The condition key, context key included, is not case sensitive (Developer Guide,
     // "Case sensitivity of the encryption context condition").
-    const want = key.slice(EC_PREFIX.length);
-    const out: string[] = [];
-    // Own pairs, each read once (issue 12.1).
-    for (const [k, v] of contextPairs(f.encryptionContext)) if (typeof v === 'string' && k.toLowerCase() === want) out.push(v);
-    return out.length ? out : undefined;
+    const ec = f.encryptionContext;
+    let out: string[] | undefined;
+    // Own keys, each value read once (issue 12.1); no pair list and no lowercased copy is built
+    // (issue 14: this runs for every condition on every call).
+    for (const k of Object.keys(ec)) {
+      if (!hasOwn.call(ec, k) || !lowercaseIs(k, key, EC_PREFIX.length)) continue;
+      const v: unknown = ec[k];
+      if (typeof v === 'string') (out ??= []).push(v);
+    }
+    return out;
   }
   // ABAC (Developer Guide, "ABAC for AWS KMS"; IAM User Guide, aws:ResourceTag and
   // aws:RequestTag): the tag-key part of the condition key is not case sensitive (the key is

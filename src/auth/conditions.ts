@@ -67,9 +67,16 @@ export function conditionHolds(c: Condition, req: AuthRequest): boolean {
     return negated(c.operator);
   }
   const neg = negated(c.operator);
-  const match = (v: string) => positive(c.operator, v, c.values) !== neg;
-  if (c.set === 'all') return got.every(match);
-  if (c.set === 'any') return got.some(match);
+  // Loops, not every/some with a closure: this runs for every condition on every call (issue 14).
+  if (c.set === 'all') {
+    for (let i = 0; i < got.length; i++) if (positive(c.operator, got[i] as string, c.values) === neg) return false;
+    return true;
+  }
+  if (c.set === 'any') {
+    for (let i = 0; i < got.length; i++) if (positive(c.operator, got[i] as string, c.values) !== neg) return true;
+    return false;
+  }
   // A single-valued operator: positive if any value matches; negated if none does.
-  return neg ? !got.some((v) => positive(c.operator, v, c.values)) : got.some(match);
+  for (let i = 0; i < got.length; i++) if (positive(c.operator, got[i] as string, c.values)) return !neg;
+  return neg;
 }

@@ -18,7 +18,7 @@
 import type { GrantRecord } from '../keys/record.js';
 import type { AuthRequest } from './types.js';
 import { grantCovers } from './grants.js';
-import type { KeyPolicy, Statement } from './policy.js';
+import type { Condition, KeyPolicy, Statement } from './policy.js';
 import { principalMatch, type Principal, type PrincipalMatch } from './principals.js';
 import { conditionHolds } from './conditions.js';
 
@@ -46,17 +46,44 @@ export interface PolicyVerdict {
   readonly allow: PrincipalMatch;
 }
 
+/**
+ * The statements of a parsed policy whose Action (or NotAction) covers `action`, in document
+ * order, worked out once per policy and action: actions are kms-core's own names (the operation
+ * table's), never request data, so a policy holds at most one entry per operation. An
+ * authorization then runs no wildcard match and builds no `kms:` string (issue 14: an IAM role
+ * under a custom policy stays as fast as the root user).
+ */
+const byAction = new WeakMap<KeyPolicy, Map<string, readonly Statement[]>>();
+/** More distinct actions than KMS has operations is not kms-core calling: stop memoizing. */
+const MAX_ACTIONS = 128;
+
+function statementsFor(policy: KeyPolicy, action: string): readonly Statement[] {
+  let m = byAction.get(policy);
+  const hit = m?.get(action);
+  if (hit !== undefined) return hit;
+  const name = `kms:${action}`;
+  const out = policy.statements.filter((s) => s.actions.test(name) !== s.notAction);
+  if (m === undefined) byAction.set(policy, (m = new Map()));
+  if (m.size < MAX_ACTIONS) m.set(action, out);
+  return out;
+}
+
+/** Every condition of a statement holds (they are ANDed; IAM User Guide, "Condition"). */
+function conditionsHold(s: Statement, req: AuthRequest): boolean {
+  const cs = s.conditions;
+  for (let i = 0; i < cs.length; i++) if (!conditionHolds(cs[i] as Condition, req)) return false;
+  return true;
+}
+
 /** Evaluates the key policy alone. */
 export function evaluatePolicy(policy: KeyPolicy, req: AuthRequest): PolicyVerdict {
-  const action = `kms:${req.action}`;
   let allow: PrincipalMatch = false;
   let deny = false;
-  for (const s of policy.statements) {
-    if (s.actions.test(action) === s.notAction) continue;
+  for (const s of statementsFor(policy, req.action)) {
     const who = statementPrincipal(s, req.caller);
     if (who === false) continue;
     if (s.effect === 'Allow' && (allow === 'name' || (allow === 'account' && who === 'account'))) continue;
-    if (!s.conditions.every((c) => conditionHolds(c, req))) continue;
+    if (!conditionsHold(s, req)) continue;
     if (s.effect === 'Deny') {
       // A Deny to an account applies to all its principals, with or without IAM.
       deny = true;
@@ -88,19 +115,11 @@ export function decide(
   symmetric: boolean,
 ): Decision {
   if (verdict.deny) return { denial: 'explicit-deny' };
-  const sameAccount = req.caller.accountId === req.key.accountId && req.caller.partition === partitionOfArn(req.key.arn);
-  const viaIam = (how: PrincipalMatch, via: 'key-policy' | 'grant'): Decision => {
-    // Named in the key's own account: the resource policy suffices. Named from another
-    // account, or reached through an account principal: the caller's IAM must allow too.
-    if (how === 'name' && (sameAccount || req.caller.kind === 'root')) return { denial: undefined, via };
-    if (req.caller.kind === 'root') return { denial: undefined, via };
-    return identity() ? { denial: undefined, via } : { denial: 'no-identity-policy' };
-  };
   // The key policy, then the grants: a grant still allows when the key policy reaches the caller
   // only through an account principal that IAM does not back.
   let denial: Denial = 'no-resource-policy';
   if (verdict.allow !== false) {
-    const d = viaIam(verdict.allow, 'key-policy');
+    const d = viaIam(verdict.allow, 'key-policy', req, identity);
     if (d.denial === undefined) return d;
     denial = d.denial;
   }
@@ -117,7 +136,7 @@ export function decide(
     // A grant is read like a key policy statement: a grantee of another account, or one reached
     // through its account principal, also needs its IAM permission.
     if (how !== false) {
-      const d = viaIam(how, 'grant');
+      const d = viaIam(how, 'grant', req, identity);
       if (d.denial === undefined) return d;
       denial = d.denial;
     }
@@ -125,9 +144,20 @@ export function decide(
   return { denial };
 }
 
-function partitionOfArn(arn: string): string {
-  const end = arn.indexOf(':', 4);
-  return arn.slice(4, end);
+/** A key policy statement or grant reached the caller `how`: is that enough, or must IAM allow too? */
+function viaIam(how: PrincipalMatch, via: 'key-policy' | 'grant', req: AuthRequest, identity: () => boolean): Decision {
+  // Named in the key's own account: the resource policy suffices. Named from another
+  // account, or reached through an account principal: the caller's IAM must allow too.
+  if (req.caller.kind === 'root') return { denial: undefined, via };
+  if (how === 'name' && sameAccount(req)) return { denial: undefined, via };
+  return identity() ? { denial: undefined, via } : { denial: 'no-identity-policy' };
+}
+
+function sameAccount(req: AuthRequest): boolean {
+  const arn = req.key.arn;
+  // The partition is the key ARN's second field ("arn:<partition>:kms:…"), compared in place.
+  const p = req.caller.partition;
+  return req.caller.accountId === req.key.accountId && arn.startsWith(p, 4) && arn.charCodeAt(4 + p.length) === 58 /* : */;
 }
 
 /** The AccessDeniedException message AWS gives (notes/aws-behaviour.md §12). */
