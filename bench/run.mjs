@@ -242,12 +242,12 @@ if (want('callers')) {
   await row('ReEncrypt 4 KiB, 2 pairs, role, custom policy + condition', () => role.reEncrypt(uReq(roleBlob, rd.KeyId)), 'kms-core, account root, default policy', () => pk.reEncrypt(uReq(rootBlob, dd.KeyId)), { section: 'callers', target: 0.9, scale: 2 });
 }
 
-// The many-keys rows come after the rotation and callers rows: building and dropping 10^5 keys
-// and 40 MB of blobs leaves V8's heap heuristics (external-memory limits, mark-compact pacing)
-// in a state the gc() before a row does not undo, and rows measured in it swing either way
-// with where the collections fall. Measured on the rotation row (BENCH_ONLY=keys,rotation, four
-// runs): oldest ÷ newest 0.60, 1.90, 1.63, 0.94 after the keys rows; 1.00 ±10% alone; in one
-// process with no harness, 1.0 either way round (issue 14).
+// The many-keys rows come after the rotation and callers rows, so that those two rows run on a
+// small heap. Under V8's concurrent GC, the rotation row read oldest ÷ newest 0.60, 1.90, 1.63
+// and 0.94 after the keys rows (BENCH_ONLY=keys,rotation), and 1.00 ±10% alone. Most of that
+// swing was the CPU clock charging helper-thread marking to the wrong side (bench/harness.mjs);
+// with --single-threaded-gc the row read 0.95–1.02 in five runs, alone and after the matrix
+// (issue 14).
 if (want('keys')) {
   console.log(`\n── ReEncrypt 4 KiB, 2 pairs: 10 vs ${MANY_LABEL} keys (random: each call a random source blob of the same ${BLOB_POOL.toLocaleString('en')} for both, and a random destination) ──`);
   const aad = baselineAad(UCTX);

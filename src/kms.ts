@@ -100,6 +100,15 @@ export function contextOf(kms: Kms): OpContext {
   return ctx;
 }
 
+/**
+ * An operation context built by one object literal, so that a Kms and every as() view share
+ * one object shape: a spread copy has another, and with a root user and a role in one process
+ * each of the hundreds of ctx reads on the hot path turned polymorphic (issue 14).
+ */
+function opContext(c: OpContext): OpContext {
+  return { accountId: c.accountId, region: c.region, partition: c.partition, keyStore: c.keyStore, caller: c.caller, identityPolicy: c.identityPolicy, clock: c.clock, env: c.env, blobArns: c.blobArns, keyArns: c.keyArns, usage: c.usage, epochMs: c.epochMs };
+}
+
 /** Runs operation `name` for `kms` through its row of the operation table. */
 function run<Op extends OperationName>(kms: Kms, name: Op, input: unknown): Promise<OperationOutput<Op>> {
   return runOperation(contextOf(kms), OPERATION_TABLE[name] as never, input) as Promise<OperationOutput<Op>>;
@@ -141,8 +150,7 @@ export class Kms {
     const injected = options.now;
     const clock = injected ?? (() => new Date());
     const epochMs = injected ? () => epochOf(injected) : Date.now;
-    const ctx: OpContext = { accountId, region, partition, keyStore, caller, identityPolicy: options.identityPolicy, clock, env, blobArns: new BlobArnMemo(region), keyArns: new KeyArnMemo(region, accountId), usage: usageLogOf(keyStore, clockMs(clock)), epochMs };
-    CONTEXTS.set(this, ctx);
+    CONTEXTS.set(this, opContext({ accountId, region, partition, keyStore, caller, identityPolicy: options.identityPolicy, clock, env, blobArns: new BlobArnMemo(region), keyArns: new KeyArnMemo(region, accountId), usage: usageLogOf(keyStore, clockMs(clock)), epochMs }));
   }
 
   /**
@@ -155,7 +163,7 @@ export class Kms {
     const caller = callerOf(principal, this.accountId, this.partition);
     const view = Object.create(this) as Kms;
     Object.defineProperty(view, 'principal', { value: caller.arn, enumerable: true });
-    CONTEXTS.set(view, { ...contextOf(this), caller });
+    CONTEXTS.set(view, opContext({ ...contextOf(this), caller }));
     return view;
   }
 

@@ -5,15 +5,20 @@
  *  - encryption-context condition keys are matched case-insensitively without building lowercase
  *    strings, with Unicode's rules wherever a key is not ASCII;
  *  - the condition operators' set logic (ForAllValues, ForAnyValue, single-valued, negated) is
- *    the IAM User Guide's, checked against a model of it.
+ *    the IAM User Guide's, checked against a model of it;
+ *  - every caller, and the operation context of a Kms and of its as() views, has one property
+ *    layout (the same keys in the same order), so V8 gives them one object shape.
  */
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { conditionHolds, contextValues, evaluatePolicy, type AuthRequest, type KeyFacts } from '../src/auth/evaluate.js';
 import { lowercaseIs } from '../src/auth/condition-keys.js';
 import { parseKeyPolicy, type Condition } from '../src/auth/policy.js';
 import { parsePrincipal, type Principal } from '../src/auth/principals.js';
-import { ACCOUNT_A, ROLE_APP, ROOT_A, SESSION_APP } from './helpers/auth.js';
+import { ACCOUNT_A, ROLE_APP, ROOT_A, SESSION_APP, USER_ALICE } from './helpers/auth.js';
 
 const KEY: KeyFacts = { arn: `arn:aws:kms:us-east-1:${ACCOUNT_A}:key/1234abcd-12ab-34cd-56ef-1234567890ab`, accountId: ACCOUNT_A, keySpec: 'SYMMETRIC_DEFAULT', keyUsage: 'ENCRYPT_DECRYPT', origin: 'AWS_KMS', multiRegion: false };
 const session = parsePrincipal(SESSION_APP) as Principal;
@@ -85,7 +90,7 @@ describe('encryption-context condition keys are matched as toLowerCase would', (
 });
 
 describe('condition operators: the set logic of the IAM User Guide', () => {
-  const OPS = ['StringEquals', 'StringNotEquals', 'StringEqualsIgnoreCase', 'StringNotEqualsIgnoreCase', 'StringLike', 'StringNotLike'] as const;
+  const OPS = ['StringEquals', 'StringNotEquals', 'StringEqualsIgnoreCase', 'StringNotEqualsIgnoreCase', 'StringLike', 'StringNotLike', 'ArnEquals', 'ArnNotEquals', 'ArnLike', 'ArnNotLike'] as const;
   const VALUES = ['a', 'A', 'b', 'a*', '?'];
   /** IAM User Guide, "Single-valued vs. multivalued context keys" and "Condition operators". */
   function model(c: Condition, got: readonly string[]): boolean {
@@ -115,5 +120,26 @@ describe('condition operators: the set logic of the IAM User Guide', () => {
       ),
       { numRuns: 3000 },
     );
+  });
+});
+
+describe('one object layout for every caller and every view', () => {
+  test('parsePrincipal gives the same keys, in the same order, for every kind of principal', () => {
+    const layouts = [ACCOUNT_A, ROOT_A, USER_ALICE, ROLE_APP, SESSION_APP, `arn:aws:sts::${ACCOUNT_A}:federated-user/bob`].map((arn) => Object.keys(parsePrincipal(arn) as Principal).join());
+    expect(new Set(layouts)).toEqual(new Set(['arn,partition,accountId,kind,roleName']));
+  });
+
+  test('V8 itself gives them one hidden class (%HaveSameMap, on the built dist/)', () => {
+    // The same keys in the same order are not enough: a spread copy of the context had them
+    // and still another map. Asked of V8 in a child process with natives syntax.
+    const script = `
+      const { Kms, contextOf } = await import(${JSON.stringify(pathToFileURL(resolve('dist/kms.js')).href)});
+      const { parsePrincipal } = await import(${JSON.stringify(pathToFileURL(resolve('dist/auth/principals.js')).href)});
+      const kms = new Kms({ accountId: '${ACCOUNT_A}', identityPolicy: () => true });
+      const view = kms.as('${SESSION_APP}');
+      const ps = ['${ROOT_A}', '${USER_ALICE}', '${ROLE_APP}', '${SESSION_APP}'].map((a) => parsePrincipal(a));
+      console.log(JSON.stringify({ ctx: %HaveSameMap(contextOf(kms), contextOf(view)), callers: ps.every((p) => %HaveSameMap(p, ps[0])) }));`;
+    const out = execFileSync(process.execPath, ['--allow-natives-syntax', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+    expect(JSON.parse(out)).toEqual({ ctx: true, callers: true });
   });
 });

@@ -37,22 +37,31 @@ export function lowercaseIs(s: string, key: string, at: number): boolean {
  * request has none (an absent key).
  */
 export function contextValues(req: AuthRequest, key: string): readonly string[] | undefined {
-  const f = req.facts;
-  if (key.startsWith(EC_PREFIX)) {
-    if (!EC_ACTIONS.has(req.action) || !f.encryptionContext) return undefined;
-    // The condition key, context key included, is not case sensitive (Developer Guide,
-    // "Case sensitivity of the encryption context condition").
-    const ec = f.encryptionContext;
-    let out: string[] | undefined;
-    // Own keys, each value read once (issue 12.1); no pair list and no lowercased copy is built
-    // (issue 14: this runs for every condition on every call).
-    for (const k of Object.keys(ec)) {
-      if (!hasOwn.call(ec, k) || !lowercaseIs(k, key, EC_PREFIX.length)) continue;
-      const v: unknown = ec[k];
-      if (typeof v === 'string') (out ??= []).push(v);
-    }
-    return out;
+  // The encryption-context keys in a function of their own: the commonest condition of a key
+  // policy, small enough for V8 to inline, where the whole switch below is not (~200 → ~90 ns
+  // a condition; issue 14).
+  return key.startsWith(EC_PREFIX) ? encryptionContextValues(req, key) : otherValues(req, key);
+}
+
+/** kms:EncryptionContext:<key>: the values of the context keys whose lowercase is <key>. */
+function encryptionContextValues(req: AuthRequest, key: string): readonly string[] | undefined {
+  const ec = req.facts.encryptionContext;
+  if (!ec || !EC_ACTIONS.has(req.action)) return undefined;
+  // The condition key, context key included, is not case sensitive (Developer Guide,
+  // "Case sensitivity of the encryption context condition").
+  let out: string[] | undefined;
+  // Own keys, each value read once (issue 12.1); no pair list and no lowercased copy is built
+  // (issue 14: this runs for every condition on every call).
+  for (const k of Object.keys(ec)) {
+    if (!hasOwn.call(ec, k) || !lowercaseIs(k, key, EC_PREFIX.length)) continue;
+    const v: unknown = ec[k];
+    if (typeof v === 'string') (out ??= []).push(v);
   }
+  return out;
+}
+
+function otherValues(req: AuthRequest, key: string): readonly string[] | undefined {
+  const f = req.facts;
   // ABAC (Developer Guide, "ABAC for AWS KMS"; IAM User Guide, aws:ResourceTag and
   // aws:RequestTag): the tag-key part of the condition key is not case sensitive (the key is
   // lowercase here), the value is; one value per tag key (single-valued keys).

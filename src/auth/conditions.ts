@@ -49,8 +49,18 @@ function positive(op: Condition['operator'], v: string, values: readonly string[
   }
 }
 
+/** The negated operators (their names hold "Not"), by switch rather than a substring search per call. */
 function negated(op: Condition['operator']): boolean {
-  return op.includes('Not');
+  switch (op) {
+    case 'StringNotEquals':
+    case 'StringNotEqualsIgnoreCase':
+    case 'StringNotLike':
+    case 'ArnNotEquals':
+    case 'ArnNotLike':
+      return true;
+    default:
+      return false;
+  }
 }
 
 /** One condition (IAM User Guide, "Condition operators" and "multivalued context keys"). */

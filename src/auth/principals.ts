@@ -40,24 +40,33 @@ export function rootArn(partition: string, accountId: string): string {
 }
 
 /**
+ * Every principal has the same five properties, roleName undefined where there is none: one
+ * object shape for V8, so the call sites that read a caller (every authorization) stay
+ * monomorphic when a root user and a role share one process (issue 14).
+ */
+function principal(arn: string, partition: string, accountId: string, kind: PrincipalKind, roleName?: string): Principal {
+  return { arn, partition, accountId, kind, roleName };
+}
+
+/**
  * Parses a principal ARN (or a 12-digit account ID, read in `partition`); undefined when it
  * is none of the forms above.
  */
 export function parsePrincipal(s: string, partition = 'aws'): Principal | undefined {
   if (typeof s !== 'string') return undefined;
-  if (ACCOUNT.test(s)) return { arn: rootArn(partition, s), partition, accountId: s, kind: 'root' };
+  if (ACCOUNT.test(s)) return principal(rootArn(partition, s), partition, s, 'root');
   let m = IAM_ARN.exec(s);
   if (m) {
     const [, p, accountId, resource, roleName] = m as unknown as [string, string, string, string, string | undefined];
-    if (resource === 'root') return { arn: s, partition: p, accountId, kind: 'root' };
-    if (resource.startsWith('user/')) return { arn: s, partition: p, accountId, kind: 'user' };
-    return { arn: s, partition: p, accountId, kind: 'role', roleName: roleName as string };
+    if (resource === 'root') return principal(s, p, accountId, 'root');
+    if (resource.startsWith('user/')) return principal(s, p, accountId, 'user');
+    return principal(s, p, accountId, 'role', roleName as string);
   }
   m = STS_ARN.exec(s);
   if (m) {
     const [, p, accountId, resource, roleName] = m as unknown as [string, string, string, string, string | undefined];
-    if (resource.startsWith('assumed-role/')) return { arn: s, partition: p, accountId, kind: 'assumed-role', roleName: roleName as string };
-    return { arn: s, partition: p, accountId, kind: 'federated-user' };
+    if (resource.startsWith('assumed-role/')) return principal(s, p, accountId, 'assumed-role', roleName as string);
+    return principal(s, p, accountId, 'federated-user');
   }
   return undefined;
 }
