@@ -6,17 +6,18 @@
  */
 import type { AuthRequest } from './types.js';
 import type { Condition } from './policy.js';
+import { BoundedCache } from '../util/bounded-cache.js';
 import { compileGlob, type Glob } from './glob.js';
 import { contextValues } from './condition-keys.js';
 
-const likeCache = new Map<string, Glob>();
+/** Compiled patterns: two generations of 512 (the 1,024 the clear-all memo held), no cliff. */
+const likeCache = new BoundedCache<string, Glob>(512);
 
 /** StringLike / ArnLike: a linear-time wildcard match (src/auth/glob.ts), never a RegExp. */
 function like(value: string, pattern: string): boolean {
   let r = likeCache.get(pattern);
   if (!r) {
     r = compileGlob(pattern);
-    if (likeCache.size >= 1024) likeCache.clear();
     likeCache.set(pattern, r);
   }
   return r.test(value);

@@ -19,6 +19,7 @@
  * Pure code (no node:*): runs in browsers.
  */
 import { LimitExceededException, MalformedPolicyDocumentException } from '../errors.js';
+import { BoundedCache } from '../util/bounded-cache.js';
 import { compileGlobs, type Glob } from './glob.js';
 import { parsePrincipal, rootArn, type Principal } from './principals.js';
 
@@ -296,19 +297,28 @@ export function parseKeyPolicy(text: string, partition = 'aws'): KeyPolicy {
   return { statements: raw.map((s) => parseStatement(s, partition)) };
 }
 
-const caches = new Map<string, Map<string, KeyPolicy>>();
+/**
+ * Policy text per generation of the memo, in UTF-16 code units: ~2,000 policies of 500
+ * characters, or 32 of the largest a key may hold (POLICY_MAX_BYTES), so the memo's memory is
+ * bounded by what it holds, not by how many entries (a parsed policy takes ~10× its text).
+ */
+const POLICY_TEXT_PER_GENERATION = 1 << 20;
+const caches = new Map<string, BoundedCache<string, KeyPolicy>>();
+const textLength = (text: string) => text.length;
 
 /**
  * parseKeyPolicy with a bounded memo per partition (policies are re-read on every
- * authorization; the record's own string is the key, so its hash is computed once).
+ * authorization; the record's own string is the key, so its hash is computed once). Two
+ * generations, not a clear-all at a count: with more keys of distinct policies than one
+ * generation holds, the policies in use stay parsed (issue 14: at 256 distinct policies the
+ * memo emptied itself and every authorization parsed its policy again, ~3× the call's cost).
  */
 export function cachedKeyPolicy(text: string, partition: string): KeyPolicy {
   let cache = caches.get(partition);
-  if (!cache) caches.set(partition, (cache = new Map()));
+  if (!cache) caches.set(partition, (cache = new BoundedCache(POLICY_TEXT_PER_GENERATION, textLength)));
   let p = cache.get(text);
   if (!p) {
     p = parseKeyPolicy(text, partition);
-    if (cache.size >= 256) cache.clear();
     cache.set(text, p);
   }
   return p;

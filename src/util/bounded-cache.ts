@@ -10,8 +10,18 @@ export class BoundedCache<K, V> {
   // (a key's first use) costs two probes, not four (issue 14).
   private current = new Map<K, V | typeof NONE>();
   private previous = new Map<K, V | typeof NONE>();
+  /** The current generation's total weight, when entries are weighed (`weigh`). */
+  private load = 0;
 
-  constructor(private readonly capacity = 4096) {}
+  /**
+   * `capacity`: entries per generation; with `weigh`, the total weight of a generation instead
+   * (a memo of parsed documents weighs each by its text's length, so that a few large ones
+   * bound its memory as many small ones do).
+   */
+  constructor(
+    private readonly capacity = 4096,
+    private readonly weigh?: (key: K) => number,
+  ) {}
 
   get(key: K): V | undefined {
     const hit = this.current.get(key);
@@ -31,21 +41,26 @@ export class BoundedCache<K, V> {
   }
 
   private put(key: K, stored: V | typeof NONE): void {
-    if (this.current.size >= this.capacity) {
+    const weigh = this.weigh;
+    if ((weigh ? this.load : this.current.size) >= this.capacity) {
       this.previous = this.current;
       this.current = new Map();
+      this.load = 0;
     }
+    if (weigh && !this.current.has(key)) this.load += weigh(key);
     this.current.set(key, stored);
   }
 
   delete(key: K): void {
+    if (this.weigh && this.current.delete(key)) this.load -= this.weigh(key);
     this.current.delete(key);
     this.previous.delete(key);
   }
 
   /** Drops every entry whose key satisfies `drop` (O(size): for rare invalidations only). */
   deleteWhere(drop: (key: K) => boolean): void {
-    for (const m of [this.current, this.previous]) for (const k of [...m.keys()]) if (drop(k)) m.delete(k);
+    for (const k of [...this.previous.keys()]) if (drop(k)) this.previous.delete(k);
+    for (const k of [...this.current.keys()]) if (drop(k)) this.delete(k);
   }
 
   get size(): number {
