@@ -52,7 +52,8 @@ function encryptionContextValues(req: AuthRequest, key: string): readonly string
   let out: string[] | undefined;
   // Own keys, each value read once (issue 12.1); no pair list and no lowercased copy is built
   // (issue 14: this runs for every condition on every call).
-  for (const k of Object.keys(ec)) {
+  // for-in with an own-key check: V8 walks its enum cache, where Object.keys builds an array.
+  for (const k in ec) {
     if (!hasOwn.call(ec, k) || !lowercaseIs(k, key, EC_PREFIX.length)) continue;
     const v: unknown = ec[k];
     if (typeof v === 'string') (out ??= []).push(v);

@@ -75,23 +75,30 @@ function conditionsHold(s: Statement, req: AuthRequest): boolean {
   return true;
 }
 
+/** The six verdicts, made once: an authorization allocates none (issue 14). */
+const verdict = (deny: boolean, allow: PrincipalMatch): PolicyVerdict => Object.freeze({ deny, allow });
+const DENY = verdict(true, false);
+const ALLOW_BY_NAME = verdict(false, 'name');
+const ALLOW_BY_ACCOUNT = verdict(false, 'account');
+const NO_ALLOW = verdict(false, false);
+/** The verdict of a policy with no Deny that applies: how its strongest Allow reaches the caller. */
+export function allowVerdict(allow: PrincipalMatch): PolicyVerdict {
+  return allow === 'name' ? ALLOW_BY_NAME : allow === 'account' ? ALLOW_BY_ACCOUNT : NO_ALLOW;
+}
+
 /** Evaluates the key policy alone. */
 export function evaluatePolicy(policy: KeyPolicy, req: AuthRequest): PolicyVerdict {
   let allow: PrincipalMatch = false;
-  let deny = false;
   for (const s of statementsFor(policy, req.action)) {
     const who = statementPrincipal(s, req.caller);
     if (who === false) continue;
     if (s.effect === 'Allow' && (allow === 'name' || (allow === 'account' && who === 'account'))) continue;
     if (!conditionsHold(s, req)) continue;
-    if (s.effect === 'Deny') {
-      // A Deny to an account applies to all its principals, with or without IAM.
-      deny = true;
-      break;
-    }
+    // A Deny to an account applies to all its principals, with or without IAM.
+    if (s.effect === 'Deny') return DENY;
     allow = who;
   }
-  return { deny, allow };
+  return allowVerdict(allow);
 }
 
 /** Why a request is refused (the three AccessDeniedException wordings). */
@@ -114,7 +121,7 @@ export function decide(
   identity: () => boolean,
   symmetric: boolean,
 ): Decision {
-  if (verdict.deny) return { denial: 'explicit-deny' };
+  if (verdict.deny) return EXPLICIT_DENY;
   // The key policy, then the grants: a grant still allows when the key policy reaches the caller
   // only through an account principal that IAM does not back.
   let denial: Denial = 'no-resource-policy';
@@ -141,16 +148,23 @@ export function decide(
       denial = d.denial;
     }
   }
-  return { denial };
+  return denial === 'no-resource-policy' ? NO_RESOURCE_POLICY : NO_IDENTITY_POLICY;
 }
+
+// Decisions, made once (issue 14: no allocation per authorization).
+const decision = (denial: Denial | undefined, via?: Decision['via']): Decision => Object.freeze(via ? { denial, via } : { denial });
+const EXPLICIT_DENY = decision('explicit-deny');
+const NO_RESOURCE_POLICY = decision('no-resource-policy');
+const NO_IDENTITY_POLICY = decision('no-identity-policy');
+const ALLOWED: Readonly<Record<NonNullable<Decision['via']>, Decision>> = { 'key-policy': decision(undefined, 'key-policy'), grant: decision(undefined, 'grant') };
 
 /** A key policy statement or grant reached the caller `how`: is that enough, or must IAM allow too? */
 function viaIam(how: PrincipalMatch, via: 'key-policy' | 'grant', req: AuthRequest, identity: () => boolean): Decision {
   // Named in the key's own account: the resource policy suffices. Named from another
   // account, or reached through an account principal: the caller's IAM must allow too.
-  if (req.caller.kind === 'root') return { denial: undefined, via };
-  if (how === 'name' && sameAccount(req)) return { denial: undefined, via };
-  return identity() ? { denial: undefined, via } : { denial: 'no-identity-policy' };
+  if (req.caller.kind === 'root') return ALLOWED[via];
+  if (how === 'name' && sameAccount(req)) return ALLOWED[via];
+  return identity() ? ALLOWED[via] : NO_IDENTITY_POLICY;
 }
 
 function sameAccount(req: AuthRequest): boolean {

@@ -297,6 +297,15 @@ export function parseKeyPolicy(text: string, partition = 'aws'): KeyPolicy {
   return { statements: raw.map((s) => parseStatement(s, partition)) };
 }
 
+const peerReaders = new WeakMap<KeyPolicy, boolean>();
+
+/** A condition of the policy reads kms:ReEncryptOnSameKey (condition keys are lowercase once parsed). */
+export function readsReEncryptPeer(policy: KeyPolicy): boolean {
+  let r = peerReaders.get(policy);
+  if (r === undefined) peerReaders.set(policy, (r = policy.statements.some((s) => s.conditions.some((c) => c.key === 'kms:reencryptonsamekey'))));
+  return r;
+}
+
 /**
  * Policy text per generation of the memo, in UTF-16 code units: ~2,000 policies of 500
  * characters, or 32 of the largest a key may hold (POLICY_MAX_BYTES), so the memo's memory is

@@ -2,11 +2,12 @@
  * Resolve, then authorize: the key a request member names, as the operation's row says (which
  * identifier forms it accepts, whether it works across accounts).
  */
-import type { Denial, RequestFacts } from '../auth/evaluate.js';
+import { accessDeniedMessage, type Denial, type RequestFacts } from '../auth/evaluate.js';
+import { AccessDeniedException } from '../errors.js';
 import { parseKeyRef } from '../keys/arn.js';
 import type { KeyRecord } from '../keys/record.js';
 import type { OperationName } from '../model/api.js';
-import { authorize, denial } from './authorize.js';
+import { denial, denialWithoutPeer } from './authorize.js';
 import type { OpContext } from './context.js';
 import { lookup } from './resolve.js';
 import type { OperationRow } from './types.js';
@@ -21,9 +22,8 @@ function withAlias(id: string, facts: RequestFacts | undefined): RequestFacts | 
   return ref && (ref.kind === 'aliasName' || ref.kind === 'aliasArn') ? { ...facts, requestAlias: ref.aliasName } : facts;
 }
 
-/** The facts with the peer's ARN, when a key policy or the identity hook may read it. */
-export function withPeer(ctx: OpContext, rec: KeyRecord, facts: RequestFacts | undefined, peer: Peer | undefined): MaybePromise<RequestFacts | undefined> {
-  if (peer === undefined || (rec.policy === undefined && ctx.identityPolicy === undefined)) return facts;
+/** The facts with the peer's ARN. */
+function withPeer(facts: RequestFacts | undefined, peer: Peer): MaybePromise<RequestFacts> {
   return andThenWith(peer(), factsWithPeer, facts);
 }
 
@@ -50,19 +50,26 @@ export function resolveKey<Op extends OperationName>(
 
 // Continuations as plain functions (util/maybe.ts andThenWith): no closure per call (issue 14).
 function authorized<Op extends OperationName>(rec: KeyRecord, ctx: OpContext, op: OperationRow<Op>, id: string, action: string, facts: RequestFacts | undefined, peer: Peer | undefined): MaybePromise<KeyRecord> {
-  return andThenWith(withPeer(ctx, rec, withAlias(id, facts), peer), authorizedWith, ctx, op, rec, action);
+  return andThenWith(denialOf(ctx, op, action, rec, withAlias(id, facts), peer), allowedOrThrow, ctx, rec, action);
 }
 
-function authorizedWith<Op extends OperationName>(facts: RequestFacts | undefined, ctx: OpContext, op: OperationRow<Op>, rec: KeyRecord, action: string): KeyRecord {
-  authorize(ctx, action, rec, facts, op.crossAccount);
+function allowedOrThrow(d: Denial | undefined, ctx: OpContext, rec: KeyRecord, action: string): KeyRecord {
+  if (d !== undefined) throw new AccessDeniedException(accessDeniedMessage(ctx.caller.arn, action, rec.arn, d));
   return rec;
 }
 
-/** Why the caller may not perform `action` on `rec`, if it may not (no error: the blob-named source of Decrypt). */
+/**
+ * Why the caller may not perform `action` on `rec`, if it may not (no error: the blob-named
+ * source of Decrypt). The peer's ARN (kms:ReEncryptOnSameKey) is looked up only when a key
+ * policy condition or the identity hook reads it (authorize.ts denialWithoutPeer).
+ */
 export function denialOf<Op extends OperationName>(ctx: OpContext, op: OperationRow<Op>, action: string, rec: KeyRecord, facts: RequestFacts | undefined, peer?: Peer): MaybePromise<Denial | undefined> {
-  return andThenWith(withPeer(ctx, rec, facts, peer), denialWith, ctx, op, action, rec);
+  if (peer === undefined) return denial(ctx, action, rec, facts, op.crossAccount);
+  const first = denialWithoutPeer(ctx, action, rec, facts, op.crossAccount);
+  if (!first.needsPeer) return first.denial;
+  return andThenWith(withPeer(facts, peer), denialWith, ctx, op, action, rec);
 }
 
-function denialWith<Op extends OperationName>(facts: RequestFacts | undefined, ctx: OpContext, op: OperationRow<Op>, action: string, rec: KeyRecord): MaybePromise<Denial | undefined> {
+function denialWith<Op extends OperationName>(facts: RequestFacts, ctx: OpContext, op: OperationRow<Op>, action: string, rec: KeyRecord): Denial | undefined {
   return denial(ctx, action, rec, facts, op.crossAccount);
 }

@@ -3,9 +3,9 @@
  * decided as KMS decides (src/auth/evaluate.ts), with AWS's AccessDeniedException wording.
  * Refusals happen before any state change or decryption.
  */
-import { accessDeniedMessage, decide, evaluatePolicy, requestContext, type AuthRequest, type Denial, type KeyFacts, type RequestFacts } from '../auth/evaluate.js';
+import { accessDeniedMessage, allowVerdict, decide, evaluatePolicy, requestContext, type AuthRequest, type Denial, type KeyFacts, type RequestFacts } from '../auth/evaluate.js';
 import { decodeGrantToken, grantIssued } from '../auth/grants.js';
-import { LOCKOUT, cachedKeyPolicy, checkKeyPolicyConditionKeys, parseKeyPolicy } from '../auth/policy.js';
+import { LOCKOUT, cachedKeyPolicy, checkKeyPolicyConditionKeys, parseKeyPolicy, readsReEncryptPeer } from '../auth/policy.js';
 import { AccessDeniedException, InvalidGrantTokenException, MalformedPolicyDocumentException } from '../errors.js';
 import { partitionOf } from '../keys/arn.js';
 import type { KeyRecord } from '../keys/record.js';
@@ -21,9 +21,10 @@ const NO_KEY: KeyFacts = Object.freeze({ arn: '*', accountId: '', keySpec: '', k
 /**
  * Why `action` on `rec` is refused for the caller, or undefined when it is allowed. An
  * operation AWS does not allow across accounts (`crossAccount` false) is refused on another
- * account's key whatever its key policy says.
+ * account's key whatever its key policy says. `identity` answers for the identity hook
+ * (default: asks it; readsPeer's probe only notes that the decision needed it).
  */
-export function denial(ctx: OpContext, action: string, rec: KeyRecord, facts: RequestFacts | undefined, crossAccount: boolean): Denial | undefined {
+export function denial(ctx: OpContext, action: string, rec: KeyRecord, facts: RequestFacts | undefined, crossAccount: boolean, identity: Identity = identityAllows): Denial | undefined {
   const caller = ctx.caller;
   const sameAccount = rec.accountId === caller.accountId;
   if (!sameAccount && !crossAccount) return 'no-resource-policy';
@@ -33,10 +34,40 @@ export function denial(ctx: OpContext, action: string, rec: KeyRecord, facts: Re
   const verdict =
     rec.policy === undefined
       ? // The default key policy: kms:* for the key account's principal, nothing else.
-        { deny: false, allow: sameAccount ? (caller.kind === 'root' ? ('name' as const) : ('account' as const)) : (false as const) }
+        allowVerdict(sameAccount ? (caller.kind === 'root' ? 'name' : 'account') : false)
       : evaluatePolicy(cachedKeyPolicy(rec.policy, partitionOf(rec.region)), req);
-  return decide(verdict, req, rec.grants, () => identityAllows(ctx, req, rec.arn), keySpecRow(rec).bindsContext).denial;
+  return decide(verdict, req, rec.grants, () => identity(ctx, req, rec.arn), keySpecRow(rec).bindsContext).denial;
 }
+
+/** How denial() learns what the identity hook says about a request. */
+export type Identity = (ctx: OpContext, req: AuthRequest, resource: string) => boolean;
+
+/** Set by `noteIdentityNeeded`: denial() ran synchronously since it was cleared. */
+let identityNeeded = false;
+
+/** An Identity that never asks the hook, only notes that the decision needed it. */
+function noteIdentityNeeded(): boolean {
+  identityNeeded = true;
+  return false;
+}
+
+/**
+ * ReEncrypt's kms:ReEncryptOnSameKey compares this key with the other side's, whose ARN takes a
+ * lookup (an alias may need the store). Only two things read it: a key policy condition on that
+ * key, and the identity hook (its request context holds every condition key). The answer of
+ * denial() without the peer stands when neither did: this tells, with that answer (issue 14: the
+ * lookup and a copy of the facts were ~2 µs of every ReEncrypt under an identity hook or a
+ * custom key policy, also where nothing reads them).
+ */
+export function denialWithoutPeer(ctx: OpContext, action: string, rec: KeyRecord, facts: RequestFacts | undefined, crossAccount: boolean): { readonly needsPeer: true } | { readonly needsPeer: false; readonly denial: Denial | undefined } {
+  if (rec.policy !== undefined && readsReEncryptPeer(cachedKeyPolicy(rec.policy, partitionOf(rec.region)))) return NEEDS_PEER;
+  if (ctx.identityPolicy === undefined) return { needsPeer: false, denial: denial(ctx, action, rec, facts, crossAccount) };
+  identityNeeded = false;
+  const d = denial(ctx, action, rec, facts, crossAccount, noteIdentityNeeded);
+  return identityNeeded ? NEEDS_PEER : { needsPeer: false, denial: d };
+}
+
+const NEEDS_PEER = Object.freeze({ needsPeer: true as const });
 
 /* Precondition: the caller may perform `action` on the key (key policy, grants, IAM). */
 export function authorize(ctx: OpContext, action: string, rec: KeyRecord, facts: RequestFacts | undefined, crossAccount: boolean): void {
