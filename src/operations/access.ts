@@ -7,7 +7,7 @@ import { AccessDeniedException } from '../errors.js';
 import { parseKeyRef } from '../keys/arn.js';
 import type { KeyRecord } from '../keys/record.js';
 import type { OperationName } from '../model/api.js';
-import { denial, denialWithoutPeer } from './authorize.js';
+import { NEEDS_PEER, denial, denialWithoutPeer } from './authorize.js';
 import type { OpContext } from './context.js';
 import { lookup } from './resolve.js';
 import type { OperationRow } from './types.js';
@@ -66,7 +66,7 @@ function allowedOrThrow(d: Denial | undefined, ctx: OpContext, rec: KeyRecord, a
 export function denialOf<Op extends OperationName>(ctx: OpContext, op: OperationRow<Op>, action: string, rec: KeyRecord, facts: RequestFacts | undefined, peer?: Peer): MaybePromise<Denial | undefined> {
   if (peer === undefined) return denial(ctx, action, rec, facts, op.crossAccount);
   const first = denialWithoutPeer(ctx, action, rec, facts, op.crossAccount);
-  if (!first.needsPeer) return first.denial;
+  if (first !== NEEDS_PEER) return first;
   return andThenWith(withPeer(facts, peer), denialWith, ctx, op, action, rec);
 }
 

@@ -22,7 +22,7 @@ const NO_KEY: KeyFacts = Object.freeze({ arn: '*', accountId: '', keySpec: '', k
  * Why `action` on `rec` is refused for the caller, or undefined when it is allowed. An
  * operation AWS does not allow across accounts (`crossAccount` false) is refused on another
  * account's key whatever its key policy says. `identity` answers for the identity hook
- * (default: asks it; readsPeer's probe only notes that the decision needed it).
+ * (default: asks it; denialWithoutPeer's stand-in only notes that the decision needed it).
  */
 export function denial(ctx: OpContext, action: string, rec: KeyRecord, facts: RequestFacts | undefined, crossAccount: boolean, identity: Identity = identityAllows): Denial | undefined {
   const caller = ctx.caller;
@@ -59,15 +59,16 @@ function noteIdentityNeeded(): boolean {
  * lookup and a copy of the facts were ~2 µs of every ReEncrypt under an identity hook or a
  * custom key policy, also where nothing reads them).
  */
-export function denialWithoutPeer(ctx: OpContext, action: string, rec: KeyRecord, facts: RequestFacts | undefined, crossAccount: boolean): { readonly needsPeer: true } | { readonly needsPeer: false; readonly denial: Denial | undefined } {
+export function denialWithoutPeer(ctx: OpContext, action: string, rec: KeyRecord, facts: RequestFacts | undefined, crossAccount: boolean): Denial | undefined | typeof NEEDS_PEER {
   if (rec.policy !== undefined && readsReEncryptPeer(cachedKeyPolicy(rec.policy, partitionOf(rec.region)))) return NEEDS_PEER;
-  if (ctx.identityPolicy === undefined) return { needsPeer: false, denial: denial(ctx, action, rec, facts, crossAccount) };
+  if (ctx.identityPolicy === undefined) return denial(ctx, action, rec, facts, crossAccount);
   identityNeeded = false;
   const d = denial(ctx, action, rec, facts, crossAccount, noteIdentityNeeded);
-  return identityNeeded ? NEEDS_PEER : { needsPeer: false, denial: d };
+  return identityNeeded ? NEEDS_PEER : d;
 }
 
-const NEEDS_PEER = Object.freeze({ needsPeer: true as const });
+/** denialWithoutPeer's answer when the decision must be made again with the peer's ARN. */
+export const NEEDS_PEER: unique symbol = Symbol('needs the peer');
 
 /* Precondition: the caller may perform `action` on the key (key policy, grants, IAM). */
 export function authorize(ctx: OpContext, action: string, rec: KeyRecord, facts: RequestFacts | undefined, crossAccount: boolean): void {
