@@ -7,7 +7,8 @@
  *  - the condition operators' set logic (ForAllValues, ForAnyValue, single-valued, negated) is
  *    the IAM User Guide's, checked against a model of it;
  *  - every caller, and the operation context of a Kms and of its as() views, has one property
- *    layout (the same keys in the same order), so V8 gives them one object shape.
+ *    layout (the same keys in the same order), so V8 gives them one object shape; so has every
+ *    key record CreateKey makes, with or without a custom policy or tags.
  */
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -141,5 +142,30 @@ describe('one object layout for every caller and every view', () => {
       console.log(JSON.stringify({ ctx: %HaveSameMap(contextOf(kms), contextOf(view)), callers: ps.every((p) => %HaveSameMap(p, ps[0])) }));`;
     const out = execFileSync(process.execPath, ['--allow-natives-syntax', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
     expect(JSON.parse(out)).toEqual({ ctx: true, callers: true });
+  });
+
+  test('a key with a custom policy or tags has the hidden class of a key without (records made by CreateKey, %HaveSameMap on dist/)', () => {
+    // The records the hot path reads on every call: a policy or tags added after the literal
+    // gave those keys another map, and reads of either kind went polymorphic (issue 14).
+    const script = `
+      const { Kms, InMemoryKeyStore } = await import(${JSON.stringify(pathToFileURL(resolve('dist/index.js')).href)});
+      const store = new InMemoryKeyStore();
+      const seen = [];
+      const getKey = store.getKey.bind(store);
+      store.getKey = (arn) => { const r = getKey(arn); if (r) seen.push(r); return r; };
+      const kms = new Kms({ keyStore: store, accountId: '${ACCOUNT_A}' });
+      const policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: '${ROOT_A}' }, Action: 'kms:*', Resource: '*' }] });
+      const plain = (await kms.createKey()).KeyMetadata.KeyId;
+      const withPolicy = (await kms.createKey({ Policy: policy })).KeyMetadata.KeyId;
+      const tagged = (await kms.createKey({ Tags: [{ TagKey: 't', TagValue: 'v' }] })).KeyMetadata.KeyId;
+      const untagged = (await kms.createKey({ Tags: [{ TagKey: 't', TagValue: 'v' }] })).KeyMetadata.KeyId;
+      await kms.untagResource({ KeyId: untagged, TagKeys: ['t'] });
+      const later = (await kms.createKey()).KeyMetadata.KeyId;
+      await kms.putKeyPolicy({ KeyId: later, Policy: policy });
+      const records = [];
+      for (const id of [plain, withPolicy, tagged, untagged, later]) { seen.length = 0; await kms.describeKey({ KeyId: id }); records.push(seen[seen.length - 1]); }
+      console.log(JSON.stringify(records.map((r) => %HaveSameMap(r, records[0]))));`;
+    const out = execFileSync(process.execPath, ['--allow-natives-syntax', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+    expect(JSON.parse(out), 'plain, custom policy, tagged, untagged again, policy put later').toEqual([true, true, true, true, true]);
   });
 });

@@ -91,10 +91,15 @@ export async function createKey(ctx: OpContext, input: Validated<'CreateKey'>): 
     keyState: origin === 'EXTERNAL' ? 'PendingImport' : 'Enabled',
     rotationEnabled: false,
     material: origin === 'EXTERNAL' ? [] : [await info.generate(ctx.env, now, ctx.region)],
+    // Present on every new record, undefined when absent, in this order: a key with a custom
+    // policy or tags then has the hidden class of one without, and the hot path's reads of a
+    // record stay monomorphic when both kinds of key are in use (issue 14: a role under a custom
+    // policy beside the root under the default one). PutKeyPolicy and TagResource then change
+    // a value, not the record's layout.
+    policy: input.Policy,
+    tags: initialTags(input.Tags),
+    usageTrackedSince: undefined,
   };
-  if (input.Policy !== undefined) rec.policy = input.Policy;
-  const tags = initialTags(input.Tags);
-  if (tags) rec.tags = tags;
   await ctx.keyStore.createKey(startUsageTracking(rec));
   return { KeyMetadata: metadata(rec) };
 }

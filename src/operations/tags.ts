@@ -91,8 +91,8 @@ export async function untagResource(ctx: OpContext, input: Validated<'UntagResou
   const keys = input.TagKeys;
   const updated = await ctx.keyStore.updateKey(rec.arn, (r) => {
     const next = applyUntagResource(r.tags, keys);
-    if (next.length) r.tags = next;
-    else delete r.tags;
+    // Undefined rather than deleted: a record keeps its layout (operations/keys.ts createKey).
+    r.tags = next.length ? next : undefined;
   });
   if (!updated) throw new NotFoundException(keyNotFound(rec.arn));
   return {};
