@@ -8,7 +8,7 @@
  *    the IAM User Guide's, checked against a model of it;
  *  - every caller, and the operation context of a Kms and of its as() views, has one property
  *    layout (the same keys in the same order), so V8 gives them one object shape; so has every
- *    key record CreateKey makes, with or without a custom policy or tags.
+ *    key record CreateKey makes, whatever its policy, tags, grants, rotation or deletion did.
  */
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -144,7 +144,7 @@ describe('one object layout for every caller and every view', () => {
     expect(JSON.parse(out)).toEqual({ ctx: true, callers: true });
   });
 
-  test('a key with a custom policy or tags has the hidden class of a key without (records made by CreateKey, %HaveSameMap on dist/)', () => {
+  test('a key with a custom policy, tags, grants, rotation or a cancelled deletion has the hidden class of a key without (records made by CreateKey, %HaveSameMap on dist/)', () => {
     // The records the hot path reads on every call: a policy or tags added after the literal
     // gave those keys another map, and reads of either kind went polymorphic (issue 14).
     const script = `
@@ -162,10 +162,23 @@ describe('one object layout for every caller and every view', () => {
       await kms.untagResource({ KeyId: untagged, TagKeys: ['t'] });
       const later = (await kms.createKey()).KeyMetadata.KeyId;
       await kms.putKeyPolicy({ KeyId: later, Policy: policy });
+      const granted = (await kms.createKey()).KeyMetadata.KeyId;
+      const g = await kms.createGrant({ KeyId: granted, GranteePrincipal: '${USER_ALICE}', Operations: ['Decrypt'] });
+      const revoked = (await kms.createKey()).KeyMetadata.KeyId;
+      const g2 = await kms.createGrant({ KeyId: revoked, GranteePrincipal: '${USER_ALICE}', Operations: ['Decrypt'] });
+      await kms.revokeGrant({ KeyId: revoked, GrantId: g2.GrantId });
+      const rotating = (await kms.createKey()).KeyMetadata.KeyId;
+      await kms.enableKeyRotation({ KeyId: rotating });
+      const unrotated = (await kms.createKey()).KeyMetadata.KeyId;
+      await kms.enableKeyRotation({ KeyId: unrotated });
+      await kms.disableKeyRotation({ KeyId: unrotated });
+      const cancelled = (await kms.createKey()).KeyMetadata.KeyId;
+      await kms.scheduleKeyDeletion({ KeyId: cancelled, PendingWindowInDays: 7 });
+      await kms.cancelKeyDeletion({ KeyId: cancelled });
       const records = [];
-      for (const id of [plain, withPolicy, tagged, untagged, later]) { seen.length = 0; await kms.describeKey({ KeyId: id }); records.push(seen[seen.length - 1]); }
+      for (const id of [plain, withPolicy, tagged, untagged, later, granted, revoked, rotating, unrotated, cancelled]) { seen.length = 0; await kms.describeKey({ KeyId: id }); records.push(seen[seen.length - 1]); }
       console.log(JSON.stringify(records.map((r) => %HaveSameMap(r, records[0]))));`;
     const out = execFileSync(process.execPath, ['--allow-natives-syntax', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
-    expect(JSON.parse(out), 'plain, custom policy, tagged, untagged again, policy put later').toEqual([true, true, true, true, true]);
+    expect(JSON.parse(out), 'plain, custom policy, tagged, untagged again, policy put later, granted, grant revoked, rotating, rotation disabled, deletion cancelled').toEqual(Array(10).fill(true));
   });
 });

@@ -151,8 +151,8 @@ function grantOf(rec: KeyRecord, grantId: string): GrantRecord {
 async function dropGrant(ctx: OpContext, arn: string, grantId: string): Promise<void> {
   await ctx.keyStore.updateKey(arn, (r) => {
     const rest = (r.grants ?? []).filter((g) => g.grantId !== grantId);
-    if (rest.length) r.grants = rest;
-    else delete r.grants;
+    // Undefined rather than deleted: a record keeps its layout (operations/keys.ts createKey).
+    r.grants = rest.length ? rest : undefined;
   });
 }
 

@@ -92,11 +92,19 @@ export async function createKey(ctx: OpContext, input: Validated<'CreateKey'>): 
     rotationEnabled: false,
     material: origin === 'EXTERNAL' ? [] : [await info.generate(ctx.env, now, ctx.region)],
     // Present on every new record, undefined when absent, in this order: a key with a custom
-    // policy or tags then has the hidden class of one without, and the hot path's reads of a
-    // record stay monomorphic when both kinds of key are in use (issue 14: a role under a custom
-    // policy beside the root under the default one). PutKeyPolicy and TagResource then change
-    // a value, not the record's layout.
+    // policy, tags, grants, rotation or a scheduled deletion then has the hidden class of one
+    // without, and the hot path's reads of a record stay monomorphic when both kinds of key are
+    // in use (issue 14: a role under a custom policy beside the root under the default one).
+    // The operations that set these change a value, never the record's layout, and clear them
+    // by setting undefined: deleting a property that is not the last one sends a V8 object to
+    // dictionary mode.
+    deletionDate: undefined,
+    pendingWindowInDays: undefined,
+    rotationPeriodInDays: undefined,
+    nextRotationDate: undefined,
+    onDemandRotationStartDate: undefined,
     policy: input.Policy,
+    grants: undefined,
     tags: initialTags(input.Tags),
     usageTrackedSince: undefined,
   };
@@ -178,8 +186,9 @@ export async function cancelKeyDeletion(ctx: OpContext, _input: Validated<'Cance
     // A key with imported material whose material is absent (never imported, deleted or
     // expired) cannot be Disabled (or later Enabled): it goes back to PendingImport.
     r.keyState = allMaterialImported(r) ? 'Disabled' : 'PendingImport';
-    delete r.deletionDate;
-    delete r.pendingWindowInDays;
+    // Undefined rather than deleted: the record keeps its layout (createKey above).
+    r.deletionDate = undefined;
+    r.pendingWindowInDays = undefined;
   });
   return { KeyId: rec.arn };
 }

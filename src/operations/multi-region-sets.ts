@@ -145,7 +145,7 @@ export function scheduleDeletion(r: KeyRecord, now: number, days: number): void 
   r.pendingWindowInDays = days;
   if (hasReplicas(r)) {
     r.keyState = 'PendingReplicaDeletion';
-    delete r.deletionDate;
+    r.deletionDate = undefined; // not deleted: the record keeps its layout (operations/keys.ts createKey)
     return;
   }
   r.keyState = 'PendingDeletion';

@@ -65,7 +65,7 @@ export async function disableKeyRotation(ctx: OpContext, _input: Validated<'Disa
   checkPrimary(rec, SET_ROTATION);
   await updateShared(ctx, rec, SET_ROTATION, (r) => {
     r.rotationEnabled = false;
-    delete r.nextRotationDate;
+    r.nextRotationDate = undefined; // not deleted: the record keeps its layout (operations/keys.ts createKey)
   });
   return {};
 }
