@@ -52,8 +52,7 @@ export class BoundedCache<K, V> {
   }
 
   delete(key: K): void {
-    if (this.weigh && this.current.delete(key)) this.load -= this.weigh(key);
-    this.current.delete(key);
+    if (this.current.delete(key) && this.weigh) this.load -= this.weigh(key);
     this.previous.delete(key);
   }
 
