@@ -100,11 +100,11 @@ describe('one log per key store', () => {
     const kms = new Kms({ keyStore: store, now: clock.now });
     const key = await newKey(kms);
     await kms.encrypt({ KeyId: key.KeyId, Plaintext: enc('x') });
-    expect(existingUsageLog(store)?.last.has(key.Arn as string)).toBe(true);
+    expect(existingUsageLog(store)?.has(key.Arn as string)).toBe(true);
     await kms.scheduleKeyDeletion({ KeyId: key.KeyId, PendingWindowInDays: 7 });
     clock.advanceDays(8);
     expect((await kms.listKeys()).Keys).toEqual([]);
-    expect(existingUsageLog(store)?.last.has(key.Arn as string)).toBe(false);
+    expect(existingUsageLog(store)?.has(key.Arn as string)).toBe(false);
   });
 
   test('through the protocol adapter the request ID of the call is the KmsRequestId', async () => {
@@ -138,6 +138,50 @@ describe('persistence, lazily', () => {
     expect(await copy.getKeyLastUsage({ KeyId: key.KeyId })).toMatchObject({ KeyLastUsage: { Operation: 'Encrypt', Timestamp: new Date(T0 + 5000) }, TrackingStartDate: new Date(T0) });
     expect(await flushKeyUsage(store)).toBe(1);
     expect(store.getKey(key.Arn as string)?.lastUsage).toMatchObject({ operation: 'Encrypt', timestamp: T0 + 5000 });
+    expect(await flushKeyUsage(store)).toBe(0);
+  });
+
+  test('a flushed usage is a record of its own: later uses rewrite the log\'s slot in place, not the record a flush or a snapshot took', async () => {
+    const clock = new ManualClock('2026-03-01T00:00:00.000Z');
+    const store = new InMemoryKeyStore();
+    const kms = new Kms({ keyStore: store, now: clock.now });
+    const key = await newKey(kms);
+    clock.advance(1000);
+    const { CiphertextBlob } = await kms.encrypt({ KeyId: key.KeyId, Plaintext: enc('x') });
+    expect(await flushKeyUsage(store)).toBe(1);
+    const snap = store.exportSnapshot();
+    clock.advance(1000);
+    await kms.decrypt({ CiphertextBlob });
+    expect(store.getKey(key.Arn as string)?.lastUsage).toEqual({ operation: 'Encrypt', timestamp: T0 + 1000 });
+    expect(snap.keys[0]?.LastUsage).toEqual({ Operation: 'Encrypt', Timestamp: new Date(T0 + 1000).toISOString() });
+    expect((await kms.getKeyLastUsage({ KeyId: key.KeyId })).KeyLastUsage).toEqual({ Operation: 'Decrypt', Timestamp: new Date(T0 + 2000) });
+    expect(await flushKeyUsage(store)).toBe(1);
+    expect(store.getKey(key.Arn as string)?.lastUsage).toEqual({ operation: 'Decrypt', timestamp: T0 + 2000 });
+    expect(await flushKeyUsage(store)).toBe(0);
+  });
+
+  test('a use while a flush is writing keeps the key due: the next flush writes it', async () => {
+    const clock = new ManualClock('2026-03-01T00:00:00.000Z');
+    const inner = new InMemoryKeyStore();
+    // A store whose write yields, with a use of the key while it does (the log is the store's).
+    const store = Object.create(inner) as InMemoryKeyStore;
+    let used = false;
+    store.updateKey = (async (arn: string, mutate: Parameters<InMemoryKeyStore['updateKey']>[1]) => {
+      const r = inner.updateKey(arn, mutate);
+      if (!used) {
+        used = true;
+        clock.advance(1000);
+        await kms.encrypt({ KeyId: key.KeyId, Plaintext: enc('during') });
+      }
+      return r;
+    }) as never;
+    const kms = new Kms({ keyStore: store, now: clock.now });
+    const key = await newKey(kms);
+    await kms.encrypt({ KeyId: key.KeyId, Plaintext: enc('x') });
+    expect(await flushKeyUsage(store)).toBe(1);
+    expect(inner.getKey(key.Arn as string)?.lastUsage).toEqual({ operation: 'Encrypt', timestamp: T0 });
+    expect(await flushKeyUsage(store)).toBe(1);
+    expect(inner.getKey(key.Arn as string)?.lastUsage).toEqual({ operation: 'Encrypt', timestamp: T0 + 1000 });
     expect(await flushKeyUsage(store)).toBe(0);
   });
 

@@ -10,23 +10,22 @@
  * signature or MAC that does not verify, and every non-cryptographic operation record nothing.
  * Cross-account use records on the key, whoever calls: the log is keyed by key ARN.
  */
-import { TRACKED_OPERATIONS, lastUsageOf, trackingStartOf, type KeyUsageRecord } from '../keys/usage.js';
+import { TRACKED_OPERATIONS, lastUsageOf, trackingStartOf } from '../keys/usage.js';
 import type { KeyRecord } from '../keys/record.js';
 import type { KeyLastUsageTrackingOperation, Validated } from '../model/api.js';
 import type * as T from '../types.js';
 import type { OpContext } from './context.js';
 
-/** Records a successful call of `operation` on the keys `output` names (the hot path: a Map set per key). */
+/** Records a successful call of `operation` on the keys `output` names (the hot path: a slot rewritten per key, keys/usage.ts). */
 export function noteUsage(ctx: OpContext, operation: string, output: unknown, requestId: string | undefined): void {
   if (!TRACKED_OPERATIONS.has(operation)) return;
   // An injected clock that answers garbage records nothing (the call itself succeeded).
   const timestamp = ctx.epochMs();
   if (!Number.isFinite(timestamp)) return;
   const op = operation as KeyLastUsageTrackingOperation;
-  const usage: KeyUsageRecord = requestId === undefined ? { operation: op, timestamp } : { operation: op, timestamp, requestId };
   const o = output as { KeyId?: unknown; SourceKeyId?: unknown };
-  if (typeof o.KeyId === 'string') ctx.usage.note(o.KeyId, usage);
-  if (typeof o.SourceKeyId === 'string') ctx.usage.note(o.SourceKeyId, usage);
+  if (typeof o.KeyId === 'string') ctx.usage.note(o.KeyId, op, timestamp, requestId);
+  if (typeof o.SourceKeyId === 'string') ctx.usage.note(o.SourceKeyId, op, timestamp, requestId);
 }
 
 /**
