@@ -1,8 +1,10 @@
 /**
  * src/keys/arn-memo.ts: the key ID → key ARN table of one account and Region, and the blob key
- * reference → key ARN table of one Region. What they answer is keyArn's answer whatever the
- * order of lookups, including IDs or blobs that share a slot; a blob whose first 24 bytes differ
- * from a cached reference in any byte never gets that reference's ARN.
+ * reference → key ARN table of one Region, each holding the ARNs of records the store answered
+ * (`keep`). What they answer is keyArn's answer whatever the order of lookups and keeps,
+ * including IDs or blobs that share a slot and ARNs of other accounts, Regions or forms kept; a
+ * blob whose first 24 bytes differ from a kept ARN's key reference in any byte never gets that
+ * ARN. A table grows while most lookups miss, and stops once it holds the keys in use.
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
@@ -16,16 +18,57 @@ describe('KeyArnMemo', () => {
     for (const region of ['us-east-1', 'cn-north-1', 'us-gov-west-1']) {
       const memo = new KeyArnMemo(region, '111122223333');
       const ids = [...Array.from({ length: 600 }, () => randomUUID()), ...Array.from({ length: 300 }, () => newKeyId((n) => crypto.getRandomValues(new Uint8Array(n)), true))];
-      for (let round = 0; round < 3; round++) for (const id of ids) expect(memo.arn(id)).toBe(keyArn(region, '111122223333', id));
+      for (let round = 0; round < 3; round++) {
+        for (const id of ids) {
+          const arn = memo.arn(id);
+          expect(arn).toBe(keyArn(region, '111122223333', id));
+          memo.keep(arn);
+        }
+      }
     }
   });
 
-  test('IDs that share a slot (same last two hex digits) take turns and each gets its own ARN', () => {
+  test('IDs that share a slot (same last five hex digits) take turns and each gets its own ARN', () => {
     const memo = new KeyArnMemo('eu-west-1', '444455556666');
     const a = '1b4e28ba-2fa1-11d2-883f-0016d3cca4ab';
-    const b = '6fa459ea-ee8a-3ca4-894e-db77e160355b'; // ends in …5b: another slot
-    const c = 'ffffffff-ffff-4fff-bfff-ffffffffffab'; // ends in …ab: a's slot
-    for (const id of [a, c, a, a, c, b, c, a]) expect(memo.arn(id), id).toBe(`arn:aws:kms:eu-west-1:444455556666:key/${id}`);
+    const b = '6fa459ea-ee8a-3ca4-894e-db77e160355b'; // another slot
+    const c = 'ffffffff-ffff-4fff-bfff-fffffffca4ab'; // …ca4ab: a's slot
+    const d = '1b4e28ba-2fa1-11d2-883f-0016d3cca4ac'; // a but for its last digit
+    for (const id of [a, c, a, a, c, b, c, a, d, a, d]) {
+      const arn = memo.arn(id);
+      expect(arn, id).toBe(`arn:aws:kms:eu-west-1:444455556666:key/${id}`);
+      memo.keep(arn);
+    }
+  });
+
+  test('an ARN of another account, Region or partition, or not in kms-core\'s key-ID form, is never answered for a key ID', () => {
+    const memo = new KeyArnMemo('eu-west-1', '444455556666');
+    const id = '1b4e28ba-2fa1-11d2-883f-0016d3cca4ab';
+    for (const other of [
+      `arn:aws:kms:eu-west-1:999999999999:key/${id}`,
+      `arn:aws:kms:eu-west-2:444455556666:key/${id}`,
+      `arn:aws-cn:kms:eu-west-1:444455556666:key/${id}`,
+      `arn:aws:kms:eu-west-1:444455556666:key/${id.toUpperCase()}`,
+      `arn:aws:kms:eu-west-1:444455556666:key/x${id}`,
+      `arn:aws:kms:eu-west-1:444455556666:alias/${id}`,
+    ]) {
+      expect(memo.arn(id)).toBe(`arn:aws:kms:eu-west-1:444455556666:key/${id}`); // a miss: the keep after it is tried
+      memo.keep(other);
+      expect(memo.arn(id), other).toBe(`arn:aws:kms:eu-west-1:444455556666:key/${id}`);
+    }
+  });
+
+  test('the table grows while lookups miss, to hold 10^4 keys in use, and no further; over 10 keys it stays at 256 slots', () => {
+    const many = new KeyArnMemo('us-east-1', '111122223333');
+    const ids = Array.from({ length: 10_000 }, () => randomUUID());
+    for (let round = 0; round < 6; round++) for (let i = 0; i < 20_000; i++) many.keep(many.arn(ids[(Math.random() * ids.length) | 0] as string));
+    expect(many.slots).toBeGreaterThanOrEqual(16_384);
+    // Kept ARNs hit: a table whose keeps were lost would miss on every lookup and grow to 2^17.
+    expect(many.slots).toBeLessThanOrEqual(65_536);
+    const few = new KeyArnMemo('us-east-1', '111122223333');
+    const ten = ids.slice(0, 10);
+    for (let i = 0; i < 100_000; i++) few.keep(few.arn(ten[i % 10] as string));
+    expect(few.slots).toBe(256);
   });
 
   test('through Kms: a key named by ID after another key took its slot still resolves to itself', async () => {
@@ -58,16 +101,23 @@ describe('BlobArnMemo', () => {
         { account: '999999999999', id: randomUUID(), version: VERSION_1 },
       ].map((c) => ({ ...c, blob: blobOf(c.account, c.id, c.version) }));
       for (let round = 0; round < 3; round++) {
-        for (const c of round === 1 ? [...cases].reverse() : cases) expect(memo.arn(c.blob)).toBe(keyArn(region, c.account, c.id));
+        for (const c of round === 1 ? [...cases].reverse() : cases) {
+          const arn = memo.arn(c.blob);
+          expect(arn).toBe(keyArn(region, c.account, c.id));
+          memo.keep(arn as string);
+        }
       }
     }
   });
 
-  test('a blob that differs from a cached key reference in any one of its 24 bytes never gets that reference’s ARN', () => {
+  test.each([
+    ['a UUID', randomUUID()],
+    ['an mrk- ID', newKeyId(rnd, true)],
+  ])('a blob that differs from a kept ARN’s key reference (%s) in any one of its 24 bytes never gets that ARN', (_form, id) => {
     const memo = new BlobArnMemo('eu-west-1');
-    const id = randomUUID();
     const blob = blobOf('444455556666', id);
     const arn = keyArn('eu-west-1', '444455556666', id);
+    memo.keep(memo.arn(blob) as string);
     for (let i = 0; i < KEY_REF_LEN; i++) {
       expect(memo.arn(blob)).toBe(arn);
       const other = blob.slice();
@@ -81,12 +131,46 @@ describe('BlobArnMemo', () => {
 
   test('blobs whose keys share a slot take turns, each resolving to its own key', () => {
     const memo = new BlobArnMemo('ap-south-1');
-    // Same last key-ID byte and the same low two bits of the byte before: one slot.
-    const a = 'aaaaaaaa-aaaa-4aaa-aaaa-aaaaaaaa01ab';
-    const b = 'bbbbbbbb-bbbb-4bbb-bbbb-bbbbbbbb05ab';
-    const c = 'cccccccc-cccc-4ccc-cccc-cccccccc02ab'; // byte before: 0x02, another slot
+    // Same last five hex digits of the key ID: one slot.
+    const a = 'aaaaaaaa-aaaa-4aaa-aaaa-aaaaaaa101ab';
+    const b = 'bbbbbbbb-bbbb-4bbb-bbbb-bbbbbbb501ab';
+    const c = 'cccccccc-cccc-4ccc-cccc-cccccccc02ab'; // another slot
     const blobs = { a: blobOf('123456789012', a), b: blobOf('123456789012', b), c: blobOf('123456789012', c) };
-    for (const k of ['a', 'b', 'a', 'a', 'c', 'b', 'c', 'a'] as const) expect(memo.arn(blobs[k]), k).toBe(keyArn('ap-south-1', '123456789012', { a, b, c }[k]));
+    for (const k of ['a', 'b', 'a', 'a', 'c', 'b', 'c', 'a'] as const) {
+      const arn = memo.arn(blobs[k]);
+      expect(arn, k).toBe(keyArn('ap-south-1', '123456789012', { a, b, c }[k]));
+      memo.keep(arn as string);
+    }
+  });
+
+  test('an ARN of another Region, partition or account, or not in kms-core\'s key-ID form, is never answered for a blob', () => {
+    const memo = new BlobArnMemo('us-west-2');
+    const id = randomUUID();
+    const blob = blobOf('111122223333', id);
+    for (const other of [
+      keyArn('us-west-1', '111122223333', id),
+      `arn:aws-cn:kms:us-west-2:111122223333:key/${id}`,
+      keyArn('us-west-2', '111122223334', id),
+      `arn:aws:kms:us-west-2:111122223333:key/${id.toUpperCase()}`,
+      `arn:aws:kms:us-west-2:11112222333a:key/${id}`,
+      `arn:aws:kms:us-west-2:111122223333:alias/${id}`,
+      `arn:aws:kms:us-west-2:111122223333:key/mrk-${id.replaceAll('-', '')}`,
+    ]) {
+      expect(memo.arn(blob)).toBe(keyArn('us-west-2', '111122223333', id)); // a miss: the keep after it is tried
+      memo.keep(other);
+      expect(memo.arn(blob), other).toBe(keyArn('us-west-2', '111122223333', id));
+    }
+  });
+
+  test('the table grows while lookups miss, to hold 10^4 keys in use, and no further; over 10 keys it stays at 1,024 slots', () => {
+    const many = new BlobArnMemo('us-east-1');
+    const blobs = Array.from({ length: 10_000 }, () => blobOf('111122223333', randomUUID()));
+    for (let round = 0; round < 6; round++) for (let i = 0; i < 20_000; i++) many.keep(many.arn(blobs[(Math.random() * blobs.length) | 0] as Uint8Array) as string);
+    expect(many.slots).toBeGreaterThanOrEqual(16_384);
+    expect(many.slots).toBeLessThanOrEqual(65_536);
+    const few = new BlobArnMemo('us-east-1');
+    for (let i = 0; i < 100_000; i++) few.keep(few.arn(blobs[i % 10] as Uint8Array) as string);
+    expect(few.slots).toBe(1024);
   });
 
   test('what is no kms-core envelope answers undefined and takes no slot (short, bad magic, version, form, account)', () => {

@@ -72,6 +72,7 @@ function namedSource<Op extends OperationName>(rec: KeyRecord, ctx: OpContext, o
     if (arn === undefined) throw invalidCiphertext();
     /* Precondition: the key named in the request is the ciphertext's key. */
     if (arn !== rec.arn) throw new IncorrectKeyException(INCORRECT_KEY);
+    ctx.blobArns.keep(rec.arn);
   }
   return sourceOf(op, rec, alg, q);
 }
@@ -79,6 +80,8 @@ function namedSource<Op extends OperationName>(rec: KeyRecord, ctx: OpContext, o
 function blobSource<Op extends OperationName>(found: KeyRecord | undefined, ctx: OpContext, op: OperationRow<Op>, alg: EncryptionAlgorithmSpec, facts: RequestFacts, q: SourceRequest): MaybePromise<CiphertextSource> {
   /* Precondition: the ciphertext's key exists and allows the caller. */
   if (!found) throw new AccessDeniedException(CIPHERTEXT_KEY_INACCESSIBLE);
+  // The record's own ARN string for the next blob of this key (keys/arn-memo.ts).
+  ctx.blobArns.keep(found.arn);
   return andThenWith(denialOf(ctx, op, q.action, found, facts, q.peer), allowedSource, ctx, op, found, alg, q);
 }
 

@@ -141,15 +141,17 @@ export function lookup(ctx: OpContext, id: string, forms: KeyIdForms = 'any'): M
 
 // Continuations as plain functions (util/maybe.ts andThenWith): no closure per call (issue 14).
 function lookupArn(arn: string, ctx: OpContext): MaybePromise<KeyRecord> {
-  return andThenWith(getKey(ctx, arn), found, arn);
+  return andThenWith(getKey(ctx, arn), found, arn, ctx);
 }
 
 function refreshIn(rec: KeyRecord | undefined, ctx: OpContext): MaybePromise<KeyRecord | undefined> {
   return refresh(ctx, rec);
 }
 
-function found(rec: KeyRecord | undefined, arn: string): KeyRecord {
+function found(rec: KeyRecord | undefined, arn: string, ctx: OpContext): KeyRecord {
   if (!rec) throw new NotFoundException(keyNotFound(arn));
+  // The record's own ARN string from now on, for a key named by ID (keys/arn-memo.ts).
+  ctx.keyArns.keep(rec.arn);
   return rec;
 }
 
