@@ -12,12 +12,12 @@
  *
  * Bounded whatever the number of keys: a table starts at 256 slots (1,024 for blobs) and grows
  * four-fold, up to 2^17 slots (512 KiB of references), only while more than a quarter of its
- * lookups miss (over 10^5 keys in use, say), judged over windows of 4,096 lookups (not until
- * as many lookups as it has slots after a growth: until then its misses are mostly keys in use
- * not kept again yet). Slots are indexed by the key ID's last five hex
- * digits (random in a UUID and in an `mrk-` ID); a slot keeps the last ARN kept there. A hit is
- * decided by comparing the whole identifier with the kept ARN, so an ID or blob never gets
- * another key's ARN. Nothing but ARNs is held (never anything secret).
+ * lookups miss (over 10^5 keys in use, say), judged over windows of 4,096 lookups (and not
+ * until as many lookups as it has slots after a growth: until then its misses are mostly keys
+ * in use not kept again yet). Slots are indexed by the key ID's last five hex digits (random in
+ * a UUID and in an `mrk-` ID); a slot keeps the last ARN kept there. A hit is decided by
+ * comparing the whole identifier with the kept ARN, so an ID or blob never gets another key's
+ * ARN. Nothing but ARNs is held (never anything secret).
  */
 import { FORM_MRK, FORM_UUID, KEY_REF_LEN, MAGIC, OFF_FORM, OFF_KEY_ID, VERSION_1, VERSION_2, readKeyRef } from '../envelope/format.js';
 import { isKeyId, keyArn, partitionOf } from './arn.js';
