@@ -7,9 +7,11 @@
  * journals nothing for a cryptographic call).
  */
 import { KeyLastUsageTrackingOperation } from '@aws-sdk/client-kms';
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { InMemoryKeyStore, Kms, createProtocolHandler, flushKeyUsage, nobleBackend, type Backend } from '../src/index.js';
 import { TRACKED_OPERATIONS, existingUsageLog } from '../src/keys/usage.js';
@@ -183,6 +185,33 @@ describe('persistence, lazily', () => {
     expect(await flushKeyUsage(store)).toBe(1);
     expect(inner.getKey(key.Arn as string)?.lastUsage).toEqual({ operation: 'Encrypt', timestamp: T0 + 1000 });
     expect(await flushKeyUsage(store)).toBe(0);
+  });
+
+  test('noting a use allocates nothing that outlives the call: over 20,000 keys, rounds of one use each leave the old generation as it was (on the built dist/)', () => {
+    // A slot rewritten in place holds no new object per use; a slot whose timestamp is stored as
+    // a new heap number (a tagged field) promotes one per use when every key is used once
+    // between two scavenges, ~16 B a use.
+    const script = `
+      const v8 = await import('node:v8');
+      const { KeyUsageLog } = await import(${JSON.stringify(pathToFileURL(resolve('dist/keys/usage.js')).href)});
+      const log = new KeyUsageLog(Date.now());
+      const arns = Array.from({ length: 20000 }, (_, i) => 'arn:aws:kms:us-east-1:111122223333:key/' + String(i).padStart(36, '0'));
+      for (const a of arns) log.note(a, 'Encrypt', Date.now() + 0.5, undefined);
+      const old = () => v8.getHeapSpaceStatistics().find((s) => s.space_name === 'old_space').space_used_size;
+      for (let r = 0; r < 3; r++) for (const a of arns) log.note(a, 'Decrypt', Date.now() + 0.5, undefined);
+      globalThis.gc();
+      const before = old();
+      const rounds = 10;
+      for (let r = 0; r < rounds; r++) {
+        for (const a of arns) log.note(a, r % 2 ? 'Decrypt' : 'ReEncrypt', Date.now() + r + 0.5, undefined);
+        globalThis.gc({ type: 'minor' });
+        globalThis.gc({ type: 'minor' });
+      }
+      console.log(JSON.stringify({ perUse: (old() - before) / (rounds * arns.length), last: log.get(arns[0]) }));`;
+    const out = execFileSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    const { perUse, last } = JSON.parse(out) as { perUse: number; last: { operation: string } };
+    expect(last.operation).toBe('Decrypt');
+    expect(perUse).toBeLessThan(4);
   });
 
   test('a record of a kms-core before usage tracking is tracked from when the store\'s log began, after its creation', async () => {
