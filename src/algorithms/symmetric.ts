@@ -80,11 +80,10 @@ function encryptSymmetric(env: CryptoEnv, key: KeyRecord, plaintext: Uint8Array,
   const bk = currentMaterial(key);
   /* Precondition: an Enabled symmetric key has material (PendingImport was refused earlier). */
   if (!bk) throw new Error('kms-core: symmetric key without backing key');
-  const suite = symmetricSuite(bk);
+  const prefix = headerPrefix(env, key, bk);
   /* Precondition: a symmetric backing key is 32 (AES) or 16 (SM4) bytes (the snapshot reader checks it). */
-  if (!suite) throw new Error('kms-core: symmetric backing key of unknown length');
-  const prefix = headerPrefix(env, key, bk, suite);
-  if (suite === 'SM4_GCM') return sealedBy(sealV2(sm3Key(env, bk), prefix, plaintext, context, env.random), bk);
+  if (!prefix) throw new Error('kms-core: symmetric backing key of unknown length');
+  if (prefix[1] === VERSION_2) return sealedBy(sealV2(sm3Key(env, bk), prefix, plaintext, context, env.random), bk);
   return andThenWith(hmacKey(env, bk), sealWith, env, bk, prefix, plaintext, context);
 }
 
@@ -109,13 +108,14 @@ function openedBy(pt: Uint8Array | undefined, bk: BackingKey): Opened | undefine
 function decryptSymmetric(env: CryptoEnv, key: KeyRecord, blob: Uint8Array, context: Uint8Array): MaybePromise<Opened | undefined> {
   if (blob.length < OVERHEAD || blob[0] !== MAGIC) return undefined;
   const version = blob[1];
-  const suite: SymmetricSuite | undefined = version === VERSION_1 ? 'AES_256_GCM' : version === VERSION_2 ? 'SM4_GCM' : undefined;
-  if (!suite) return undefined;
-  // The backing key of the blob's suite whose header prefix (version, key reference,
-  // KeyMaterialId) the blob carries, found by the KeyMaterialId in the header.
+  if (version !== VERSION_1 && version !== VERSION_2) return undefined;
+  // The backing key whose header prefix (version, key reference, KeyMaterialId) the blob
+  // carries, found by the KeyMaterialId in the header. The prefix's version byte is its
+  // material's suite, so a blob of the other suite never matches.
   const bk = versionOf(key, blob);
-  if (!bk || symmetricSuite(bk) !== suite || !hasPrefix(blob, headerPrefix(env, key, bk, suite))) return undefined;
-  if (suite === 'SM4_GCM') return openedBy(openV2(sm3Key(env, bk), blob, context), bk);
+  const prefix = bk && headerPrefix(env, key, bk);
+  if (!bk || !prefix || !hasPrefix(blob, prefix)) return undefined;
+  if (version === VERSION_2) return openedBy(openV2(sm3Key(env, bk), blob, context), bk);
   return andThenWith(hmacKey(env, bk), openWith, env, bk, blob, context);
 }
 
@@ -154,11 +154,18 @@ function versionOf(key: KeyRecord, blob: Uint8Array): BackingKey | undefined {
   return bk !== undefined && bk.id === id ? bk : list.find((b) => b.id === id);
 }
 
-/** Header bytes 0..56 for a backing key of `key`, built once per version. */
-function headerPrefix(env: CryptoEnv, key: KeyRecord, bk: BackingKey, suite: SymmetricSuite): Uint8Array {
-  return env.memo(bk, suite === 'SM4_GCM' ? 'v2-prefix/' : 'v1-prefix/', (b) =>
-    keyHeaderPrefix({ accountId: key.accountId, keyId: key.keyId, keyMaterialId: b.id }, SUITE_VERSION[suite]),
-  );
+/**
+ * Header bytes 0..56 for a backing key of `key`, in the envelope version of its material's suite
+ * (byte 1: 1 for AES-256-GCM, 2 for SM4-GCM); undefined for material of neither length. Built
+ * once per version, so the hot path learns the suite from the prefix it reads anyway and never
+ * reads the material's length again: one cache miss less per key and call over 10^5 keys
+ * (issue 14).
+ */
+function headerPrefix(env: CryptoEnv, key: KeyRecord, bk: BackingKey): Uint8Array | undefined {
+  return env.memo(bk, 'prefix/', (b) => {
+    const suite = symmetricSuite(b);
+    return suite && keyHeaderPrefix({ accountId: key.accountId, keyId: key.keyId, keyMaterialId: b.id }, SUITE_VERSION[suite]);
+  });
 }
 
 /** The backend HMAC key of a backing key, imported once per version. */

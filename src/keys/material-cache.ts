@@ -15,7 +15,7 @@ const hasOwn = Object.prototype.hasOwnProperty;
 /**
  * The values of one BackingKey object, by kind: an object with a property per kind rather than a
  * Map (one object instead of a Map and its hash table: ~130 bytes and one cold read less per key
- * and call at 10^5 keys, issue 14). Kinds are a few module constants ('hmac/', 'v1-prefix/', …),
+ * and call at 10^5 keys, issue 14). Kinds are a few module constants ('hmac/', 'prefix/', …),
  * never request data, set in the same order, so V8 keeps holders in fast mode with one shared
  * shape. Built as an ordinary object, then cut off from Object.prototype (an Object.create(null)
  * object starts as a hash table): nothing a polluted prototype adds is ever read as a value.
