@@ -2,12 +2,11 @@
  * Resolve, then authorize: the key a request member names, as the operation's row says (which
  * identifier forms it accepts, whether it works across accounts).
  */
-import { accessDeniedMessage, type Denial, type RequestFacts } from '../auth/evaluate.js';
-import { AccessDeniedException } from '../errors.js';
+import type { Denial, RequestFacts } from '../auth/evaluate.js';
 import { parseKeyRef } from '../keys/arn.js';
 import type { KeyRecord } from '../keys/record.js';
 import type { OperationName } from '../model/api.js';
-import { NEEDS_PEER, denial, denialWithoutPeer } from './authorize.js';
+import { NEEDS_PEER, denial, denialWithoutPeer, refuseIfDenied } from './authorize.js';
 import type { OpContext } from './context.js';
 import { lookup } from './resolve.js';
 import type { OperationRow } from './types.js';
@@ -54,7 +53,7 @@ function authorized<Op extends OperationName>(rec: KeyRecord, ctx: OpContext, op
 }
 
 function allowedOrThrow(d: Denial | undefined, ctx: OpContext, rec: KeyRecord, action: string): KeyRecord {
-  if (d !== undefined) throw new AccessDeniedException(accessDeniedMessage(ctx.caller.arn, action, rec.arn, d));
+  refuseIfDenied(ctx, action, rec, d);
   return rec;
 }
 

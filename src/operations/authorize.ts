@@ -72,7 +72,11 @@ export const NEEDS_PEER: unique symbol = Symbol('needs the peer');
 
 /* Precondition: the caller may perform `action` on the key (key policy, grants, IAM). */
 export function authorize(ctx: OpContext, action: string, rec: KeyRecord, facts: RequestFacts | undefined, crossAccount: boolean): void {
-  const d = denial(ctx, action, rec, facts, crossAccount);
+  refuseIfDenied(ctx, action, rec, denial(ctx, action, rec, facts, crossAccount));
+}
+
+/** AWS's AccessDeniedException for a denial of `action` on `rec`; nothing when `d` is undefined. */
+export function refuseIfDenied(ctx: OpContext, action: string, rec: KeyRecord, d: Denial | undefined): void {
   if (d !== undefined) throw new AccessDeniedException(accessDeniedMessage(ctx.caller.arn, action, rec.arn, d));
 }
 
