@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { canonicalContext, canonicalGeneral } from '../src/envelope/context.js';
+import { canonicalContext, canonicalGeneral, sameContext } from '../src/envelope/context.js';
 
 function reference(ctx: Record<string, string>): Buffer {
   const pairs = Object.keys(ctx).map((k) => [Buffer.from(k, 'utf8'), Buffer.from(ctx[k] as string, 'utf8')] as const);
@@ -60,5 +60,39 @@ describe('canonical encryption context', () => {
 
   test('Precondition: context keys and values are strings (validation guarantees it for requests)', () => {
     expect(() => canonicalContext({ a: 1 } as unknown as Record<string, string>)).toThrow(/well-formed Unicode/);
+  });
+});
+
+describe('sameContext (ReEncrypt binds the source\'s canonical bytes again only for the same pairs)', () => {
+  // A small alphabet, so that equal keys, equal values and equal maps come up often.
+  const small = fc.dictionary(fc.constantFrom('a', 'b', 'c', '__proto__', 'toString'), fc.constantFrom('1', '2', ''), { maxKeys: 4 });
+
+  test('true exactly when the two contexts have the same canonical bytes', () => {
+    fc.assert(fc.property(small, small, (a, b) => {
+        const bytesEqual = Buffer.from(canonicalContext(a)).equals(Buffer.from(canonicalContext(b)));
+        expect(sameContext(a, b)).toBe(bytesEqual);
+        expect(sameContext(b, a)).toBe(bytesEqual);
+      }), { numRuns: 2000 });
+  });
+
+  test('insertion order does not matter', () => {
+    fc.assert(fc.property(small, (a) => {
+        const reversed = Object.fromEntries(Object.entries(a).reverse());
+        expect(sameContext(a, reversed)).toBe(true);
+      }), { numRuns: 300 });
+  });
+
+  test('absent equals only absent (absent against {} is left to canonicalization, which gives the same bytes)', () => {
+    expect(sameContext(undefined, undefined)).toBe(true);
+    expect(sameContext(undefined, {})).toBe(false);
+    expect(sameContext({}, undefined)).toBe(false);
+    expect(sameContext({}, {})).toBe(true);
+  });
+
+  test('inherited pairs are no pairs: a key the other context only inherits differs', () => {
+    // As many own keys as { a: '1' }, and `a` answered through the prototype.
+    const inherited = Object.assign(Object.create({ a: '1' }) as Record<string, string>, { c: '2' });
+    expect(sameContext({ a: '1' }, inherited)).toBe(false);
+    expect(sameContext(inherited, { a: '1' })).toBe(false);
   });
 });

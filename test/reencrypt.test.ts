@@ -63,6 +63,31 @@ describe('ReEncrypt (symmetric → symmetric)', () => {
     expect(dec((await kms.decrypt({ CiphertextBlob: r.CiphertextBlob, EncryptionContext: { d: '2' } })).Plaintext)).toBe('x');
   });
 
+  // ReEncrypt reuses the source's canonical bytes when both contexts hold the same pairs
+  // (envelope/context.ts sameContext): every near miss must still bind the destination's own.
+  const nearMisses: [string, Record<string, string> | undefined, Record<string, string> | undefined][] = [
+    ['the same pairs in another order', { a: '1', b: '2' }, { b: '2', a: '1' }],
+    ['the same keys, one value differs', { a: '1', b: '2' }, { a: '1', b: '3' }],
+    ['as many pairs, one key differs', { a: '1', b: '2' }, { a: '1', c: '2' }],
+    ['one pair more', { a: '1' }, { a: '1', b: '2' }],
+    ['one pair fewer', { a: '1', b: '2' }, { a: '1' }],
+    ['an empty destination context', { a: '1' }, {}],
+    ['no destination context', { a: '1' }, undefined],
+    ['no source context', undefined, { a: '1' }],
+    ['an empty source context and none', {}, undefined],
+    ['keys Object.prototype has', { ['__proto__']: 'x', toString: 'y' }, { ['__proto__']: 'x', toString: 'z' }],
+  ];
+  test.each(nearMisses)('the new ciphertext is bound to the destination context: %s', async (_, srcCtx, dstCtx) => {
+    // A computed ['__proto__'] key is an own key, not the prototype.
+    const e = await kms.encrypt({ KeyId: a.KeyId, Plaintext: enc('x'), EncryptionContext: srcCtx });
+    const r = await kms.reEncrypt({ CiphertextBlob: e.CiphertextBlob, SourceEncryptionContext: srcCtx, DestinationKeyId: b.KeyId, DestinationEncryptionContext: dstCtx });
+    expect(dec((await kms.decrypt({ CiphertextBlob: r.CiphertextBlob, EncryptionContext: dstCtx })).Plaintext)).toBe('x');
+    const same = JSON.stringify(Object.entries(srcCtx ?? {}).sort()) === JSON.stringify(Object.entries(dstCtx ?? {}).sort());
+    const other = kms.decrypt({ CiphertextBlob: r.CiphertextBlob, EncryptionContext: srcCtx });
+    if (same) expect(dec((await other).Plaintext)).toBe('x');
+    else await refuses(other, 'InvalidCiphertextException');
+  });
+
   test('a wrong SourceEncryptionContext → InvalidCiphertextException', async () => {
     const e = await kms.encrypt({ KeyId: a.KeyId, Plaintext: enc('x'), EncryptionContext: { s: '1' } });
     await refuses(kms.reEncrypt({ CiphertextBlob: e.CiphertextBlob, SourceEncryptionContext: { s: '2' }, DestinationKeyId: b.KeyId }), 'InvalidCiphertextException', '');

@@ -180,6 +180,15 @@ describe('AWS rules for RSA keys', () => {
     await kms.decrypt({ CiphertextBlob: ct, KeyId: k, EncryptionAlgorithm: a, EncryptionContext: {} });
   });
 
+  test('Precondition: an encryption context only with an algorithm that binds one — a reEncrypt to an RSA key whose destination context equals the symmetric source\'s → ValidationException (the source\'s bytes are not reused past the check)', async () => {
+    const blob = (await kms.encrypt({ KeyId: sym.KeyId, Plaintext: enc('x'), EncryptionContext: { c: '1' } })).CiphertextBlob;
+    await refuses(
+      kms.reEncrypt({ CiphertextBlob: blob, SourceEncryptionContext: { c: '1' }, DestinationKeyId: keys.RSA_2048.KeyId, DestinationEncryptionAlgorithm: 'RSAES_OAEP_SHA_256', DestinationEncryptionContext: { c: '1' } }),
+      'ValidationException',
+      'EncryptionContext is not supported with asymmetric algorithm RSAES_OAEP_SHA_256.',
+    );
+  });
+
   test('Precondition: the key wraps data keys (symmetric encryption keys). Precondition: only key specs that rotate (symmetric encryption keys) have rotation settings — GenerateDataKey on an RSA key → InvalidKeyUsageException; RotateKeyOnDemand → UnsupportedOperationException', async () => {
     await refuses(kms.generateDataKey({ KeyId: keys.RSA_2048.KeyId, KeySpec: 'AES_256' }), 'InvalidKeyUsageException');
     await refuses(kms.generateDataKeyWithoutPlaintext({ KeyId: keys.RSA_2048.KeyId, KeySpec: 'AES_256' }), 'InvalidKeyUsageException');

@@ -173,3 +173,23 @@ export function canonicalGeneral(keys: readonly string[], values: readonly strin
 export function hasContext(ctx: EncryptionContext | undefined): boolean {
   return !!ctx && Object.keys(ctx).length > 0;
 }
+
+/**
+ * True when `a` and `b` hold the same pairs (the same own keys, each with the same string
+ * value), whatever their insertion order: then their canonical bytes are the same, and ReEncrypt
+ * binds the bytes it built for the source context again instead of building them a second time
+ * (issue 14; the destination context of a ReEncrypt is most often its source context). False
+ * answers only cost the canonicalization they would have done anyway: absent and {} compare
+ * unequal here, though their bytes are the same. Linear in the pairs; reads each value once.
+ */
+export function sameContext(a: EncryptionContext | undefined, b: EncryptionContext | undefined): boolean {
+  if (!a || !b) return a === b;
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as string;
+    const v: unknown = a[k];
+    if (typeof v !== 'string' || !hasOwn.call(b, k) || b[k] !== v) return false;
+  }
+  return true;
+}

@@ -4,7 +4,7 @@
  * step Encrypt and ReEncrypt share once they hold a plaintext: seal it, then wipe it.
  */
 import type { CryptoEnv, EncryptionAlgorithm, Sealed } from '../algorithms/types.js';
-import { canonicalContext, hasContext, type EncryptionContext } from '../envelope/context.js';
+import { canonicalContext, hasContext, sameContext, type EncryptionContext } from '../envelope/context.js';
 import { DryRunOperationException, ValidationException } from '../errors.js';
 import type { KeyRecord } from '../keys/record.js';
 import { releaseSensitive } from '../util/sensitive-copy.js';
@@ -17,6 +17,18 @@ export function contextFor(row: EncryptionAlgorithm, ctx: EncryptionContext | un
   /* Precondition: an encryption context only with an algorithm that binds one. */
   if (!row.acceptsContext && hasContext(ctx)) throw new ValidationException(`EncryptionContext is not supported with asymmetric algorithm ${row.name}.`);
   return canonicalContext(ctx, path);
+}
+
+/**
+ * contextFor for a context that may hold the same pairs as one already canonicalized (`known`,
+ * whose bytes are `knownBytes`): ReEncrypt's destination context against its source's. The
+ * algorithm's precondition is checked as in contextFor; equal pairs then take the known bytes
+ * (envelope/context.ts sameContext), which are transient views no caller writes to.
+ */
+export function contextLike(row: EncryptionAlgorithm, ctx: EncryptionContext | undefined, path: string, known: EncryptionContext | undefined, knownBytes: Uint8Array): Uint8Array {
+  /* Precondition: an encryption context only with an algorithm that binds one. */
+  if (!row.acceptsContext && hasContext(ctx)) throw new ValidationException(`EncryptionContext is not supported with asymmetric algorithm ${row.name}.`);
+  return sameContext(ctx, known) ? knownBytes : canonicalContext(ctx, path);
 }
 
 /* Precondition: the plaintext fits the algorithm and key spec (AWS limits). */

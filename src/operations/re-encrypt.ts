@@ -10,7 +10,7 @@ import type { Validated } from '../model/api.js';
 import type * as T from '../types.js';
 import { andThenWith, type MaybePromise } from '../util/maybe.js';
 import { resolveKey } from './access.js';
-import { contextFor, dryRun, sealOwned } from './checks.js';
+import { contextLike, dryRun, sealOwned } from './checks.js';
 import { ciphertextSource, ignoresCiphertext, open, type CiphertextSource } from './ciphertext-source.js';
 import type { OpContext } from './context.js';
 import { checkKeyState } from './key-states.js';
@@ -58,7 +58,8 @@ function withDestination(dst: KeyRecord, ctx: OpContext, input: Validated<'ReEnc
   checkKeyState(op.keyStates as NonNullable<typeof op.keyStates>, dst);
   checkUsage(dst, 'ENCRYPT_DECRYPT', 'ReEncrypt');
   const dstRow = algorithmFor(dst, input.DestinationEncryptionAlgorithm);
-  const dstAad = contextFor(dstRow, input.DestinationEncryptionContext, 'destinationEncryptionContext');
+  // The source's bytes again when both contexts hold the same pairs (built once per request).
+  const dstAad = contextLike(dstRow, input.DestinationEncryptionContext, 'destinationEncryptionContext', input.SourceEncryptionContext, src.aad);
   if (ignore) dryRun(input);
   return andThenWith(open(ctx, src, input.CiphertextBlob as Uint8Array), reEncryptOpened, ctx, input, src, dst, dstRow, dstAad);
 }
