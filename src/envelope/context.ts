@@ -24,6 +24,8 @@ import { transientBytes } from '../util/transient.js';
 export type EncryptionContext = Readonly<Record<string, string>>;
 
 const hasOwn = Object.prototype.hasOwnProperty;
+/** True for an own enumerable property only (inherited ones are never enumerable own). */
+const isEnumerable = Object.prototype.propertyIsEnumerable;
 
 /**
  * The pairs of a context: its own enumerable string keys, each value read once (never for…in,
@@ -189,7 +191,9 @@ export function sameContext(a: EncryptionContext | undefined, b: EncryptionConte
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i] as string;
     const v: unknown = a[k];
-    if (typeof v !== 'string' || !hasOwn.call(b, k) || b[k] !== v) return false;
+    // Own and enumerable, as Object.keys lists them: a key `b` holds but hides (or inherits) is
+    // not one of its pairs, and canonicalContext would not bind it.
+    if (typeof v !== 'string' || !isEnumerable.call(b, k) || b[k] !== v) return false;
   }
   return true;
 }
