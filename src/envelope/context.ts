@@ -177,8 +177,8 @@ export function hasContext(ctx: EncryptionContext | undefined): boolean {
 }
 
 /**
- * True when `a` and `b` hold the same pairs (the same own keys, each with the same string
- * value), whatever their insertion order: then their canonical bytes are the same, and ReEncrypt
+ * True when `a` and `b` hold the same pairs (the same own enumerable keys, each with the same
+ * string value), whatever their insertion order: then their canonical bytes are the same, and ReEncrypt
  * binds the bytes it built for the source context again instead of building them a second time
  * (issue 14; the destination context of a ReEncrypt is most often its source context). False
  * answers only cost the canonicalization they would have done anyway: absent and {} compare

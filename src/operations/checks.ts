@@ -12,23 +12,16 @@ import { lastlyWith, type MaybePromise } from '../util/maybe.js';
 import { validationError } from '../validate.js';
 import { DRY_RUN } from './messages.js';
 
-/** The canonical context bytes; an algorithm that binds none takes none. */
-export function contextFor(row: EncryptionAlgorithm, ctx: EncryptionContext | undefined, path: string): Uint8Array {
-  /* Precondition: an encryption context only with an algorithm that binds one. */
-  if (!row.acceptsContext && hasContext(ctx)) throw new ValidationException(`EncryptionContext is not supported with asymmetric algorithm ${row.name}.`);
-  return canonicalContext(ctx, path);
-}
-
 /**
- * contextFor for a context that may hold the same pairs as one already canonicalized (`known`,
- * whose bytes are `knownBytes`): ReEncrypt's destination context against its source's. The
- * algorithm's precondition is checked as in contextFor; equal pairs then take the known bytes
- * (envelope/context.ts sameContext), which are transient views no caller writes to.
+ * The canonical context bytes; an algorithm that binds none takes none. `knownBytes`, the bytes
+ * already built for context `known` (ReEncrypt: its source's), are answered again when `ctx`
+ * holds the same pairs (envelope/context.ts sameContext): they are transient views no caller
+ * writes to, and the precondition is checked first either way.
  */
-export function contextLike(row: EncryptionAlgorithm, ctx: EncryptionContext | undefined, path: string, known: EncryptionContext | undefined, knownBytes: Uint8Array): Uint8Array {
+export function contextFor(row: EncryptionAlgorithm, ctx: EncryptionContext | undefined, path: string, known?: EncryptionContext, knownBytes?: Uint8Array): Uint8Array {
   /* Precondition: an encryption context only with an algorithm that binds one. */
   if (!row.acceptsContext && hasContext(ctx)) throw new ValidationException(`EncryptionContext is not supported with asymmetric algorithm ${row.name}.`);
-  return sameContext(ctx, known) ? knownBytes : canonicalContext(ctx, path);
+  return knownBytes !== undefined && sameContext(ctx, known) ? knownBytes : canonicalContext(ctx, path);
 }
 
 /* Precondition: the plaintext fits the algorithm and key spec (AWS limits). */

@@ -10,7 +10,7 @@ import type { Validated } from '../model/api.js';
 import type * as T from '../types.js';
 import { andThenWith, type MaybePromise } from '../util/maybe.js';
 import { resolveKey } from './access.js';
-import { contextLike, dryRun, sealOwned } from './checks.js';
+import { contextFor, dryRun, sealOwned } from './checks.js';
 import { ciphertextSource, ignoresCiphertext, open, type CiphertextSource } from './ciphertext-source.js';
 import type { OpContext } from './context.js';
 import { checkKeyState } from './key-states.js';
@@ -59,7 +59,7 @@ function withDestination(dst: KeyRecord, ctx: OpContext, input: Validated<'ReEnc
   checkUsage(dst, 'ENCRYPT_DECRYPT', 'ReEncrypt');
   const dstRow = algorithmFor(dst, input.DestinationEncryptionAlgorithm);
   // The source's bytes again when both contexts hold the same pairs (built once per request).
-  const dstAad = contextLike(dstRow, input.DestinationEncryptionContext, 'destinationEncryptionContext', input.SourceEncryptionContext, src.aad);
+  const dstAad = contextFor(dstRow, input.DestinationEncryptionContext, 'destinationEncryptionContext', input.SourceEncryptionContext, src.aad);
   if (ignore) dryRun(input);
   return andThenWith(open(ctx, src, input.CiphertextBlob as Uint8Array), reEncryptOpened, ctx, input, src, dst, dstRow, dstAad);
 }
