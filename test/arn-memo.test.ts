@@ -85,7 +85,6 @@ describe('KeyArnMemo', () => {
 const rnd = (n: number) => crypto.getRandomValues(new Uint8Array(n));
 const materialId = () => Array.from(rnd(32), (b) => b.toString(16).padStart(2, '0')).join('');
 
-/** A blob-shaped buffer (header prefix, then random bytes) naming `keyId` of `accountId`. */
 /**
  * The first `n` of `ids` whose slots in a table of `slots` differ: both memos index by the key
  * ID's last five hex digits (a blob's last 2.5 key-ID bytes are the same digits).
@@ -103,6 +102,7 @@ function inDistinctSlots(ids: readonly string[], slots: number, n: number): stri
   return out;
 }
 
+/** A blob-shaped buffer (header prefix, then random bytes) naming `keyId` of `accountId`. */
 function blobOf(accountId: string, keyId: string, version: number = VERSION_1): Uint8Array {
   const out = rnd(OVERHEAD + 32);
   out.set(keyHeaderPrefix({ accountId, keyId, keyMaterialId: materialId() }, version));

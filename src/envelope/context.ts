@@ -178,11 +178,12 @@ export function hasContext(ctx: EncryptionContext | undefined): boolean {
 
 /**
  * True when `a` and `b` hold the same pairs (the same own enumerable keys, each with the same
- * string value), whatever their insertion order: then their canonical bytes are the same, and ReEncrypt
- * binds the bytes it built for the source context again instead of building them a second time
- * (issue 14; the destination context of a ReEncrypt is most often its source context). False
- * answers only cost the canonicalization they would have done anyway: absent and {} compare
- * unequal here, though their bytes are the same. Linear in the pairs; reads each value once.
+ * string value), whatever their insertion order: then their canonical bytes are the same, and
+ * ReEncrypt binds the bytes it built for the source context again instead of building them a
+ * second time (issue 14; the destination context of a ReEncrypt is most often its source
+ * context). False answers only cost the canonicalization they would have done anyway: absent
+ * and {} compare unequal here, though their bytes are the same. Linear in the pairs; reads each
+ * value once.
  */
 export function sameContext(a: EncryptionContext | undefined, b: EncryptionContext | undefined): boolean {
   if (!a || !b) return a === b;
