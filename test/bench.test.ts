@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
+import { nodeSymSlab } from '../bench/baselines.mjs';
 import { median, quantile, spread } from '../bench/harness.mjs';
 import { PAIR_COUNTS, baselineAad, contextOf } from '../bench/workloads.mjs';
 import { canonicalContext } from '../src/envelope/context.js';
@@ -31,6 +32,19 @@ describe('bench workloads', () => {
     const block = py.slice(py.indexOf('PAIRS = ['), py.indexOf(']\n', py.indexOf('PAIRS = [')));
     const pairs = [...block.matchAll(/\("([^"]*)", "([^"]*)"\)/g)].map((m) => [m[1], m[2]]);
     expect(pairs).toEqual(Object.entries(contextOf(10) as object));
+  });
+});
+
+describe('bench many-keys baselines', () => {
+  test('nodeSymSlab: each random() blob opens under the key it names, and only under it', () => {
+    const pt = Buffer.from('the slab baseline does the same work as the plain way');
+    const aad = baselineAad(contextOf(2));
+    const way = nodeSymSlab(5, 20, pt, aad);
+    for (let n = 0; n < 20; n++) {
+      const { k, sealed } = way.random();
+      expect(Buffer.from(way.open(k, sealed)).equals(pt)).toBe(true);
+      expect(() => way.open((k + 1) % 5, sealed)).toThrow();
+    }
   });
 });
 
