@@ -5,29 +5,35 @@ import { createCipheriv, createDecipheriv, createHmac, createSecretKey, privateD
 const LABEL_INPUT = 101; // SP 800-108 PRF input of envelope v1
 
 /**
- * The symmetric work of envelope v1 on node:crypto, HBK key object imported once: `seal` is one
- * HMAC-SHA256 derivation + one AES-256-GCM encryption (what Encrypt must do), `open` one
- * derivation + one decryption (what Decrypt must do).
+ * One HMAC-SHA256 derivation under `key` (a key object or the HBK's bytes) + one AES-256-GCM
+ * encryption: what Encrypt must do.
+ */
+function sealUnder(key, input, pt, aad) {
+  const dk = createHmac('sha256', key).update(input).digest();
+  const iv = randomBytes(12);
+  const c = createCipheriv('aes-256-gcm', dk, iv);
+  c.setAAD(aad);
+  const ct = Buffer.concat([c.update(pt), c.final(), c.getAuthTag()]);
+  return { iv, ct };
+}
+
+/** One derivation + one AES-256-GCM decryption: what Decrypt must do. Throws on a wrong tag. */
+function openUnder(key, input, { iv, ct }, aad) {
+  const dk = createHmac('sha256', key).update(input).digest();
+  const d = createDecipheriv('aes-256-gcm', dk, iv);
+  d.setAAD(aad);
+  d.setAuthTag(ct.subarray(ct.length - 16));
+  return Buffer.concat([d.update(ct.subarray(0, ct.length - 16)), d.final()]);
+}
+
+/**
+ * The symmetric work of envelope v1 on node:crypto, HBK key object imported once: `seal` is
+ * sealUnder, `open` openUnder.
  */
 export function nodeSym(hbk) {
   const key = createSecretKey(hbk);
   const input = randomBytes(LABEL_INPUT);
-  const seal = (pt, aad) => {
-    const dk = createHmac('sha256', key).update(input).digest();
-    const iv = randomBytes(12);
-    const c = createCipheriv('aes-256-gcm', dk, iv);
-    c.setAAD(aad);
-    const ct = Buffer.concat([c.update(pt), c.final(), c.getAuthTag()]);
-    return { iv, ct };
-  };
-  const open = ({ iv, ct }, aad) => {
-    const dk = createHmac('sha256', key).update(input).digest();
-    const d = createDecipheriv('aes-256-gcm', dk, iv);
-    d.setAAD(aad);
-    d.setAuthTag(ct.subarray(ct.length - 16));
-    return Buffer.concat([d.update(ct.subarray(0, ct.length - 16)), d.final()]);
-  };
-  return { seal, open };
+  return { seal: (pt, aad) => sealUnder(key, input, pt, aad), open: (sealed, aad) => openUnder(key, input, sealed, aad) };
 }
 
 export function nodeRsaEncrypt(publicKey, oaepHash = 'sha256') {
@@ -102,21 +108,8 @@ export function nodeSymSlab(count, blobs, plaintext, aad) {
   const slab = randomBytes(32 * count);
   const input = randomBytes(LABEL_INPUT);
   const hbk = (i) => slab.subarray(32 * i, 32 * i + 32);
-  const seal = (i, pt) => {
-    const dk = createHmac('sha256', hbk(i)).update(input).digest();
-    const iv = randomBytes(12);
-    const c = createCipheriv('aes-256-gcm', dk, iv);
-    c.setAAD(aad);
-    const ct = Buffer.concat([c.update(pt), c.final(), c.getAuthTag()]);
-    return { iv, ct };
-  };
-  const open = (i, { iv, ct }) => {
-    const dk = createHmac('sha256', hbk(i)).update(input).digest();
-    const d = createDecipheriv('aes-256-gcm', dk, iv);
-    d.setAAD(aad);
-    d.setAuthTag(ct.subarray(ct.length - 16));
-    return Buffer.concat([d.update(ct.subarray(0, ct.length - 16)), d.final()]);
-  };
+  const seal = (i, pt) => sealUnder(hbk(i), input, pt, aad);
+  const open = (i, sealed) => openUnder(hbk(i), input, sealed, aad);
   const pickIndex = () => (Math.random() * count) | 0;
   const pool = [];
   for (let i = 0; i < blobs; i++) {
